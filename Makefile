@@ -1,0 +1,99 @@
+# initc and prebake. `make` builds both, `make check` runs every test,
+# `make demo` runs the main job on a local S3 server, `make bench` measures.
+# Missing Debian packages are installed by scripts/install-deps.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+# CI sets WERROR=-Werror; the warnings themselves are always on.
+WERROR ?=
+SANITIZE ?=
+PKGS := libcurl openssl libarchive yaml-0.1 expat
+
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+ALL_CFLAGS = $(WARN) $(WERROR) -D_GNU_SOURCE -Icommon -Iinitc -Iprebake $(SANITIZE) $(CFLAGS)
+ALL_LDFLAGS = $(SANITIZE) $(LDFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+INITC_SRC := $(filter-out initc/main.c,$(wildcard initc/*.c))
+PREBAKE_SRC := $(filter-out prebake/main.c,$(wildcard prebake/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+COMMON_LIB := $(BUILD)/libcommon.a
+INITC_LIB := $(BUILD)/libinitc.a
+PREBAKE_LIB := $(BUILD)/libprebake.a
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+LIBS_FLAGS = $$(cat $(BUILD)/pkg.libs)
+
+.PHONY: all check check-unit check-asan check-static demo bench install uninstall clean test-deps static fuzz
+all: $(BUILD)/initc $(BUILD)/prebake
+
+# pkg-config runs once, after the packages are there; objects read its answer.
+$(BUILD)/pkg.cflags: scripts/install-deps
+	@mkdir -p $(BUILD)
+	@scripts/install-deps build
+	pkg-config --cflags $(PKGS) > $@.tmp && mv $@.tmp $@
+	pkg-config --libs $(PKGS) > $(BUILD)/pkg.libs
+
+$(BUILD)/%.o: %.c $(BUILD)/pkg.cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $$(cat $(BUILD)/pkg.cflags) -MMD -MP -c -o $@ $<
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+$(INITC_LIB): $(call obj,$(INITC_SRC))
+$(PREBAKE_LIB): $(call obj,$(PREBAKE_SRC))
+$(BUILD)/%.a:
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/initc: $(BUILD)/initc/main.o $(INITC_LIB) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
+$(BUILD)/prebake: $(BUILD)/prebake/main.o $(PREBAKE_LIB) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(INITC_LIB) $(PREBAKE_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
+
+test-deps:
+	@scripts/install-deps test
+
+check: all $(UNIT_BIN) test-deps
+	BUILD=$(BUILD) tests/run
+
+check-unit: all $(UNIT_BIN)
+	BUILD=$(BUILD) tests/run unit
+
+# The whole suite again, built with AddressSanitizer and UBSan.
+check-asan:
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
+
+demo: all test-deps
+	BUILD=$(BUILD) tests/demo
+
+bench: all test-deps
+	BUILD=$(BUILD) tests/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/initc $(BUILD)/prebake $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/initc $(DESTDIR)$(BINDIR)/prebake
+
+# A fully static, stripped initc in build-static/ (issue: tiny static initc).
+static:
+	scripts/build-static.sh
+
+check-static: static test-deps
+	tests/static/chroot-test.sh
+
+clean:
+	rm -rf build build-asan build-static build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

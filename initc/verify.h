@@ -1,0 +1,27 @@
+/* Model verification against the server that will load it (issue 3):
+ * server profiles, MLmodel parsing, `initc servers` and `initc check`. */
+#ifndef INITC_VERIFY_H
+#define INITC_VERIFY_H
+
+struct verify_opts {
+	const char *server;        /* --server or INITC_SERVER; NULL = none */
+	const char *requirements;  /* --requirements or INITC_REQUIREMENTS */
+	int fix;                   /* --fix or INITC_FIX=1 */
+};
+
+/* Fill defaults from the environment (INITC_SERVER, INITC_REQUIREMENTS,
+ * INITC_FIX); command-line flags are applied over it by the caller.
+ * Returns 0 or EXIT_USAGE (unknown server name, bad requirement string)
+ * after logging why. */
+int verify_opts_from_env(struct verify_opts *o);
+
+/* Check a downloaded model folder; called by initc after every
+ * successful download. Returns 0 or EXIT_VERIFY / EXIT_INPUT, logging why. */
+int verify_model_dir(const char *dir, const struct verify_opts *o);
+
+/* `initc servers [--json]` and `initc check [--recursive] [--json]
+ * [--server S] [--requirements R] URI|DIR`; argv[0] is the subcommand. */
+int cmd_servers(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif
