@@ -22,7 +22,7 @@ INITC_SRC := $(filter-out initc/main.c,$(wildcard initc/*.c))
 PREBAKE_SRC := $(filter-out prebake/main.c,$(wildcard prebake/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_LIB := $(BUILD)/libcommon.a
 INITC_LIB := $(BUILD)/libinitc.a
 PREBAKE_LIB := $(BUILD)/libprebake.a
@@ -39,7 +39,7 @@ $(BUILD)/pkg.cflags: scripts/install-deps
 	pkg-config --cflags $(PKGS) > $@.tmp && mv $@.tmp $@
 	pkg-config --libs $(PKGS) > $(BUILD)/pkg.libs
 
-$(BUILD)/%.o: %.c $(BUILD)/pkg.cflags
+$(BUILD)/obj/%.o: %.c $(BUILD)/pkg.cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $$(cat $(BUILD)/pkg.cflags) -MMD -MP -c -o $@ $<
 
@@ -50,12 +50,12 @@ $(BUILD)/%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/initc: $(BUILD)/initc/main.o $(INITC_LIB) $(COMMON_LIB)
+$(BUILD)/initc: $(BUILD)/obj/initc/main.o $(INITC_LIB) $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
-$(BUILD)/prebake: $(BUILD)/prebake/main.o $(PREBAKE_LIB) $(COMMON_LIB)
+$(BUILD)/prebake: $(BUILD)/obj/prebake/main.o $(PREBAKE_LIB) $(COMMON_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(INITC_LIB) $(PREBAKE_LIB) $(COMMON_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(INITC_LIB) $(PREBAKE_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
 

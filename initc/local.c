@@ -1,0 +1,153 @@
+/* Local sources (a mounted PVC, a folder in CI): copied with the same
+ * promises as downloads: temporary name, rename when complete, files
+ * already complete (same size and mtime) skipped. */
+#include "local.h"
+#include "exitcode.h"
+#include "log.h"
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int copy_fd(int in, int out)
+{
+	char chunk[1 << 16];
+	for (;;) {
+		ssize_t got = read(in, chunk, sizeof chunk);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return (int)got;
+		for (ssize_t done = 0; done < got;) {
+			ssize_t w = write(out, chunk + done, (size_t)(got - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return -1;
+			done += w;
+		}
+	}
+}
+
+static int mkdirs(const char *path)
+{
+	char *dir = xstrdup(path);
+	int rc = 0;
+	for (char *p = dir + 1; !rc; p++) {
+		char saved = *p;
+		if (saved != '/' && saved != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			rc = -1;
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+static int copy_one(const char *src, const struct stat *sst, const char *dst, struct buf *err)
+{
+	struct stat dst_st;
+	if (!stat(dst, &dst_st) && dst_st.st_size == sst->st_size &&
+	    dst_st.st_mtime == sst->st_mtime)
+		return 0; /* already complete */
+	char *slash = strrchr(dst, '/');
+	char *dir = xstrndup(dst, (size_t)(slash - dst));
+	char *tmp = xasprintf("%s/.%ld%s", dir, (long)getpid(), ".initc.partial");
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
+
+	if (mkdirs(dir) || in < 0 ||
+	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
+	    copy_fd(in, out)) {
+		buf_printf(err, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+		rc = EXIT_LOCALIO;
+	}
+	if (!rc) {
+		struct timespec times[2] = { sst->st_mtim, sst->st_mtim };
+		futimens(out, times);
+	}
+	if (out >= 0 && close(out) && !rc) {
+		buf_printf(err, "cannot write %s: %s", dst, strerror(errno));
+		rc = EXIT_LOCALIO;
+	}
+	if (!rc && rename(tmp, dst)) {
+		buf_printf(err, "cannot move %s into place: %s", dst, strerror(errno));
+		rc = EXIT_LOCALIO;
+	}
+	if (rc)
+		unlink(tmp);
+	if (in >= 0)
+		close(in);
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+/* nftw offers no user pointer: the walk's state lives here. */
+static struct {
+	const char *root;
+	const char *dest;
+	struct buf *err;
+	struct local_stats *stats;
+	int rc;
+} walk;
+
+static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag != FTW_F)
+		return 0;
+	if (!S_ISREG(st->st_mode))
+		return 0; /* sockets, fifos, devices: nothing a server loads */
+	const char *rel = path + strlen(walk.root);
+	while (*rel == '/')
+		rel++;
+	if ((walk.rc = plan_check_relpath(rel, rel, walk.err)))
+		return 1;
+	char *dst = xasprintf("%s/%s", walk.dest, rel);
+	walk.rc = copy_one(path, st, dst, walk.err);
+	free(dst);
+	if (!walk.rc) {
+		walk.stats->files++;
+		walk.stats->bytes += st->st_size;
+	}
+	return walk.rc ? 1 : 0;
+}
+
+int local_copy(const char *src, const char *dest, struct local_stats *stats, struct buf *err)
+{
+	struct stat st;
+	memset(stats, 0, sizeof *stats);
+	if (stat(src, &st)) {
+		buf_printf(err, "local source %s: %s; check the path (a pvc:// URI is rewritten by "
+			   "Seldon to /mnt/pvc/...)", src, strerror(errno));
+		return errno == ENOENT ? EXIT_NOTFOUND : EXIT_LOCALIO;
+	}
+	if (S_ISREG(st.st_mode)) {
+		const char *base = strrchr(src, '/');
+		char *dst = xasprintf("%s/%s", dest, base ? base + 1 : src);
+		int rc = copy_one(src, &st, dst, err);
+		free(dst);
+		if (!rc) {
+			stats->files = 1;
+			stats->bytes = st.st_size;
+		}
+		return rc;
+	}
+	walk.root = src;
+	walk.dest = dest;
+	walk.err = err;
+	walk.stats = stats;
+	walk.rc = 0;
+	nftw(src, visit, 16, FTW_PHYS);
+	return walk.rc;
+}

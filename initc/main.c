@@ -1,0 +1,311 @@
+/* initc: a storage initializer for Seldon Core v1 and KServe.
+ *   initc [options] SRC DEST [SRC DEST ...]
+ *   initc servers [--json]
+ *   initc check [--recursive] [--json] [--server S] URI|DIR
+ * Exit codes are listed in common/exitcode.h and README.md. */
+#include "buf.h"
+#include "exitcode.h"
+#include "fetch.h"
+#include "globals.h"
+#include "local.h"
+#include "log.h"
+#include "plan.h"
+#include "rclone_config.h"
+#include "s3.h"
+#include "target.h"
+#include "unpack.h"
+#include "uri.h"
+#include "verify.h"
+#include "version.h"
+
+#include <archive.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <expat.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+#include <openssl/crypto.h>
+
+static const char usage_text[] =
+	"usage: initc [options] SRC DEST [SRC DEST ...]\n"
+	"       initc servers [--json]\n"
+	"       initc check [--recursive] [--json] [--server NAME] URI|DIR\n"
+	"\n"
+	"Downloads a model the way Seldon Core v1 and KServe storage initializers do,\n"
+	"reading rclone's RCLONE_CONFIG_<REMOTE>_* variables, then checks it against\n"
+	"the server that will load it.\n"
+	"\n"
+	"SRC:  s3://bucket/path, remote:bucket/path, :s3,opt=v,...:bucket/path,\n"
+	"      http(s)://host/file, or a local path\n"
+	"DEST: a folder, created if missing (Seldon and KServe pass /mnt/models)\n"
+	"\n"
+	"options:\n"
+	"  --server NAME          verify for this server (env INITC_SERVER); see 'initc servers'\n"
+	"  --requirements LIST    Seldon v2 requirement strings (env INITC_REQUIREMENTS)\n"
+	"  --fix                  apply the safe fix, e.g. write model-settings.json (INITC_FIX=1)\n"
+	"  --no-verify            download only\n"
+	"  -v, --verbose          debug logs (INITC_LOG_LEVEL=debug)\n"
+	"  -q, --quiet            warnings and errors only\n"
+	"  -h, --help             this text\n"
+	"  -V, --version          version and linked libraries\n"
+	"\n"
+	"exit codes: 0 ok, 2 usage/config, 3 auth, 4 not found, 5 network, 6 integrity,\n"
+	"7 local I/O, 8 model does not fit the server, 9 unsafe key or archive entry,\n"
+	"10 malformed input file, 70 internal error\n";
+
+static int fail(int code, const struct buf *why)
+{
+	const char *text = why->len ? why->data : "unknown error";
+	log_kv(LOG_ERROR, text, "exit_code=%d class=%s", code, exit_code_name(code));
+	log_termination("initc: %s", text);
+	return code;
+}
+
+static void print_version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	printf("initc %s\n", INITC_VERSION);
+	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("%s\n", archive_version_details());
+	printf("libyaml %s\n", yaml_get_version_string());
+	printf("%s\n", XML_ExpatVersion());
+}
+
+static void set_log_level(void)
+{
+	static const struct { const char *name; enum log_level level; } levels[] = {
+		{ "debug", LOG_DEBUG }, { "info", LOG_INFO }, { "warn", LOG_WARN },
+		{ "warning", LOG_WARN }, { "error", LOG_ERROR },
+	};
+	const char *v = getenv("INITC_LOG_LEVEL");
+	for (size_t i = 0; v && i < sizeof levels / sizeof levels[0]; i++)
+		if (!strcasecmp(v, levels[i].name))
+			log_set_level(levels[i].level);
+}
+
+static int prepare_dest(const char *dest, struct buf *err)
+{
+	char *path = xstrdup(dest);
+	int rc = 0;
+	for (char *p = path + 1; !rc; p++) {
+		char saved = *p;
+		if (saved != '/' && saved != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			rc = EXIT_LOCALIO;
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	if (!rc && access(dest, W_OK))
+		rc = EXIT_LOCALIO;
+	if (rc)
+		buf_printf(err, "destination %s is not a writable folder: %s; mount a writable "
+			   "volume there (Seldon and KServe use an emptyDir at /mnt/models)",
+			   dest, strerror(errno));
+	free(path);
+	return rc;
+}
+
+/* One archive downloaded alone is unpacked in place, as KServe does. */
+static int maybe_unpack(const struct globals *g, const struct plan *p, const char *dest,
+			struct buf *err)
+{
+	if (g->no_unpack || p->n != 1 || !unpack_is_archive(p->v[0].rel))
+		return 0;
+	struct unpack_limits lim;
+	unpack_default_limits(&lim);
+	char *path = xasprintf("%s/%s", dest, p->v[0].rel);
+	int rc = unpack_archive(path, dest, &lim, err);
+	free(path);
+	return rc;
+}
+
+static void log_summary(const char *uri, const char *dest, long long files, long long skipped,
+			long long bytes, long long retries, double secs)
+{
+	log_kv(LOG_INFO, "download complete",
+	       "src=%s dest=%s files=%lld skipped=%lld bytes=%lld seconds=%.2f mbs=%.1f retries=%lld",
+	       log_q(uri), log_q(dest), files, skipped, bytes, secs,
+	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, retries);
+}
+
+static int download_remote(const struct globals *g, const struct source *src, const char *dest,
+			   struct buf *err)
+{
+	struct s3_target t;
+	struct plan p = { 0 };
+	struct fetch_stats st;
+	int rc = target_resolve(src, &t, err);
+
+	if (!rc) {
+		log_kv(LOG_INFO, "listing", "src=%s endpoint=%s://%s style=%s list=v%d config=%s",
+		       log_q(src->uri), t.scheme, t.host, t.path_style ? "path" : "virtual-host",
+		       t.list_version, log_q(t.origin));
+		rc = plan_s3(g, &t, src, &p, err);
+	}
+	if (!rc) {
+		plan_mark_complete(&p, dest);
+		log_kv(LOG_INFO, "transfer plan", "files=%zu skipped=%zu bytes=%lld", p.n - p.skipped,
+		       p.skipped, p.bytes);
+		rc = fetch_run(g, &t, src->bucket, &p, dest, &st, err);
+		if (!rc)
+			log_summary(src->uri, dest, st.files, (long long)p.skipped, st.bytes, st.retries,
+				    st.seconds);
+	}
+	if (!rc && p.skipped < p.n)
+		rc = maybe_unpack(g, &p, dest, err);
+	plan_free(&p);
+	s3_target_free(&t);
+	return rc;
+}
+
+static int download_http(const struct globals *g, const struct source *src, const char *dest,
+			 struct buf *err)
+{
+	struct plan p = { 0 };
+	struct fetch_stats st;
+	int rc = plan_http(src, &p, err);
+	if (!rc)
+		rc = fetch_run(g, NULL, NULL, &p, dest, &st, err);
+	if (!rc) {
+		log_summary(src->uri, dest, st.files, 0, st.bytes, st.retries, st.seconds);
+		rc = maybe_unpack(g, &p, dest, err);
+	}
+	plan_free(&p);
+	return rc;
+}
+
+static int download_one(const struct globals *g, const char *uri, const char *dest,
+			struct buf *err)
+{
+	struct source src;
+	int rc = source_parse(uri, &src, err);
+
+	if (!rc)
+		rc = prepare_dest(dest, err);
+	if (!rc) {
+		fetch_remove_stale(dest);
+		log_kv(LOG_INFO, "starting", "src=%s dest=%s", log_q(uri), log_q(dest));
+	}
+	if (!rc && src.kind == SOURCE_REMOTE) {
+		rc = download_remote(g, &src, dest, err);
+	} else if (!rc && src.kind == SOURCE_HTTP) {
+		rc = download_http(g, &src, dest, err);
+	} else if (!rc) {
+		struct local_stats ls;
+		rc = local_copy(src.path, dest, &ls, err);
+		if (!rc)
+			log_summary(uri, dest, ls.files, 0, ls.bytes, 0, 0);
+	}
+	source_free(&src);
+	return rc;
+}
+
+enum { OPT_SERVER = 256, OPT_REQUIREMENTS, OPT_FIX, OPT_NO_VERIFY };
+
+static const struct option long_options[] = {
+	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "requirements", required_argument, NULL, OPT_REQUIREMENTS },
+	{ "fix", no_argument, NULL, OPT_FIX },
+	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cli {
+	struct verify_opts vo;
+	const char *server, *requirements;
+	int fix, no_verify;
+};
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_cli(int argc, char **argv, struct cli *c)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, "vqhV", long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SERVER: c->server = optarg; break;
+		case OPT_REQUIREMENTS: c->requirements = optarg; break;
+		case OPT_FIX: c->fix = 1; break;
+		case OPT_NO_VERIFY: c->no_verify = 1; break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'q': log_set_level(LOG_WARN); break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		case 'V': print_version(); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 2 || (argc - optind) % 2) {
+		fprintf(stderr, "initc: expected SRC DEST pairs, got %d argument%s\n\n%s",
+			argc - optind, argc - optind == 1 ? "" : "s", usage_text);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int verify_after(const struct cli *c, const char *dest)
+{
+	struct verify_opts vo;
+	int rc;
+	if (c->no_verify)
+		return 0;
+	memset(&vo, 0, sizeof vo);
+	if ((rc = verify_opts_from_env(&vo)))
+		return rc;
+	if (c->server)
+		vo.server = c->server;
+	if (c->requirements)
+		vo.requirements = c->requirements;
+	if (c->fix)
+		vo.fix = 1;
+	return verify_model_dir(dest, &vo);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct globals g;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	log_set_program("initc");
+	set_log_level();
+	if (argc > 1 && !strcmp(argv[1], "servers"))
+		return cmd_servers(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "check")) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		rc = cmd_check(argc - 1, argv + 1);
+		curl_global_cleanup();
+		return rc;
+	}
+	memset(&c, 0, sizeof c);
+	if ((rc = parse_cli(argc, argv, &c)) >= 0)
+		return rc;
+	if ((rc = globals_from_env(&g, &err)))
+		return fail(rc, &err);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (int i = optind; i + 1 < argc && !rc; i += 2) {
+		buf_reset(&err);
+		rc = download_one(&g, argv[i], argv[i + 1], &err);
+		if (!rc)
+			rc = verify_after(&c, argv[i + 1]);
+		else
+			fail(rc, &err);
+	}
+	curl_global_cleanup();
+	buf_free(&err);
+	log_forget_secrets();
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* What to transfer: the objects under a source, each mapped to a safe
+ * path below DEST, minus what DEST already holds complete. */
+#ifndef INITC_PLAN_H
+#define INITC_PLAN_H
+
+#include <time.h>
+#include "buf.h"
+#include "globals.h"
+#include "s3.h"
+#include "uri.h"
+
+struct item {
+	char *rel;          /* path below DEST, validated */
+	char *key;          /* S3 key, or URL for http sources */
+	long long size;     /* -1 when unknown until the answer comes */
+	char *etag;         /* "" when unknown */
+	time_t mtime;       /* 0 when unknown */
+	int skip;           /* DEST already holds it complete */
+};
+
+struct plan {
+	struct item *v;
+	size_t n, cap;
+	long long bytes;    /* to transfer (skipped items excluded) */
+	size_t skipped;
+};
+
+/* Is rel safe below DEST? 0, or EXIT_UNSAFE with err naming the problem. */
+int plan_check_relpath(const char *rel, const char *key, struct buf *err);
+
+/* List the S3 source. A prefix is a directory (models/iris never matches
+ * models/iris2/...); a key that is an object is a single file. */
+int plan_s3(const struct globals *g, const struct s3_target *t, const struct source *src,
+	    struct plan *p, struct buf *err);
+/* One plain file from an http(s) URL. */
+int plan_http(const struct source *src, struct plan *p, struct buf *err);
+/* Mark items DEST already holds with the same size and mtime. */
+void plan_mark_complete(struct plan *p, const char *dest);
+void plan_free(struct plan *p);
+
+#endif

@@ -1,0 +1,499 @@
+/* rclone configuration: environment, config file, connection strings.
+ * See rclone_config.h for the precedence rules. */
+#include "rclone_config.h"
+#include "exitcode.h"
+#include "nearest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char *upper_dup(const char *s, int dash_to_underscore)
+{
+	char *u = xstrdup(s);
+	for (char *p = u; *p; p++) {
+		*p = (char)toupper((unsigned char)*p);
+		if (dash_to_underscore && *p == '-')
+			*p = '_';
+	}
+	return u;
+}
+
+void kv_free(struct kv *kvs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kvs[i].key);
+		free(kvs[i].value);
+	}
+	free(kvs);
+}
+
+static void kv_push(struct kv **kvs, size_t *n, char *key, char *value)
+{
+	*kvs = xrealloc(*kvs, (*n + 1) * sizeof **kvs);
+	(*kvs)[*n].key = key;
+	(*kvs)[*n].value = value;
+	(*n)++;
+}
+
+static const char *kv_get(const struct kv *kvs, size_t n, const char *key)
+{
+	const char *found = NULL;
+	for (size_t i = 0; i < n; i++) /* the last one wins, as in rclone */
+		if (!strcmp(kvs[i].key, key))
+			found = kvs[i].value;
+	return found;
+}
+
+/* ---- value formats ---------------------------------------------------- */
+
+int parse_rclone_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (!strcmp(s, yes[i])) {
+			*out = 1;
+			return 0;
+		}
+		if (!strcmp(s, no[i])) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Go-style durations: sequences of <number><unit>, units ns us ms s m h d;
+ * a bare number is seconds (rclone's fs.Duration). */
+int parse_rclone_duration(const char *s, long long *ms)
+{
+	static const struct { const char *unit; double ms; } units[] = {
+		{ "ns", 1e-6 }, { "us", 1e-3 }, { "ms", 1 }, { "s", 1000 },
+		{ "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	};
+	double total = 0;
+	char *end;
+
+	if (!*s)
+		return -1;
+	if (!strcmp(s, "off")) {
+		*ms = 0;
+		return 0;
+	}
+	double bare = strtod(s, &end);
+	if (!*end && end != s) {
+		*ms = (long long)(bare * 1000);
+		return bare < 0 ? -1 : 0;
+	}
+	while (*s) {
+		double n = strtod(s, &end);
+		size_t best = 0, ulen = 0;
+		if (end == s || n < 0)
+			return -1;
+		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+			size_t l = strlen(units[i].unit);
+			if (!strncmp(end, units[i].unit, l) && l > ulen) {
+				best = i;
+				ulen = l;
+			}
+		}
+		if (!ulen)
+			return -1;
+		total += n * units[best].ms;
+		s = end + ulen;
+	}
+	*ms = (long long)total;
+	return 0;
+}
+
+/* rclone's SizeSuffix: b, k/K/Ki, M/Mi, G/Gi, T/Ti, P/Pi (all binary
+ * multiples); a bare number means KiB; "off" is -1. */
+int parse_rclone_size(const char *s, long long *bytes)
+{
+	static const char letters[] = "bkmgtp";
+	char *end;
+	double n;
+	int shift;
+
+	if (!strcmp(s, "off")) {
+		*bytes = -1;
+		return 0;
+	}
+	n = strtod(s, &end);
+	if (end == s || n < 0)
+		return -1;
+	if (!*end) {
+		shift = 10;
+	} else {
+		const char *l = strchr(letters, tolower((unsigned char)*end));
+		if (!l)
+			return -1;
+		shift = (int)(l - letters) * 10;
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if ((*end == 'b' || *end == 'B') && shift)
+			end++;
+		if (*end)
+			return -1;
+	}
+	*bytes = (long long)(n * (double)(1LL << shift));
+	return 0;
+}
+
+/* ---- connection strings ----------------------------------------------- */
+
+/* One value, bare or quoted with ' or " (a doubled quote is a quote). */
+static const char *parse_conn_value(const char *p, struct buf *val)
+{
+	char quote = (*p == '\'' || *p == '"') ? *p : 0;
+	if (!quote) {
+		while (*p && *p != ',')
+			buf_addc(val, *p++);
+		return p;
+	}
+	for (p++; *p; p++) {
+		if (*p == quote) {
+			if (p[1] != quote)
+				return p + 1;
+			p++;
+		}
+		buf_addc(val, *p);
+	}
+	return NULL; /* unterminated */
+}
+
+int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf *err)
+{
+	const char *p = params;
+	*out = NULL;
+	*n = 0;
+	while (p && *p) {
+		struct buf key = BUF_INIT, val = BUF_INIT;
+		while (*p && *p != '=' && *p != ',')
+			buf_addc(&key, *p++);
+		if (*p == '=')
+			p = parse_conn_value(p + 1, &val);
+		else
+			buf_adds(&val, "true"); /* a bare flag means flag=true */
+		if (!p || (*p && *p != ',') || !key.len) {
+			buf_free(&key);
+			buf_free(&val);
+			kv_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			buf_printf(err, "malformed connection string parameters: quote values that "
+				   "contain ':' or ',' like endpoint='http://host:9000'");
+			return EXIT_USAGE;
+		}
+		for (char *k = key.data; *k; k++)
+			if (*k == '-')
+				*k = '_';
+		kv_push(out, n, buf_steal(&key), buf_steal(&val));
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* ---- config file ------------------------------------------------------ */
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,
+		     struct buf *err)
+{
+	char line[8192];
+	int in_section = 0, found = 0, lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	*out = NULL;
+	*n = 0;
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *s = trim(line);
+		lineno++;
+		if (lineno == 1 && !strncmp(s, "# Encrypted rclone configuration", 32)) {
+			buf_printf(err, "%s is an encrypted rclone config: initc cannot decrypt it; "
+				   "use RCLONE_CONFIG_<REMOTE>_* variables instead", path);
+			kv_free(*out, *n);
+			fclose(f);
+			return -1;
+		}
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strrchr(s, ']');
+			if (close)
+				*close = '\0';
+			in_section = !strcmp(trim(s + 1), section);
+			found |= in_section;
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!in_section || !eq)
+			continue;
+		*eq = '\0';
+		kv_push(out, n, xstrdup(trim(s)), xstrdup(trim(eq + 1)));
+	}
+	fclose(f);
+	return found;
+}
+
+/* RCLONE_CONFIG names the file ("" or /dev/null: none); else the XDG and
+ * home locations rclone looks at, first existing one. */
+static char *config_file_path(void)
+{
+	const char *env = getenv("RCLONE_CONFIG");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *candidates[3] = { NULL, NULL, NULL };
+	char *found = NULL;
+
+	if (env)
+		return (*env && strcmp(env, "/dev/null")) ? xstrdup(env) : NULL;
+	if (xdg && *xdg)
+		candidates[0] = xasprintf("%s/rclone/rclone.conf", xdg);
+	if (home && *home) {
+		candidates[1] = xasprintf("%s/.config/rclone/rclone.conf", home);
+		candidates[2] = xasprintf("%s/.rclone.conf", home);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!found && candidates[i] && access(candidates[i], F_OK) == 0)
+			found = candidates[i];
+		else
+			free(candidates[i]);
+	}
+	return found;
+}
+
+/* ---- remotes ------------------------------------------------------------ */
+
+static char *env_option_name(const char *prefix, const char *middle, const char *opt)
+{
+	char *uopt = upper_dup(opt, 1);
+	char *name = xasprintf("%s%s_%s", prefix, middle, uopt);
+	free(uopt);
+	return name;
+}
+
+const char *remote_get(const struct remote *r, const char *opt, struct buf *origin)
+{
+	const char *v = kv_get(r->conn, r->nconn, opt);
+	char *name;
+
+	if (origin)
+		buf_reset(origin);
+	if (v) {
+		if (origin)
+			buf_printf(origin, "connection string parameter %s", opt);
+		return v;
+	}
+	/* flag variables (--s3-endpoint is RCLONE_S3_ENDPOINT) beat config */
+	if (r->type) {
+		char *utype = upper_dup(r->type, 1);
+		name = env_option_name("RCLONE_", utype, opt);
+		free(utype);
+		v = getenv(name);
+		if (v && origin)
+			buf_adds(origin, name);
+		free(name);
+		if (v)
+			return v;
+	}
+	if (r->env_name) {
+		name = env_option_name("RCLONE_CONFIG_", r->env_name, opt);
+		v = getenv(name);
+		if (v && origin)
+			buf_adds(origin, name);
+		free(name);
+		if (v)
+			return v;
+	}
+	v = kv_get(r->file, r->nfile, opt);
+	if (v && origin)
+		buf_printf(origin, "%s [%s] %s", r->file_path, r->name, opt);
+	return v;
+}
+
+int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, struct buf *err)
+{
+	struct buf origin = BUF_INIT;
+	const char *v = remote_get(r, opt, &origin);
+	int rc = 0;
+
+	*out = def;
+	if (v && parse_rclone_bool(v, out)) {
+		buf_printf(err, "%s=%s is not a boolean: use true or false", origin.data, v);
+		rc = EXIT_USAGE;
+	}
+	buf_free(&origin);
+	return rc;
+}
+
+/* Names of remotes defined by RCLONE_CONFIG_<NAME>_TYPE, for hints. */
+static void list_env_remotes(struct buf *out)
+{
+	for (char **e = environ; *e; e++) {
+		const char *s = *e, *eq = strchr(s, '=');
+		if (strncmp(s, "RCLONE_CONFIG_", 14) || !eq || eq - s < 20 ||
+		    strncmp(eq - 5, "_TYPE", 5))
+			continue;
+		buf_printf(out, "%s%.*s", out->len ? ", " : "", (int)(eq - 5 - (s + 14)), s + 14);
+	}
+}
+
+static void explain_missing_remote(const struct remote *r, struct buf *err)
+{
+	struct buf defined = BUF_INIT;
+	list_env_remotes(&defined);
+	buf_printf(err, "remote \"%s\" is not defined: set RCLONE_CONFIG_%s_TYPE=s3 with "
+		   "RCLONE_CONFIG_%s_PROVIDER, _ENDPOINT, _ACCESS_KEY_ID and _SECRET_ACCESS_KEY "
+		   "(in Seldon: the secret named by envSecretRefName)", r->name, r->env_name,
+		   r->env_name);
+	if (r->file_path)
+		buf_printf(err, ", or add a [%s] section to %s", r->name, r->file_path);
+	if (defined.len)
+		buf_printf(err, "; remotes defined in the environment: %s (a URI names its remote "
+			   "before the colon: s3://bucket/path means remote s3)", defined.data);
+	buf_free(&defined);
+}
+
+int remote_resolve(const char *name, const char *params, struct remote *r, struct buf *err)
+{
+	struct buf origin = BUF_INIT;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->name = xstrdup(name);
+	if ((rc = parse_conn_params(params ? params : "", &r->conn, &r->nconn, err)))
+		return rc;
+	if (name[0] == ':') { /* on-the-fly backend: ":s3,opt=v:bucket" */
+		r->type = xstrdup(name + 1);
+		r->type_origin = "connection string";
+		return 0;
+	}
+	r->env_name = upper_dup(name, 0);
+	r->file_path = config_file_path();
+	if (r->file_path && ini_read_section(r->file_path, name, &r->file, &r->nfile, err) < 0)
+		return EXIT_USAGE;
+	const char *type = remote_get(r, "type", &origin);
+	if (!type || !*type) {
+		buf_free(&origin);
+		explain_missing_remote(r, err);
+		return EXIT_NOTFOUND;
+	}
+	r->type = xstrdup(type);
+	r->type_origin = strncmp(origin.data, "RCLONE_CONFIG_", 14) ? "config file" : "environment";
+	buf_free(&origin);
+	return 0;
+}
+
+void remote_free(struct remote *r)
+{
+	free(r->name);
+	free(r->env_name);
+	free(r->type);
+	free(r->file_path);
+	kv_free(r->conn, r->nconn);
+	kv_free(r->file, r->nfile);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- unknown options ---------------------------------------------------- */
+
+static int unknown_option(const char *where, const char *opt, const char *spelled, struct buf *err)
+{
+	const char *names[256];
+	size_t n = 0;
+	for (size_t i = 0; i < s3_noptions && n < 256; i++)
+		names[n++] = s3_options[i].name;
+	const char *near = nearest_word(opt, names, n);
+	buf_printf(err, "unknown rclone s3 option %s in %s", spelled, where);
+	if (near) {
+		char *u = upper_dup(near, 1);
+		buf_printf(err, ": did you mean %s (%s)?", near, u);
+		free(u);
+	} else {
+		buf_adds(err, ": see the s3 options rclone documents; initc refuses unknown ones "
+			 "so that a typo cannot silently send your request elsewhere");
+	}
+	return EXIT_USAGE;
+}
+
+/* Does RCLONE_CONFIG_<env_name>_<suffix> belong to a longer remote name,
+ * e.g. RCLONE_CONFIG_MY_REMOTE_TYPE seen while reading remote MY? */
+static int owned_by_other_remote(const char *env_name, const char *suffix, size_t len)
+{
+	for (size_t i = 1; i < len; i++) {
+		if (suffix[i] != '_')
+			continue;
+		char *type_var = xasprintf("RCLONE_CONFIG_%s_%.*s_TYPE", env_name, (int)i, suffix);
+		int owned = getenv(type_var) != NULL;
+		free(type_var);
+		if (owned)
+			return 1;
+	}
+	return 0;
+}
+
+static int check_env_options(const struct remote *r, struct buf *err)
+{
+	char *prefix = xasprintf("RCLONE_CONFIG_%s_", r->env_name);
+	size_t plen = strlen(prefix);
+	int rc = 0;
+
+	for (char **e = environ; *e && !rc; e++) {
+		const char *eq = strchr(*e, '=');
+		if (!eq || strncmp(*e, prefix, plen) || (size_t)(eq - *e) <= plen)
+			continue;
+		const char *suffix = *e + plen;
+		size_t len = (size_t)(eq - suffix);
+		if (owned_by_other_remote(r->env_name, suffix, len))
+			continue;
+		char *opt = xstrndup(suffix, len);
+		for (char *p = opt; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (!ropt_find(opt)) {
+			char *var = xstrndup(*e, (size_t)(eq - *e));
+			rc = unknown_option("the environment", opt, var, err);
+			free(var);
+		}
+		free(opt);
+	}
+	free(prefix);
+	return rc;
+}
+
+int remote_check_options(const struct remote *r, struct buf *err)
+{
+	for (size_t i = 0; i < r->nconn; i++)
+		if (!ropt_find(r->conn[i].key))
+			return unknown_option("the connection string", r->conn[i].key, r->conn[i].key, err);
+	for (size_t i = 0; i < r->nfile; i++)
+		if (!ropt_find(r->file[i].key)) {
+			char *where = xasprintf("%s section [%s]", r->file_path, r->name);
+			int rc = unknown_option(where, r->file[i].key, r->file[i].key, err);
+			free(where);
+			return rc;
+		}
+	return r->env_name ? check_env_options(r, err) : 0;
+}

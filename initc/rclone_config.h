@@ -1,0 +1,77 @@
+/* rclone's configuration, read the way rclone reads it (FACTS §2):
+ *   connection string > RCLONE_<TYPE>_<OPT> (flag variables)
+ *   > RCLONE_CONFIG_<REMOTE>_<OPT> > config file section > default.
+ * A remote exists only when its type is set somewhere. Remote names are
+ * matched upper-case in the environment, as written in the file. */
+#ifndef INITC_RCLONE_CONFIG_H
+#define INITC_RCLONE_CONFIG_H
+
+#include <stddef.h>
+#include "buf.h"
+
+enum ropt_kind {
+	ROPT_STRING,
+	ROPT_BOOL,
+	ROPT_SECRET,   /* never printed; registered for log redaction */
+	ROPT_IGNORED,  /* rclone knows it; it does not change a download */
+};
+
+struct ropt {
+	const char *name;
+	enum ropt_kind kind;
+};
+
+extern const struct ropt s3_options[];
+extern const size_t s3_noptions;
+const struct ropt *ropt_find(const char *name);
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+struct remote {
+	char *name;          /* as written in the URI; "" for ":s3,..." */
+	char *env_name;      /* upper-case, for RCLONE_CONFIG_<env_name>_* */
+	char *type;
+	const char *type_origin;
+	struct kv *conn;     /* connection-string parameters */
+	size_t nconn;
+	struct kv *file;     /* the config file section */
+	size_t nfile;
+	char *file_path;     /* config file the section came from */
+};
+
+/* Find remote `name` (with connection-string params `params`, may be
+ * NULL) in the environment and config file. Returns 0 and fills r,
+ * EXIT_NOTFOUND when the remote is not defined anywhere (err explains
+ * which variables would define it), or EXIT_USAGE on bad config. */
+int remote_resolve(const char *name, const char *params, struct remote *r, struct buf *err);
+void remote_free(struct remote *r);
+
+/* The value of option opt, or NULL when unset. origin (may be NULL)
+ * receives a description such as "RCLONE_CONFIG_S3_ENDPOINT". */
+const char *remote_get(const struct remote *r, const char *opt, struct buf *origin);
+
+/* Boolean option: def when unset; EXIT_USAGE on a value rclone rejects. */
+int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, struct buf *err);
+
+/* Check every option set for this remote against the s3 table; an
+ * unknown one is EXIT_USAGE with the nearest known name in err. */
+int remote_check_options(const struct remote *r, struct buf *err);
+
+/* rclone's value formats. */
+int parse_rclone_bool(const char *s, int *out);
+int parse_rclone_duration(const char *s, long long *ms);   /* "5m", "1m30s", "10" (s) */
+int parse_rclone_size(const char *s, long long *bytes);    /* "256Mi", "64k", bare = KiB */
+
+/* Split a connection-string parameter list "a=1,b='x,y',c" into kvs. */
+int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf *err);
+void kv_free(struct kv *kvs, size_t n);
+
+/* Read INI section `section` of file path. Returns 1 found, 0 absent,
+ * -1 unreadable/encrypted (err filled). */
+int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,
+		     struct buf *err);
+
+#endif

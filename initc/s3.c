@@ -1,0 +1,380 @@
+/* S3 targets and signed request construction; see s3.h. */
+#include "s3.h"
+#include "exitcode.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <openssl/evp.h>
+
+/* rclone's per-provider quirks (backend/s3 setQuirks), reading side only.
+ * Providers not listed get rclone's conservative "unknown provider"
+ * behaviour: path style, ListObjects V1, no URL-encoded listings. */
+static const struct provider_quirks {
+	const char *provider;
+	int virtual_host;
+	int list_version;
+	int url_encode;
+} quirks[] = {
+	{ "AWS", 1, 2, 1 },
+	{ "Minio", 0, 2, 1 },
+	{ "Ceph", 0, 1, 0 },
+	{ "Other", 0, 1, 0 },
+};
+
+static const struct provider_quirks unknown_provider = { "", 0, 1, 0 };
+
+static const struct provider_quirks *find_quirks(const char *provider)
+{
+	for (size_t i = 0; i < sizeof quirks / sizeof quirks[0]; i++)
+		if (provider && !strcmp(quirks[i].provider, provider)) /* case-sensitive, as rclone */
+			return &quirks[i];
+	return &unknown_provider;
+}
+
+void s3_target_free(struct s3_target *t)
+{
+	free(t->scheme);
+	free(t->host);
+	free(t->base_path);
+	free(t->region);
+	free(t->access_key);
+	free(t->secret_key);
+	free(t->session_token);
+	free(t->sse_algorithm);
+	free(t->sse_key_b64);
+	free(t->sse_key_md5_b64);
+	free(t->origin);
+	memset(t, 0, sizeof *t);
+}
+
+/* "http://h:9000/p", "h:9000" (https implied). Default ports are dropped
+ * from the host so it matches what we sign. */
+static int set_endpoint(struct s3_target *t, const char *endpoint, const char *what, struct buf *err)
+{
+	const char *rest = strstr(endpoint, "://");
+	char *scheme = rest ? xstrndup(endpoint, (size_t)(rest - endpoint)) : xstrdup("https");
+	rest = rest ? rest + 3 : endpoint;
+	if (strcmp(scheme, "http") && strcmp(scheme, "https")) {
+		buf_printf(err, "%s=%s: the endpoint must be http:// or https:// (or a bare host, "
+			   "which means https)", what, endpoint);
+		free(scheme);
+		return EXIT_USAGE;
+	}
+	size_t hostlen = strcspn(rest, "/?#");
+	if (!hostlen) {
+		buf_printf(err, "%s=%s has no host name", what, endpoint);
+		free(scheme);
+		return EXIT_USAGE;
+	}
+	char *host = xstrndup(rest, hostlen);
+	char *colon = strrchr(host, ':');
+	if (colon && !strchr(colon, ']') &&
+	    (!strcmp(colon + 1, !strcmp(scheme, "https") ? "443" : "80")))
+		*colon = '\0';
+	const char *path = rest + hostlen;
+	size_t plen = strcspn(path, "?#");
+	while (plen && path[plen - 1] == '/')
+		plen--;
+	t->scheme = scheme;
+	t->host = host;
+	t->base_path = xstrndup(path, plen);
+	return 0;
+}
+
+static void set_aws_endpoint(struct s3_target *t)
+{
+	t->scheme = xstrdup("https");
+	t->host = xasprintf("s3.%s.amazonaws.com", t->region);
+	t->base_path = xstrdup("");
+}
+
+static char *dup_nonempty(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+/* env_auth: the AWS SDK's environment chain, the parts that need no
+ * network: variables, then the shared credentials file. */
+static int env_auth_credentials(const struct remote *r, struct s3_target *t, struct buf *err)
+{
+	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
+	if (!ak || !*ak)
+		ak = getenv("AWS_ACCESS_KEY");
+	if (!sk || !*sk)
+		sk = getenv("AWS_SECRET_KEY");
+	if (ak && *ak && sk && *sk) {
+		t->access_key = xstrdup(ak);
+		t->secret_key = xstrdup(sk);
+		t->session_token = dup_nonempty(getenv("AWS_SESSION_TOKEN"));
+		return 0;
+	}
+	const char *file = remote_get(r, "shared_credentials_file", NULL);
+	const char *profile = remote_get(r, "profile", NULL);
+	char *path = NULL;
+	if (!file || !*file)
+		file = getenv("AWS_SHARED_CREDENTIALS_FILE");
+	if (file && *file)
+		path = xstrdup(file);
+	else if (getenv("HOME"))
+		path = xasprintf("%s/.aws/credentials", getenv("HOME"));
+	if (!profile || !*profile)
+		profile = getenv("AWS_PROFILE");
+	if (!profile || !*profile)
+		profile = "default";
+	struct kv *kvs = NULL;
+	size_t n = 0;
+	int found = path ? ini_read_section(path, profile, &kvs, &n, err) : 0;
+	for (size_t i = 0; found > 0 && i < n; i++) {
+		if (!strcmp(kvs[i].key, "aws_access_key_id"))
+			t->access_key = xstrdup(kvs[i].value);
+		else if (!strcmp(kvs[i].key, "aws_secret_access_key"))
+			t->secret_key = xstrdup(kvs[i].value);
+		else if (!strcmp(kvs[i].key, "aws_session_token"))
+			t->session_token = xstrdup(kvs[i].value);
+	}
+	kv_free(kvs, n);
+	free(path);
+	if (t->access_key && t->secret_key)
+		return 0;
+	buf_reset(err);
+	buf_printf(err, "env_auth=true but no AWS credentials were found in AWS_ACCESS_KEY_ID/"
+		   "AWS_SECRET_ACCESS_KEY or the shared credentials file (profile %s); web identity "
+		   "and instance metadata are not supported by initc: set the keys in the secret",
+		   profile);
+	return EXIT_AUTH;
+}
+
+/* SSE-C: a raw or base64 key; the MD5 header is derived when not given. */
+static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
+{
+	const char *alg = remote_get(r, "sse_customer_algorithm", NULL);
+	const char *raw = remote_get(r, "sse_customer_key", NULL);
+	const char *b64 = remote_get(r, "sse_customer_key_base64", NULL);
+	const char *md5 = remote_get(r, "sse_customer_key_md5", NULL);
+	unsigned char key[128], digest[16];
+	int keylen;
+
+	if ((!raw || !*raw) && (!b64 || !*b64))
+		return 0;
+	if (raw && *raw) {
+		keylen = (int)strlen(raw);
+		if (keylen > (int)sizeof key)
+			keylen = (int)sizeof key;
+		memcpy(key, raw, (size_t)keylen);
+	} else {
+		keylen = EVP_DecodeBlock(key, (const unsigned char *)b64, (int)strlen(b64));
+		if (keylen < 0) {
+			buf_printf(err, "sse_customer_key_base64 is not valid base64");
+			return EXIT_USAGE;
+		}
+		while (keylen > 0 && b64[strlen(b64) - 1] == '=' && keylen > 32)
+			keylen--; /* EVP_DecodeBlock counts padding bytes */
+	}
+	unsigned char enc[256];
+	EVP_EncodeBlock(enc, key, keylen);
+	t->sse_key_b64 = xstrdup((char *)enc);
+	if (md5 && *md5) {
+		t->sse_key_md5_b64 = xstrdup(md5);
+	} else {
+		unsigned int dlen = 16;
+		EVP_Digest(key, (size_t)keylen, digest, &dlen, EVP_md5(), NULL);
+		EVP_EncodeBlock(enc, digest, 16);
+		t->sse_key_md5_b64 = xstrdup((char *)enc);
+	}
+	t->sse_algorithm = xstrdup(alg && *alg ? alg : "AES256");
+	log_add_secret(t->sse_key_b64);
+	return 0;
+}
+
+static int set_listing(const struct remote *r, const struct provider_quirks *q,
+		       struct s3_target *t, struct buf *err)
+{
+	const char *lv = remote_get(r, "list_version", NULL);
+	const char *enc = remote_get(r, "list_url_encode", NULL);
+	t->list_version = q->list_version;
+	t->list_url_encode = q->url_encode;
+	if (lv && *lv && strcmp(lv, "0")) {
+		if (strcmp(lv, "1") && strcmp(lv, "2")) {
+			buf_printf(err, "list_version=%s: use 1, 2 or 0 (automatic)", lv);
+			return EXIT_USAGE;
+		}
+		t->list_version = lv[0] - '0';
+	}
+	if (enc && *enc && strcmp(enc, "unset") && parse_rclone_bool(enc, &t->list_url_encode)) {
+		buf_printf(err, "list_url_encode=%s: use true, false or unset", enc);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct buf *err)
+{
+	const char *provider = remote_get(r, "provider", NULL);
+	const struct provider_quirks *q = find_quirks(provider);
+	const char *endpoint = remote_get(r, "endpoint", NULL);
+	const char *region = remote_get(r, "region", NULL);
+	int env_auth, force_path, rc;
+
+	memset(t, 0, sizeof *t);
+	t->origin = xasprintf("rclone remote %s (%s, provider %s)", r->name, r->type_origin,
+			      provider && *provider ? provider : "unset");
+	t->region = xstrdup(region && *region ? region : "us-east-1");
+	t->access_key = dup_nonempty(remote_get(r, "access_key_id", NULL));
+	t->secret_key = dup_nonempty(remote_get(r, "secret_access_key", NULL));
+	t->session_token = dup_nonempty(remote_get(r, "session_token", NULL));
+	if ((rc = remote_get_bool(r, "env_auth", 0, &env_auth, err)) ||
+	    (rc = remote_get_bool(r, "force_path_style", 1, &force_path, err)) ||
+	    (rc = remote_get_bool(r, "requester_pays", 0, &t->requester_pays, err)))
+		return rc;
+	if (!!t->access_key != !!t->secret_key && !env_auth) {
+		buf_printf(err, "remote %s sets only one of access_key_id and secret_access_key: set "
+			   "both, or neither for anonymous access", r->name);
+		return EXIT_USAGE;
+	}
+	if (!t->access_key && env_auth && (rc = env_auth_credentials(r, t, err)))
+		return rc;
+	/* AWS is always virtual-host style; others follow force_path_style */
+	t->path_style = q->virtual_host ? 0 : force_path;
+	log_add_secret(t->secret_key);
+	log_add_secret(t->session_token);
+	if ((rc = set_listing(r, q, t, err)) || (rc = set_sse(r, t, err)))
+		return rc;
+	if (endpoint && *endpoint)
+		return set_endpoint(t, endpoint, "endpoint", err);
+	set_aws_endpoint(t);
+	return 0;
+}
+
+static int env_true(const char *name)
+{
+	const char *v = getenv(name);
+	int b = 0;
+	return v && !parse_rclone_bool(v, &b) && b;
+}
+
+int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
+{
+	const char *endpoint = getenv("AWS_ENDPOINT_URL");
+	const char *region = getenv("AWS_DEFAULT_REGION");
+
+	memset(t, 0, sizeof *t);
+	if (!region || !*region)
+		region = getenv("AWS_REGION");
+	t->region = xstrdup(region && *region ? region : "us-east-1");
+	t->origin = xstrdup("KServe-style AWS_* variables");
+	const char *verify = getenv("S3_VERIFY_SSL");
+	t->insecure = verify && (!strcmp(verify, "0") || !strcasecmp(verify, "false"));
+	if (!env_true("awsAnonymousCredential")) {
+		t->access_key = dup_nonempty(getenv("AWS_ACCESS_KEY_ID"));
+		t->secret_key = dup_nonempty(getenv("AWS_SECRET_ACCESS_KEY"));
+		t->session_token = dup_nonempty(getenv("AWS_SESSION_TOKEN"));
+		if (!!t->access_key != !!t->secret_key) {
+			buf_printf(err, "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: "
+				   "set both, or awsAnonymousCredential=true for unsigned requests");
+			return EXIT_USAGE;
+		}
+	}
+	log_add_secret(t->secret_key);
+	log_add_secret(t->session_token);
+	t->list_version = 2;
+	t->list_url_encode = 1;
+	t->path_style = !env_true("S3_USER_VIRTUAL_BUCKET");
+	if (endpoint && *endpoint)
+		return set_endpoint(t, endpoint, "AWS_ENDPOINT_URL", err);
+	t->path_style = 0;
+	set_aws_endpoint(t);
+	return 0;
+}
+
+void s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
+		      const char *key, const struct kv *query, size_t nquery,
+		      const struct hdrs *extra, int sse, struct s3_request *req)
+{
+	struct buf path = BUF_INIT, qs = BUF_INIT, host = BUF_INIT;
+
+	memset(req, 0, sizeof *req);
+	buf_adds(&path, t->base_path);
+	if (t->path_style) {
+		buf_adds(&host, t->host);
+		buf_addc(&path, '/');
+		sigv4_encode(&path, bucket, strlen(bucket), 0);
+	} else {
+		buf_printf(&host, "%s.%s", bucket, t->host);
+	}
+	buf_addc(&path, '/');
+	if (key)
+		sigv4_encode(&path, key, strlen(key), 1);
+	sigv4_query(&qs, query, nquery);
+
+	hdrs_set(&req->headers, "host", host.data);
+	for (size_t i = 0; extra && i < extra->n; i++)
+		hdrs_set(&req->headers, extra->v[i].name, extra->v[i].value);
+	if (t->requester_pays)
+		hdrs_set(&req->headers, "x-amz-request-payer", "requester");
+	if (sse && t->sse_key_b64) {
+		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-algorithm", t->sse_algorithm);
+		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-key", t->sse_key_b64);
+		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-key-md5", t->sse_key_md5_b64);
+	}
+	if (t->access_key) {
+		struct sigv4_key k = { t->access_key, t->secret_key, t->session_token, t->region, "s3" };
+		sigv4_sign(&k, method, path.data, qs.data ? qs.data : "", &req->headers, time(NULL));
+	}
+	buf_printf(&req->url, "%s://%s%s%s%s", t->scheme, host.data, path.data, qs.len ? "?" : "",
+		   qs.len ? qs.data : "");
+	buf_free(&path);
+	buf_free(&qs);
+	buf_free(&host);
+}
+
+void s3_request_free(struct s3_request *req)
+{
+	buf_free(&req->url);
+	hdrs_free(&req->headers);
+}
+
+/* Error codes from S3's documentation that decide what a failure means. */
+static const struct {
+	const char *code;
+	int exit_code;
+	int retryable;
+} s3_errors[] = {
+	{ "AccessDenied", EXIT_AUTH, 0 },
+	{ "InvalidAccessKeyId", EXIT_AUTH, 0 },
+	{ "SignatureDoesNotMatch", EXIT_AUTH, 0 },
+	{ "ExpiredToken", EXIT_AUTH, 0 },
+	{ "InvalidToken", EXIT_AUTH, 0 },
+	{ "TokenRefreshRequired", EXIT_AUTH, 0 },
+	{ "RequestTimeTooSkewed", EXIT_AUTH, 0 },
+	{ "AuthorizationHeaderMalformed", EXIT_USAGE, 0 },
+	{ "PermanentRedirect", EXIT_USAGE, 0 },
+	{ "NoSuchBucket", EXIT_NOTFOUND, 0 },
+	{ "NoSuchKey", EXIT_NOTFOUND, 0 },
+	{ "SlowDown", EXIT_NETWORK, 1 },
+	{ "InternalError", EXIT_NETWORK, 1 },
+	{ "ServiceUnavailable", EXIT_NETWORK, 1 },
+	{ "RequestTimeout", EXIT_NETWORK, 1 },
+};
+
+int s3_error_class(int http_status, const char *code, int *retryable)
+{
+	for (size_t i = 0; code && i < sizeof s3_errors / sizeof s3_errors[0]; i++) {
+		if (!strcmp(code, s3_errors[i].code)) {
+			*retryable = s3_errors[i].retryable;
+			return s3_errors[i].exit_code;
+		}
+	}
+	*retryable = http_status >= 500 || http_status == 429 || http_status == 408;
+	if (*retryable)
+		return EXIT_NETWORK;
+	if (http_status == 401 || http_status == 403)
+		return EXIT_AUTH;
+	if (http_status == 404)
+		return EXIT_NOTFOUND;
+	if (http_status == 416)
+		return EXIT_INTEGRITY;
+	return EXIT_NETWORK;
+}

@@ -1,0 +1,53 @@
+/* Where and how to talk S3: endpoint, addressing style, listing flavour,
+ * credentials. Built from an rclone remote (s3_target_from_remote) or,
+ * when no remote matches an s3:// URI, from the variables KServe's
+ * initializer reads (s3_target_from_kserve_env). */
+#ifndef INITC_S3_H
+#define INITC_S3_H
+
+#include "buf.h"
+#include "rclone_config.h"
+#include "sigv4.h"
+
+struct s3_target {
+	char *scheme;         /* "http" or "https" */
+	char *host;           /* endpoint host[:port], port only when not default */
+	char *base_path;      /* endpoint path prefix, "" or "/prefix" */
+	char *region;         /* signing region */
+	char *access_key;     /* NULL: anonymous, unsigned requests */
+	char *secret_key;
+	char *session_token;
+	int path_style;
+	int list_version;     /* 1 or 2 */
+	int list_url_encode;  /* send encoding-type=url */
+	int requester_pays;
+	char *sse_algorithm;  /* SSE-C, sent on GET and HEAD */
+	char *sse_key_b64;
+	char *sse_key_md5_b64;
+	char *origin;         /* for logs: where this configuration came from */
+	int insecure;         /* TLS verification off (S3_VERIFY_SSL=0) */
+};
+
+int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct buf *err);
+int s3_target_from_kserve_env(struct s3_target *t, struct buf *err);
+void s3_target_free(struct s3_target *t);
+
+/* A signed request, ready for libcurl. */
+struct s3_request {
+	struct buf url;
+	struct hdrs headers;  /* includes host and authorization */
+};
+
+/* Build and sign method on bucket/key (key may be NULL for bucket-level
+ * requests) with unencoded query parameters. extra headers (may be NULL)
+ * are signed too (e.g. range). sse: add SSE-C headers (GET/HEAD). */
+void s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
+		      const char *key, const struct kv *query, size_t nquery,
+		      const struct hdrs *extra, int sse, struct s3_request *req);
+void s3_request_free(struct s3_request *req);
+
+/* Map an S3 error code (from the XML body) and HTTP status to an exit
+ * code and say whether trying again may help. */
+int s3_error_class(int http_status, const char *code, int *retryable);
+
+#endif

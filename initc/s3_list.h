@@ -1,0 +1,62 @@
+/* S3 XML answers parsed with expat: ListObjects (V1 and V2) pages and
+ * <Error> bodies, plus the listing loop with pagination. */
+#ifndef INITC_S3_LIST_H
+#define INITC_S3_LIST_H
+
+#include <stddef.h>
+#include <time.h>
+#include "buf.h"
+#include "globals.h"
+#include "s3.h"
+
+/* Limits against hostile listings. */
+#define S3_LIST_MAX_PAGE_BYTES (64u << 20)
+#define S3_LIST_MAX_KEY_BYTES 4096
+#define S3_LIST_MAX_OBJECTS 10000000
+
+struct s3_object {
+	char *key;
+	long long size;
+	char *etag;       /* without quotes, "" when absent */
+	time_t mtime;
+};
+
+struct s3_objlist {
+	struct s3_object *v;
+	size_t n, cap;
+};
+
+struct s3_page {
+	int truncated;
+	char *next_token;   /* V2 NextContinuationToken or V1 NextMarker */
+	int url_encoded;    /* EncodingType was url: keys were decoded */
+};
+
+struct s3_error {
+	struct buf code;
+	struct buf message;
+};
+
+/* Parse one ListBucketResult page, appending objects to out. Returns 0 or
+ * -1 with err filled (malformed XML, limits). */
+int s3_parse_list_page(const char *xml, size_t len, struct s3_objlist *out,
+		       struct s3_page *page, struct buf *err);
+/* Fill code/message from an <Error> body; empty when it is not one. */
+void s3_parse_error(const char *xml, size_t len, struct s3_error *e);
+void s3_error_free(struct s3_error *e);
+
+/* List every object under prefix (all pages). max_objects 0 = no limit
+ * besides S3_LIST_MAX_OBJECTS. Returns 0 or an exit code. */
+int s3_list(const struct globals *g, const struct s3_target *t, const char *bucket,
+	    const char *prefix, size_t max_objects, struct s3_objlist *out, struct buf *err);
+/* HEAD one object. Returns 0, EXIT_NOTFOUND, or another exit code. */
+int s3_head(const struct globals *g, const struct s3_target *t, const char *bucket,
+	    const char *key, struct s3_object *out, struct buf *err);
+/* GET a small object whole (at most max bytes). */
+int s3_get_small(const struct globals *g, const struct s3_target *t, const char *bucket,
+		 const char *key, size_t max, struct buf *out, struct buf *err);
+
+void s3_objlist_free(struct s3_objlist *l);
+void s3_object_free(struct s3_object *o);
+
+#endif

@@ -1,0 +1,12 @@
+/* Resolving a remote source to an S3 target (see target.c). */
+#ifndef INITC_TARGET_H
+#define INITC_TARGET_H
+
+#include "buf.h"
+#include "s3.h"
+#include "uri.h"
+
+/* Returns 0 with t filled, or an exit code with err saying what to set. */
+int target_resolve(const struct source *src, struct s3_target *t, struct buf *err);
+
+#endif
