@@ -59,6 +59,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(INITC_LIB) $(PREBAKE_LIB) $(COMM
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
 
+# keep test objects: they are intermediate files make would delete
+.SECONDARY:
+
 test-deps:
 	@scripts/install-deps test
 

@@ -171,7 +171,7 @@ static int open_file(struct engine *e, struct file_job *f)
 {
 	if (make_parent(e, f->final_path))
 		return -1;
-	f->fd = open(f->temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	f->fd = open(f->temp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (f->fd < 0 || (f->item->size > 0 && ftruncate(f->fd, f->item->size))) {
 		char *what = xasprintf("cannot write %s: %s", f->temp_path, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);

@@ -35,7 +35,7 @@
 static const char usage_text[] =
 	"usage: initc [options] SRC DEST [SRC DEST ...]\n"
 	"       initc servers [--json]\n"
-	"       initc check [--recursive] [--json] [--server NAME] URI|DIR\n"
+	"       initc check [--recursive] [--json] [--server NAME] [--requirements LIST] URI|DIR\n"
 	"\n"
 	"Downloads a model the way Seldon Core v1 and KServe storage initializers do,\n"
 	"reading rclone's RCLONE_CONFIG_<REMOTE>_* variables, then checks it against\n"
@@ -141,7 +141,7 @@ static void log_summary(const char *uri, const char *dest, long long files, long
 static int download_remote(const struct globals *g, const struct source *src, const char *dest,
 			   struct buf *err)
 {
-	struct s3_target t;
+	struct s3_target t = { 0 };
 	struct plan p = { 0 };
 	struct fetch_stats st;
 	int rc = target_resolve(src, &t, err);

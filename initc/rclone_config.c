@@ -2,6 +2,7 @@
  * See rclone_config.h for the precedence rules. */
 #include "rclone_config.h"
 #include "exitcode.h"
+#include "log.h"
 #include "nearest.h"
 
 #include <ctype.h>
@@ -200,6 +201,22 @@ int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf
 			p++;
 	}
 	return 0;
+}
+
+void conn_params_register_secrets(const char *params)
+{
+	struct kv *kvs;
+	size_t n;
+	struct buf err = BUF_INIT;
+	if (params && !parse_conn_params(params, &kvs, &n, &err)) {
+		for (size_t i = 0; i < n; i++) {
+			const struct ropt *o = ropt_find(kvs[i].key);
+			if (o && o->kind == ROPT_SECRET)
+				log_add_secret(kvs[i].value);
+		}
+		kv_free(kvs, n);
+	}
+	buf_free(&err);
 }
 
 /* ---- config file ------------------------------------------------------ */

@@ -60,6 +60,10 @@ int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, 
  * unknown one is EXIT_USAGE with the nearest known name in err. */
 int remote_check_options(const struct remote *r, struct buf *err);
 
+/* Register the secret-kind values of a connection-string parameter list
+ * for redaction, before anything logs the URI that carries them. */
+void conn_params_register_secrets(const char *params);
+
 /* rclone's value formats. */
 int parse_rclone_bool(const char *s, int *out);
 int parse_rclone_duration(const char *s, long long *ms);   /* "5m", "1m30s", "10" (s) */

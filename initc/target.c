@@ -23,7 +23,10 @@ static int kserve_env_present(void)
 int target_resolve(const struct source *src, struct s3_target *t, struct buf *err)
 {
 	struct remote r;
-	int rc = remote_resolve(src->remote, src->params, &r, err);
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = remote_resolve(src->remote, src->params, &r, err);
 
 	if (rc == EXIT_NOTFOUND && src->scheme_form && !strcmp(src->remote, "s3") &&
 	    kserve_env_present()) {

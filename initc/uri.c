@@ -1,6 +1,7 @@
 /* Model URI parsing; see uri.h. */
 #include "uri.h"
 #include "exitcode.h"
+#include "rclone_config.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -89,6 +90,7 @@ int source_parse(const char *uri, struct source *s, struct buf *err)
 			return EXIT_USAGE;
 		}
 		s->params = xstrndup(p + 1, (size_t)(end - p - 1));
+		conn_params_register_secrets(s->params);
 		p = end;
 	}
 	p++; /* the ':' */

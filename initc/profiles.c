@@ -1,0 +1,324 @@
+/* The server profiles table and Seldon Core v2 capability lists; see
+ * profiles.h. Sources are named per row so a reader can re-check them. */
+#include "profiles.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "exitcode.h"
+#include "nearest.h"
+
+static const struct profile profiles[] = {
+	/* Seldon Core v1 prepackaged servers (servers/<name>/ in SeldonIO/seldon-core). */
+	{ "SKLEARN_SERVER", FAMILY_SELDON_V1, LAYOUT_NAMES, { "model.joblib" }, "sklearn",
+	  NULL, 0,
+	  /* SKLearnServer.__init__(model_uri, method): only `method` may be passed */
+	  "SKLEARN_SERVER's constructor accepts only the `method` parameter",
+	  /* servers/sklearnserver/sklearnserver/requirements.txt @6a37308 */
+	  "scikit-learn", "0.24.2", "seldonio/sklearnserver (Seldon Core 1.x)" },
+	{ "XGBOOST_SERVER", FAMILY_SELDON_V1, LAYOUT_NAMES, { "model.bst" }, "xgboost",
+	  NULL, 0,
+	  /* XGBoostServer.__init__(self, model_uri): BOOSTER_FILE = "model.bst" */
+	  "XGBOOST_SERVER's constructor rejects it",
+	  /* servers/xgboostserver/xgboostserver/requirements.txt @0d247a9 */
+	  "xgboost", "1.4.2", "seldonio/xgboostserver (Seldon Core 1.x)" },
+	{ "MLFLOW_SERVER", FAMILY_SELDON_V1, LAYOUT_MLFLOW, { "MLmodel" }, NULL,
+	  NULL, 0, NULL,
+	  /* servers/mlflowserver/mlflowserver/requirements.txt: mlflow == 3.1.1,
+	   * installed over the model's conda.yaml at every start (seed 002) */
+	  "mlflow", "3.1.1", "seldonio/mlflowserver (Seldon Core 1.x)" },
+	{ "TENSORFLOW_SERVER", FAMILY_SELDON_V1, LAYOUT_TFSERVING, { "saved_model.pb" }, "tensorflow",
+	  NULL, 0, NULL, NULL, NULL, "tensorflow/serving (--model_base_path=/mnt/models)" },
+	{ "TRITON_SERVER", FAMILY_SELDON_V1, LAYOUT_TRITON, { "config.pbtxt" }, NULL,
+	  NULL, 0, NULL, NULL, NULL, "nvcr.io/nvidia/tritonserver" },
+
+	/* MLServer runtimes (runtimes/<name>/mlserver_<name> WELLKNOWN_MODEL_FILENAMES);
+	 * their pyproject.toml leave the library unpinned ("*"). */
+	{ "mlserver-sklearn", FAMILY_MLSERVER, LAYOUT_NAMES,
+	  { "model.joblib", "model.pickle", "model.pkl" }, "sklearn",
+	  "mlserver_sklearn.SKLearnModel", 1, NULL, "scikit-learn", NULL, "seldonio/mlserver" },
+	{ "mlserver-xgboost", FAMILY_MLSERVER, LAYOUT_NAMES,
+	  { "model.bst", "model.json", "model.ubj" }, "xgboost",
+	  "mlserver_xgboost.XGBoostModel", 1, NULL, "xgboost", NULL, "seldonio/mlserver" },
+	{ "mlserver-lightgbm", FAMILY_MLSERVER, LAYOUT_NAMES, { "model.bst" }, "lightgbm",
+	  "mlserver_lightgbm.LightGBMModel", 1, NULL, "lightgbm", NULL, "seldonio/mlserver" },
+	{ "mlserver-mlflow", FAMILY_MLSERVER, LAYOUT_MLFLOW, { "MLmodel" }, NULL,
+	  "mlserver_mlflow.MLflowRuntime", 1, NULL, "mlflow", NULL, "seldonio/mlserver" },
+
+	/* KServe ClusterServingRuntimes (python/{sklearn,xgb,lgb}server/<pkg>/model.py
+	 * load the single root file with a known suffix; mlflow is MLServer). */
+	{ "kserve-sklearn", FAMILY_KSERVE, LAYOUT_EXT, { ".joblib", ".pkl", ".pickle" }, "sklearn",
+	  NULL, 0, NULL, "scikit-learn", NULL, "kserve/sklearnserver" },
+	{ "kserve-xgboost", FAMILY_KSERVE, LAYOUT_EXT, { ".bst", ".json", ".ubj" }, "xgboost",
+	  NULL, 0, NULL, "xgboost", NULL, "kserve/xgbserver" },
+	{ "kserve-lightgbm", FAMILY_KSERVE, LAYOUT_EXT, { ".bst" }, "lightgbm",
+	  NULL, 0, NULL, "lightgbm", NULL, "kserve/lgbserver" },
+	{ "kserve-mlflow", FAMILY_KSERVE, LAYOUT_MLFLOW, { "MLmodel" }, NULL,
+	  NULL, 0, NULL, "mlflow", NULL, "seldonio/mlserver (kserve-mlserver runtime)" },
+	{ "kserve-tensorflow", FAMILY_KSERVE, LAYOUT_TFSERVING, { "saved_model.pb" }, "tensorflow",
+	  NULL, 0, NULL, NULL, NULL, "tensorflow/serving" },
+	{ "kserve-triton", FAMILY_KSERVE, LAYOUT_TRITON, { "config.pbtxt" }, NULL,
+	  NULL, 0, NULL, NULL, NULL, "nvcr.io/nvidia/tritonserver" },
+	{ "kserve-onnx", FAMILY_KSERVE, LAYOUT_TRITON, { "config.pbtxt" }, "onnx",
+	  NULL, 0, NULL, NULL, NULL, "nvcr.io/nvidia/tritonserver (onnxruntime backend)" },
+};
+
+#define NPROFILES (sizeof profiles / sizeof profiles[0])
+
+const struct profile *profiles_all(size_t *n)
+{
+	*n = NPROFILES;
+	return profiles;
+}
+
+const struct profile *profile_find(const char *name)
+{
+	for (size_t i = 0; i < NPROFILES; i++)
+		if (!strcasecmp(profiles[i].name, name))
+			return &profiles[i];
+	return NULL;
+}
+
+const char *profile_nearest(const char *name)
+{
+	const char *names[NPROFILES];
+	for (size_t i = 0; i < NPROFILES; i++)
+		names[i] = profiles[i].name;
+	const char *hit = nearest_word(name, names, NPROFILES);
+	if (hit)
+		return hit;
+	/* Far from everything: still point at the closest by plain distance. */
+	int best_d = -1;
+	for (size_t i = 0; i < NPROFILES; i++) {
+		int d = edit_distance(name, names[i]);
+		if (best_d < 0 || d < best_d) {
+			best_d = d;
+			hit = names[i];
+		}
+	}
+	return hit;
+}
+
+const struct profile *profile_mlflow_of(enum profile_family family)
+{
+	for (size_t i = 0; i < NPROFILES; i++)
+		if (profiles[i].family == family && profiles[i].layout == LAYOUT_MLFLOW)
+			return &profiles[i];
+	return NULL;
+}
+
+const char *profile_family_name(enum profile_family family)
+{
+	static const char *const names[] = {
+		[FAMILY_SELDON_V1] = "seldon-v1",
+		[FAMILY_MLSERVER] = "mlserver",
+		[FAMILY_KSERVE] = "kserve",
+	};
+	return names[family];
+}
+
+void profile_describe_loads(const struct profile *p, struct buf *out)
+{
+	size_t n = 0;
+	while (n < PROFILE_MAX_NAMES && p->names[n])
+		n++;
+	switch (p->layout) {
+	case LAYOUT_MLFLOW:
+		buf_adds(out, "an MLflow folder (MLmodel with a python_function flavor)");
+		return;
+	case LAYOUT_TFSERVING:
+		buf_adds(out, "a TF Serving base path: <version>/saved_model.pb");
+		return;
+	case LAYOUT_TRITON:
+		buf_adds(out, "a Triton repository: <model>/config.pbtxt and <model>/<version>/");
+		return;
+	case LAYOUT_EXT:
+		buf_adds(out, "exactly one *");
+		break;
+	case LAYOUT_NAMES:
+		break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(out, i + 1 == n ? " or " : ", ");
+		buf_adds(out, p->names[i]);
+	}
+	if (p->layout == LAYOUT_EXT)
+		buf_adds(out, " file");
+}
+
+/* Seldon Core v2 ServerConfig SELDON_SERVER_CAPABILITIES (FACTS.md §1). */
+static const char *const mlserver_caps[] = {
+	"mlserver", "alibi-detect", "alibi-explain", "huggingface", "lightgbm",
+	"mlflow", "python", "sklearn", "spark-mlib", "xgboost",
+};
+static const char *const triton_caps[] = {
+	"triton", "dali", "fil", "onnx", "openvino", "python", "pytorch",
+	"tensorflow", "tensorrt",
+};
+
+static const struct capability_server {
+	const char *name;
+	const char *const *caps;
+	size_t ncaps;
+} cap_servers[] = {
+	{ "mlserver", mlserver_caps, sizeof mlserver_caps / sizeof *mlserver_caps },
+	{ "triton", triton_caps, sizeof triton_caps / sizeof *triton_caps },
+};
+
+const char *const *capabilities(size_t idx, const char **server, size_t *n)
+{
+	if (idx >= sizeof cap_servers / sizeof *cap_servers)
+		return NULL;
+	*server = cap_servers[idx].name;
+	*n = cap_servers[idx].ncaps;
+	return cap_servers[idx].caps;
+}
+
+/* Names people write that are not capabilities, and the one they mean. */
+static const struct { const char *wrong, *right; } cap_aliases[] = {
+	{ "scikit-learn", "sklearn" }, { "scikit_learn", "sklearn" }, { "scikitlearn", "sklearn" },
+	{ "xgb", "xgboost" }, { "lgbm", "lightgbm" }, { "lgb", "lightgbm" },
+	{ "torch", "pytorch" }, { "tf", "tensorflow" }, { "keras", "tensorflow" },
+	{ "onnxruntime", "onnx" }, { "transformers", "huggingface" },
+	{ "spark", "spark-mlib" }, { "pyfunc", "mlflow" },
+};
+
+/* MLServer runtime a requirement selects; mlflow first: it wraps the rest. */
+static const struct { const char *cap, *profile; } cap_runtimes[] = {
+	{ "mlflow", "mlserver-mlflow" }, { "sklearn", "mlserver-sklearn" },
+	{ "xgboost", "mlserver-xgboost" }, { "lightgbm", "mlserver-lightgbm" },
+};
+
+static int has_cap(const struct capability_server *s, const char *cap)
+{
+	for (size_t i = 0; i < s->ncaps; i++)
+		if (!strcmp(s->caps[i], cap))
+			return 1;
+	return 0;
+}
+
+/* Every capability string either server knows, for "did you mean". */
+static const char *suggest_cap(const char *word)
+{
+	for (size_t i = 0; i < sizeof cap_aliases / sizeof *cap_aliases; i++)
+		if (!strcasecmp(cap_aliases[i].wrong, word))
+			return cap_aliases[i].right;
+	const char *all[32];
+	size_t n = 0;
+	for (size_t s = 0; s < sizeof cap_servers / sizeof *cap_servers; s++)
+		for (size_t i = 0; i < cap_servers[s].ncaps && n < 32; i++)
+			all[n++] = cap_servers[s].caps[i];
+	return nearest_word(word, all, n);
+}
+
+/* Split list at commas, trimming blanks; returns the count. */
+static size_t split_list(char *list, char **words, size_t max)
+{
+	size_t n = 0;
+	for (char *save = NULL, *w = strtok_r(list, ",", &save); w && n < max;
+	     w = strtok_r(NULL, ",", &save)) {
+		while (isspace((unsigned char)*w))
+			w++;
+		char *end = w + strlen(w);
+		while (end > w && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*w)
+			words[n++] = w;
+	}
+	return n;
+}
+
+static int check_known(char **words, size_t n, struct buf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int known = 0;
+		for (size_t s = 0; s < sizeof cap_servers / sizeof *cap_servers; s++)
+			known |= has_cap(&cap_servers[s], words[i]);
+		if (known)
+			continue;
+		const char *hint = suggest_cap(words[i]);
+		buf_printf(err, "requirement \"%s\" matches no Seldon Core v2 server capability "
+			   "(capabilities must be equal strings)", words[i]);
+		if (hint)
+			buf_printf(err, ": did you mean %s?", hint);
+		else
+			buf_adds(err, ": run `initc servers` for the lists");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int requirements_check(const char *list, const char **server,
+		       const struct profile **runtime, struct buf *err)
+{
+	char *copy = xstrdup(list);
+	char *words[64];
+	size_t n = split_list(copy, words, 64);
+	int rc = 0;
+
+	*server = NULL;
+	*runtime = NULL;
+	buf_reset(err);
+	if (n == 0) {
+		buf_adds(err, "requirements list is empty: give e.g. sklearn or mlflow,xgboost");
+		rc = EXIT_USAGE;
+	} else {
+		rc = check_known(words, n, err);
+	}
+	for (size_t s = 0; !rc && !*server && s < sizeof cap_servers / sizeof *cap_servers; s++) {
+		size_t i = 0;
+		while (i < n && has_cap(&cap_servers[s], words[i]))
+			i++;
+		if (i == n)
+			*server = cap_servers[s].name;
+	}
+	if (!rc && !*server) {
+		buf_printf(err, "no Seldon Core v2 server has every requirement in \"%s\":", list);
+		for (size_t s = 0; s < sizeof cap_servers / sizeof *cap_servers; s++) {
+			size_t i = 0;
+			while (i < n && has_cap(&cap_servers[s], words[i]))
+				i++;
+			buf_printf(err, "%s %s lacks %s", s ? "," : "", cap_servers[s].name, words[i]);
+		}
+		buf_adds(err, "; serve the model on one server kind and drop the other requirement");
+		rc = EXIT_USAGE;
+	}
+	for (size_t r = 0; !rc && !*runtime && r < sizeof cap_runtimes / sizeof *cap_runtimes; r++)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(words[i], cap_runtimes[r].cap) && !strcmp(*server, "mlserver"))
+				*runtime = profile_find(cap_runtimes[r].profile);
+	free(copy);
+	return rc;
+}
+
+/* Leading integer of s, advancing it; non-digits give 0. */
+static long version_part(const char **s)
+{
+	long v = 0;
+	while (isdigit((unsigned char)**s))
+		v = v * 10 + (*(*s)++ - '0');
+	return v;
+}
+
+int version_cmp(const char *a, const char *b)
+{
+	for (;;) {
+		int a_more = isdigit((unsigned char)*a), b_more = isdigit((unsigned char)*b);
+		if (!a_more && !b_more)
+			return 0;
+		long x = version_part(&a), y = version_part(&b);
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		else
+			a += strlen(a); /* "rc1", "+cpu": stop comparing this side */
+		if (*b == '.')
+			b++;
+		else
+			b += strlen(b);
+	}
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# `initc check` and `initc servers` on local folders: one row per MLflow
+# model under an MLflow-artifacts-like tree, exit codes, --json.
+set -u
+cd "$(dirname "$0")/../.."
+INITC=${INITC:-$PWD/build/initc}
+FIX=$PWD/tests/fixtures/models
+work=$(mktemp -d "${TMPDIR:-/tmp}/check_local.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; failed=1; }
+expect_rc() { # want got what
+	if [ "$1" -eq "$2" ]; then ok "$3 (exit $2)"; else not_ok "$3: exit $2, want $1"; fi
+}
+expect_line() { # file regex what
+	if grep -Eq -- "$2" "$1"; then ok "$3"; else not_ok "$3: no line matching /$2/ in $(cat "$1")"; fi
+}
+
+# An MLflow tracking server's artifact layout: <exp>/<run>/artifacts/model.
+art=$work/bucket/mlflow-artifacts
+mkdir -p "$art/1/aaa111/artifacts" "$art/1/bbb222/artifacts" "$art/2/ccc333/artifacts" \
+	"$art/2/ddd444/artifacts"
+cp -r "$FIX/xgboost" "$art/1/aaa111/artifacts/model"
+cp -r "$FIX/sklearn" "$art/1/bbb222/artifacts/model"
+cp -r "$FIX/broken_missing_data" "$art/2/ccc333/artifacts/model"
+cp -r "$FIX/pytorch" "$art/2/ddd444/artifacts/model"
+echo "run notes" >"$art/2/ddd444/artifacts/notes.txt"
+
+"$INITC" check --recursive "$art" >"$work/out" 2>"$work/err"
+expect_rc 8 $? "check --recursive fails when one model is broken"
+expect_line "$work/out" '^MODEL +FLAVORS +STATUS +DETAIL' "table header"
+expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: XGBOOST_SERVER' \
+	"xgboost row lists the servers that load it"
+expect_line "$work/out" '^1/bbb222/artifacts/model +python_function,sklearn +ok +loads as-is: MLFLOW_SERVER,mlserver-sklearn' \
+	"sklearn row"
+expect_line "$work/out" '^2/ccc333/artifacts/model +python_function,xgboost +fail +.*2/ccc333/artifacts/model/MLmodel:4:11: flavor python_function names data: model.xgb, which is not in' \
+	"missing data file row names the file and the MLmodel position"
+expect_line "$work/out" '^2/ddd444/artifacts/model +python_function,pytorch +ok' "pytorch row"
+rows=$(grep -c '/artifacts/model ' "$work/out")
+expect_rc 4 "$rows" "one row per model, none for other files"
+
+"$INITC" check --recursive --server XGBOOST_SERVER "$art/1" >"$work/out" 2>"$work/err"
+expect_rc 8 $? "check --server XGBOOST_SERVER fails on the MLflow xgboost model"
+expect_line "$work/out" 'aaa111/artifacts/model .* fix +XGBOOST_SERVER loads model.bst but this MLflow model stores its booster in model.xgb: use implementation MLFLOW_SERVER' \
+	"seed 002 message names both files and the fixes"
+expect_line "$work/out" 'bbb222/artifacts/model .* fail +XGBOOST_SERVER loads model.bst but this folder holds no xgboost model' \
+	"sklearn model cannot go to XGBOOST_SERVER"
+expect_line "$work/out" '^ +warn +model saved with xgboost 2.0.3 but XGBOOST_SERVER .* ships xgboost 1.4.2' \
+	"library version warning"
+
+"$INITC" check -r --server mlflow_server "$art/1" >"$work/out" 2>"$work/err"
+expect_rc 0 $? "both models load on MLFLOW_SERVER (name matched case-insensitively)"
+
+"$INITC" check --recursive --json "$art" >"$work/json" 2>"$work/err"
+expect_rc 8 $? "--json keeps the exit code"
+if /usr/bin/python3 - "$work/json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {m["path"]: m for m in d["models"]}
+assert d["failed"] == 1, d["failed"]
+assert rows["1/aaa111/artifacts/model"]["status"] == "ok"
+assert rows["1/aaa111/artifacts/model"]["flavors"] == ["python_function", "xgboost"]
+assert "XGBOOST_SERVER" in rows["1/aaa111/artifacts/model"]["servers"]["fix"]
+assert rows["2/ccc333/artifacts/model"]["status"] == "fail"
+assert "model.xgb" in rows["2/ccc333/artifacts/model"]["detail"]
+assert len(rows) == 4
+PY
+then ok "--json parses and holds one object per model"; else not_ok "--json output: $(cat "$work/json")"; fi
+
+"$INITC" check "$FIX/broken_bad_yaml" >"$work/out" 2>"$work/err"
+expect_rc 10 $? "bad YAML is malformed input"
+expect_line "$work/out" 'broken_bad_yaml/MLmodel:7:15: invalid YAML' "bad YAML reported as file:line:column"
+
+"$INITC" check --server XGBOST_SERVER "$FIX/xgboost" >"$work/out" 2>"$work/err"
+expect_rc 2 $? "unknown server name is a usage error"
+expect_line "$work/err" 'did you mean XGBOOST_SERVER' "unknown server suggests the nearest name"
+
+"$INITC" check --requirements scikit-learn "$FIX/sklearn" >"$work/out" 2>"$work/err"
+expect_rc 2 $? "requirement scikit-learn is refused"
+expect_line "$work/err" 'did you mean sklearn' "scikit-learn suggests sklearn"
+
+"$INITC" check --requirements sklearn,mlflow "$FIX/sklearn" >"$work/out" 2>"$work/err"
+expect_rc 0 $? "requirements sklearn,mlflow fit the MLflow sklearn model"
+expect_line "$work/out" 'requirements "sklearn,mlflow" schedule on mlserver' "requirements land on mlserver"
+
+"$INITC" check "$FIX/triton" >"$work/out" 2>"$work/err"
+expect_rc 0 $? "a Triton repository checks fine"
+expect_line "$work/out" '^TRITON_SERVER +ok +TRITON_SERVER loads the Triton repository \(model iris\)' \
+	"per-server table for one folder"
+
+"$INITC" check -r "$FIX/triton" >"$work/out" 2>"$work/err"
+expect_rc 4 $? "--recursive with no MLmodel below is not found"
+
+"$INITC" servers >"$work/out" 2>"$work/err"
+expect_rc 0 $? "initc servers"
+expect_line "$work/out" '^XGBOOST_SERVER +seldon-v1 +xgboost==1.4.2 +model.bst' "servers lists XGBOOST_SERVER"
+expect_line "$work/out" '^mlserver-sklearn +mlserver .*model.joblib, model.pickle or model.pkl; or model-settings.json parameters.uri' \
+	"servers lists the MLServer sklearn runtime"
+"$INITC" servers --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["servers"]) >= 16; assert "sklearn" in d["seldon_v2_capabilities"]["mlserver"]' \
+	&& ok "servers --json parses" || not_ok "servers --json"
+
+exit $failed

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# initc against a real S3 server (s3rver) behind a gateway where botocore
+# checks every request's SigV4 signature.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/s3env.sh"
+. "$here/../lib/assert.sh"
+INITC=${INITC:-$here/../../build/initc}
+
+s3env_start >/dev/null || exit 1
+s3env_mkbucket models
+w=$S3ENV_DIR/w
+mkdir -p "$w/src/iris/sub dir/deeper" "$w/src/iris2"
+head -c 300000 /dev/urandom >"$w/src/iris/model.xgb"
+printf 'flavors: {}\n' >"$w/src/iris/MLmodel"
+: >"$w/src/iris/empty.bin"
+for name in 'with space.txt' 'plus+sign.txt' 'eq=ual.txt' 'per%cent.txt' 'tilde~.txt' 'ünïcødé ✓.txt'; do
+	echo "$name" >"$w/src/iris/sub dir/$name"
+done
+head -c 5000 /dev/urandom >"$w/src/iris/sub dir/deeper/nested.bin"
+echo "must not be fetched" >"$w/src/iris2/other.txt"
+s3env_put_tree models mlflow "$w/src"
+s3env_rclone_env S3 >/dev/null
+export INITC_TERMINATION_LOG=$w/termination-log
+
+# 1. a prefix is a folder: everything below it, byte for byte, nothing of iris2
+"$INITC" --no-verify s3://models/mlflow/iris "$w/out" 2>"$w/log1"
+expect_rc 0 $? "download s3://models/mlflow/iris"
+same_tree "$w/src/iris" "$w/out" "tree equal to the source (spaces, + = % ~, unicode, nested, empty file)"
+check "models/iris did not pull models/iris2" test ! -e "$w/out/other.txt"
+no_temp_files "$w/out" "no temporary file left"
+expect_grep 'msg="download complete".*files=10 ' "$w/log1" "summary line counts 10 files"
+expect_grep 'mbs=[0-9.]+' "$w/log1" "summary gives a rate"
+s3env_assert_all_signed
+
+# 2. a second run transfers nothing
+mark=$(s3env_log_mark)
+"$INITC" --no-verify s3://models/mlflow/iris "$w/out" 2>"$w/log2"
+expect_rc 0 $? "second run"
+gets=$(tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep -c '"method": *"GET"' || true)
+lists=$(tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep -c 'list-type=2' || true)
+if [ "$gets" -eq "$lists" ]; then pass "second run sent only the listing ($lists GET)"; else
+	flunk "second run sent $gets GETs for $lists listings"; fi
+expect_grep 'skipped=10' "$w/log2" "second run skipped all 10 files"
+
+# 3. one object, named by its key, lands inside DEST
+"$INITC" --no-verify s3://models/mlflow/iris/model.xgb "$w/single" 2>/dev/null
+expect_rc 0 $? "single object"
+check "single object lands at DEST/model.xgb" cmp -s "$w/src/iris/model.xgb" "$w/single/model.xgb"
+
+# 4. large objects in ranged parts (cutoff lowered), byte-identical, signed
+head -c $((6 * 1024 * 1024 + 123)) /dev/urandom >"$w/big.bin"
+s3env_put models big/model.bin "$w/big.bin"
+mark=$(s3env_log_mark)
+RCLONE_MULTI_THREAD_CUTOFF=1Mi RCLONE_MULTI_THREAD_STREAMS=4 "$INITC" --no-verify \
+	s3://models/big "$w/big" 2>"$w/log4"
+expect_rc 0 $? "large object in 4 ranged parts"
+check "large object byte-identical" cmp -s "$w/big.bin" "$w/big/model.bin"
+ranged=$(tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep -c '"status": *206' || true)
+if [ "$ranged" -eq 4 ]; then pass "4 ranged GETs answered 206"; else flunk "$ranged ranged GETs, want 4"; fi
+s3env_assert_all_signed "$mark"
+
+# 5. not found, and the remote that does not exist
+"$INITC" --no-verify s3://models/nope "$w/nf" 2>"$w/log5"
+expect_rc 4 $? "missing prefix"
+expect_grep 'nothing found at s3://models/nope' "$w/log5" "missing prefix named"
+expect_grep 'nothing found' "$w/termination-log" "termination log holds the reason"
+"$INITC" --no-verify mys3:models/mlflow/iris "$w/nr" 2>"$w/log6"
+expect_rc 2 $? "undefined remote"
+expect_grep 'remote \\"mys3\\" is not defined: set RCLONE_CONFIG_MYS3_TYPE=s3' "$w/log6" \
+	"undefined remote says which variables define it"
+expect_grep 'remotes defined in the environment: S3' "$w/log6" "and which remotes exist"
+
+# 6. a typo in a variable name is caught with the nearest known one
+RCLONE_CONFIG_S3_ENDPIONT=http://x "$INITC" --no-verify s3://models/mlflow/iris "$w/typo" 2>"$w/log7"
+expect_rc 2 $? "typo in RCLONE_CONFIG_S3_ENDPIONT"
+expect_grep 'did you mean endpoint \(ENDPOINT\)' "$w/log7" "suggests ENDPOINT"
+
+# 7. wrong secret: auth failure, and the secret is never printed
+RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=not-the-secret-XYZZY "$INITC" --no-verify \
+	s3://models/mlflow/iris "$w/auth" 2>"$w/log8"
+expect_rc 3 $? "wrong secret"
+expect_grep 'SignatureDoesNotMatch' "$w/log8" "auth error names S3's code"
+expect_no_grep 'not-the-secret-XYZZY' "$w/log8" "secret absent from the log"
+expect_no_grep 'not-the-secret-XYZZY' "$w/termination-log" "secret absent from the termination log"
+expect_no_grep "$S3_SECRET_KEY" "$w/log1" "real secret absent from a successful run's log"
+
+# 8. a key with .. is refused by name, nothing written outside DEST
+s3env_put models 'evil/m/../../escape.txt' "$w/src/iris/MLmodel"
+"$INITC" --no-verify s3://models/evil/m "$w/evil/dest" 2>"$w/log9"
+rc=$?
+if [ -e "$w/escape.txt" ] || [ -e "$w/evil/escape.txt" ]; then flunk "a .. key wrote outside DEST"; else
+	pass "a .. key wrote nothing outside DEST"; fi
+if [ "$rc" -eq 9 ]; then
+	expect_grep 'refusing object key \\"evil/m/\.\./escape\.txt\\"' "$w/log9" "the .. key is refused by name"
+else
+	# s3rver may normalise the key when storing it; then the listing has no ..
+	keys=$(curl -s "$S3_UPSTREAM/models?prefix=evil/" | grep -o '<Key>[^<]*</Key>')
+	case $keys in *..*) flunk "a .. key was listed but initc exited $rc" ;;
+	*) pass "s3rver stored the key without .. ($keys); the unit tests cover the refusal" ;; esac
+fi
+
+mark_after_bad=$(s3env_log_mark)
+
+# 9. connection string and config file, with the environment overriding the file
+unset RCLONE_CONFIG_S3_TYPE
+cat >"$w/rclone.conf" <<CONF
+[filed]
+type = s3
+provider = Minio
+endpoint = http://127.0.0.1:1
+access_key_id = $S3_ACCESS_KEY
+secret_access_key = $S3_SECRET_KEY
+CONF
+RCLONE_CONFIG=$w/rclone.conf RCLONE_CONFIG_FILED_ENDPOINT=$S3_ENDPOINT \
+	"$INITC" --no-verify filed:models/mlflow/iris "$w/filed" 2>/dev/null
+expect_rc 0 $? "config file remote with RCLONE_CONFIG_FILED_ENDPOINT overriding the file"
+same_tree "$w/src/iris" "$w/filed" "config file download equal"
+env -u RCLONE_CONFIG_S3_PROVIDER -u RCLONE_CONFIG_S3_ENDPOINT "$INITC" --no-verify \
+	":s3,provider=Minio,endpoint='$S3_ENDPOINT',access_key_id=$S3_ACCESS_KEY,secret_access_key=$S3_SECRET_KEY:models/mlflow/iris" \
+	"$w/conn" 2>"$w/log10"
+expect_rc 0 $? "connection string remote"
+same_tree "$w/src/iris" "$w/conn" "connection string download equal"
+expect_no_grep "$S3_SECRET_KEY" "$w/log10" "connection string secret absent from the log"
+
+# 10. KServe's variables when no rclone remote is named s3
+for v in $(compgen -e); do case $v in RCLONE_*) unset "$v" ;; esac; done
+AWS_ENDPOINT_URL=$S3_ENDPOINT AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
+	AWS_DEFAULT_REGION=$S3_REGION "$INITC" --no-verify s3://models/mlflow/iris "$w/kserve" 2>"$w/log11"
+expect_rc 0 $? "KServe AWS_* variables"
+same_tree "$w/src/iris" "$w/kserve" "KServe-variable download equal"
+expect_grep "KServe's AWS_\* variables" "$w/log11" "log says which configuration was used"
+s3env_assert_all_signed "$mark_after_bad"
+
+# 11. session tokens are sent and signed
+tok_ep=$(s3env_start_gate tok.log --session-token "tok-$$-secret")
+AWS_ENDPOINT_URL=$tok_ep AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
+	AWS_SESSION_TOKEN="tok-$$-secret" "$INITC" --no-verify s3://models/mlflow/iris "$w/tok" 2>"$w/log12"
+expect_rc 0 $? "session token signed and accepted"
+expect_no_grep "tok-$$-secret" "$w/log12" "session token absent from the log"
+
+# 12. a destination that cannot be written
+mkdir -p "$w/ro" && chmod 555 "$w/ro"
+if [ "$(id -u)" != 0 ]; then
+	AWS_ENDPOINT_URL=$S3_ENDPOINT AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
+		"$INITC" --no-verify s3://models/mlflow/iris "$w/ro/x" 2>"$w/log13"
+	expect_rc 7 $? "read-only destination"
+else
+	"$INITC" --no-verify s3://models/mlflow/iris /proc/initc-cannot-write 2>"$w/log13"
+	expect_rc 7 $? "unwritable destination"
+fi
+expect_grep 'is not a writable folder' "$w/log13" "unwritable destination explained"
+
+# 13. usage errors
+"$INITC" onlyone 2>/dev/null
+expect_rc 2 $? "one argument is a usage error"
+"$INITC" --help | grep -q 'exit codes'
+check "--help documents exit codes" test $? -eq 0
+"$INITC" --version | grep -q 'libcurl'
+check "--version names libcurl" test $? -eq 0
+assert_done

@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Assertions for integration tests: each prints one "ok - ..." or
+# "not ok - ..." line (tests/run counts them) and records failures so the
+# script can exit non-zero at the end with `assert_done`.
+_assert_failed=0
+
+pass() { echo "ok - $*"; }
+flunk() { echo "not ok - $*"; _assert_failed=1; }
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	local what=$1; shift
+	if "$@"; then pass "$what"; else flunk "$what"; fi
+}
+
+# expect_rc WANT GOT DESCRIPTION
+expect_rc() {
+	if [ "$2" -eq "$1" ]; then pass "$3 (exit $2)"; else flunk "$3: exit $2, want $1"; fi
+}
+
+# expect_grep PATTERN FILE DESCRIPTION: FILE contains the extended regex.
+expect_grep() {
+	if grep -Eq -- "$1" "$2"; then pass "$3"; else
+		flunk "$3: no match for /$1/ in:"; sed 's/^/    | /' "$2" | head -20
+	fi
+}
+
+expect_no_grep() {
+	if grep -Fq -- "$1" "$2"; then flunk "$3: found '$1'"; else pass "$3"; fi
+}
+
+# same_tree A B DESCRIPTION: same files with the same bytes.
+same_tree() {
+	local out
+	if out=$(diff -r "$1" "$2" 2>&1); then pass "$3"; else
+		flunk "$3"; printf '%s\n' "$out" | head -10 | sed 's/^/    | /'
+	fi
+}
+
+# no_temp_files DIR DESCRIPTION: no initc temporary file below DIR.
+no_temp_files() {
+	local left
+	left=$(find "$1" -name '*.initc.partial' 2>/dev/null | head -5)
+	if [ -z "$left" ]; then pass "$2"; else flunk "$2: $left"; fi
+}
+
+assert_done() { exit "$_assert_failed"; }

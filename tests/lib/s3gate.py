@@ -1,0 +1,704 @@
+#!/usr/bin/python3
+"""s3gate: a SigV4-verifying HTTP/1.1 proxy in front of an S3 test server.
+
+s3rver accepts any well-formed signature (and unsigned requests), so tests
+of a hand-written signer learn nothing from it.  s3gate sits in between:
+it rebuilds every request exactly as it arrived (raw path, raw query, the
+headers named in SignedHeaders), lets botocore's S3SigV4Auth compute the
+signature, and only forwards requests botocore agrees with.  Forwarded
+requests lose their credentials, so s3rver serves them as anonymous ones.
+
+Bodies move in CHUNK-sized pieces, never held whole in memory: responses
+and UNSIGNED-PAYLOAD uploads stream through; an upload whose sha256 was
+signed is spooled to a temporary file and checked before it is forwarded.
+One JSON line per request goes to --log; secrets are never written.
+
+Run with Debian's /usr/bin/python3 (python3-botocore).
+"""
+
+import argparse
+import datetime
+import hashlib
+import hmac
+import http.client
+import http.server
+import json
+import os
+import re
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from xml.sax.saxutils import escape
+
+from botocore.auth import S3SigV4Auth, SIGNED_HEADERS_BLACKLIST
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+CHUNK = 64 * 1024
+SPOOL_MEMORY = 8 * 1024 * 1024  # larger signed uploads spool to disk
+MAX_SKEW = datetime.timedelta(minutes=15)
+ALGORITHM = "AWS4-HMAC-SHA256"
+AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+# Headers a signature must cover: without them a replayed or redirected
+# request would still verify.
+REQUIRED_SIGNED = ("host", "x-amz-content-sha256", "x-amz-date")
+# Headers s3gate removes before forwarding: s3rver would check the
+# credentials against its own S3RVER key and refuse ours.
+STRIP_UPSTREAM = {"authorization", "x-amz-security-token", "x-amz-date"}
+# Per-connection headers (RFC 9110 7.6.1): they describe one hop, not the
+# message, so each side of the proxy sets its own.
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te",
+              "trailer", "transfer-encoding", "upgrade", "expect"}
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
+NO_BODY_STATUS = {204, 304}
+
+
+class Config:
+    """What every handler thread reads: set once in main(), then frozen."""
+    upstream_host = "127.0.0.1"
+    upstream_port = 0
+    access_key = ""
+    secret_key = ""
+    session_token = None
+    region = "us-east-1"
+    allow_anonymous = False
+    log = None
+    log_lock = threading.Lock()
+
+
+def log_json(entry):
+    """Append one JSON line to --log; a lock keeps threads' lines whole."""
+    if Config.log is None:
+        return
+    line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    with Config.log_lock:
+        Config.log.write(line + "\n")
+        Config.log.flush()
+
+
+class Verdict:
+    """Outcome of checking one request's signature.
+
+    kind is "ok", "bad" or "anonymous"; for a rejected request status and
+    code give the S3 error to send, why says what was wrong.
+    """
+
+    def __init__(self, kind, status=200, code=None, why=None):
+        self.kind = kind
+        self.status = status
+        self.code = code
+        self.why = why
+        self.canonical_request = None
+        self.string_to_sign = None
+        self.signature_provided = None
+
+    @property
+    def rejected(self):
+        return self.code is not None
+
+
+def bad(status, code, why):
+    return Verdict("bad", status, code, why)
+
+
+def parse_authorization(value):
+    """Split 'AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...'.
+
+    Returns a dict of the three fields, or a string saying what is malformed.
+    """
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        return f"algorithm is {algorithm!r}, expected {ALGORITHM}"
+    fields = {}
+    for part in rest.split(","):
+        name, eq, val = part.strip().partition("=")
+        if not eq:
+            return f"component {part.strip()!r} has no '='"
+        fields[name] = val
+    missing = [f for f in ("Credential", "SignedHeaders", "Signature")
+               if f not in fields]
+    if missing:
+        return "missing " + ", ".join(missing)
+    return fields
+
+
+def check_scope(credential, amz_date):
+    """Check 'AKID/yyyymmdd/region/s3/aws4_request' against our settings."""
+    parts = credential.split("/")
+    if len(parts) != 5:
+        return bad(400, "AuthorizationHeaderMalformed",
+                   f"Credential {credential!r} must be "
+                   "AKID/yyyymmdd/region/s3/aws4_request")
+    akid, date, region, service, terminator = parts
+    if akid != Config.access_key:
+        return bad(403, "InvalidAccessKeyId",
+                   f"access key id {akid!r} is not the configured one")
+    if region != Config.region:
+        return bad(400, "AuthorizationHeaderMalformed",
+                   f"credential scope region is {region!r}, "
+                   f"this endpoint expects {Config.region!r}")
+    if service != "s3" or terminator != "aws4_request":
+        return bad(400, "AuthorizationHeaderMalformed",
+                   f"credential scope ends {service}/{terminator}, "
+                   "expected s3/aws4_request")
+    if date != amz_date[:8]:
+        return bad(403, "SignatureDoesNotMatch",
+                   f"credential scope date {date} differs from "
+                   f"x-amz-date {amz_date}")
+    return None
+
+
+def check_date(amz_date):
+    try:
+        when = datetime.datetime.strptime(amz_date, AMZ_DATE_FORMAT)
+    except ValueError:
+        return bad(403, "AccessDenied",
+                   f"x-amz-date {amz_date!r} is not yyyymmddThhmmssZ")
+    skew = abs(datetime.datetime.utcnow() - when)
+    if skew > MAX_SKEW:
+        return bad(403, "RequestTimeTooSkewed",
+                   f"x-amz-date {amz_date} is {int(skew.total_seconds())} s "
+                   "from the server clock (limit 900 s)")
+    return None
+
+
+def check_signed_set(signed, headers):
+    """The header names in SignedHeaders: required ones, present ones."""
+    for name in REQUIRED_SIGNED:
+        if name not in signed:
+            return bad(403, "AccessDenied",
+                       f"header {name!r} must be signed "
+                       f"(SignedHeaders={';'.join(signed)})")
+    for name in signed:
+        if name in SIGNED_HEADERS_BLACKLIST:
+            return bad(403, "SignatureDoesNotMatch",
+                       f"header {name!r} is signed, but S3 signers never "
+                       "sign it (proxies rewrite it); drop it from "
+                       "SignedHeaders")
+        if headers.get(name) is None:
+            return bad(403, "SignatureDoesNotMatch",
+                       f"signed header {name!r} is not in the request")
+    token = headers.get("x-amz-security-token")
+    if token is not None and "x-amz-security-token" not in signed:
+        return bad(403, "AccessDenied",
+                   "x-amz-security-token is sent but not signed")
+    if Config.session_token is not None:
+        if token is None:
+            return bad(403, "InvalidToken",
+                       "this endpoint requires x-amz-security-token")
+        if not hmac.compare_digest(token, Config.session_token):
+            return bad(403, "InvalidToken",
+                       "x-amz-security-token is not the configured token")
+    return None
+
+
+def botocore_request(method, target, headers, signed, amz_date):
+    """The request as botocore would have built it, from what was received.
+
+    S3SigV4Auth takes the path as-is and the query split on '&' without
+    re-encoding, so the raw target reproduces exactly what was sent.
+    Only the signed headers go in: botocore signs every header it is given.
+    """
+    url = "http://" + (headers.get("host") or "") + target
+    request = AWSRequest(method=method, url=url)
+    for name in signed:
+        for value in headers.get_all(name):
+            request.headers[name] = value
+    request.context["timestamp"] = amz_date
+    return request
+
+
+def verify(method, target, headers):
+    """Decide whether botocore agrees with the request's signature."""
+    if not PRINTABLE_ASCII.match(target):
+        return bad(400, "InvalidURI",
+                   "the request target holds raw spaces, control or "
+                   "non-ASCII bytes; percent-encode them (UTF-8, %XX)")
+    auth_value = headers.get("authorization")
+    if auth_value is None:
+        if "X-Amz-Signature" in target:
+            return bad(403, "AccessDenied",
+                       "presigned (query string) URLs are not supported "
+                       "by s3gate; sign with the Authorization header")
+        if Config.allow_anonymous:
+            return Verdict("anonymous")
+        v = Verdict("anonymous", 403, "AccessDenied",
+                    "unsigned request; s3gate was started without "
+                    "--allow-anonymous")
+        return v
+    fields = parse_authorization(auth_value)
+    if isinstance(fields, str):
+        return bad(400, "AuthorizationHeaderMalformed",
+                   "Authorization header: " + fields)
+    amz_date = headers.get("x-amz-date") or ""
+    signed = fields["SignedHeaders"].split(";")
+    problem = (check_scope(fields["Credential"], amz_date)
+               or check_signed_set(signed, headers)
+               or check_date(amz_date))
+    if problem:
+        return problem
+    payload = headers.get("x-amz-content-sha256")
+    if payload.startswith("STREAMING-"):
+        return bad(501, "NotImplemented",
+                   f"x-amz-content-sha256 {payload} (aws-chunked) is not "
+                   "supported by s3gate; send UNSIGNED-PAYLOAD or the hash")
+    if not target.startswith("/"):
+        return bad(400, "InvalidURI",
+                   f"request target {target!r} must start with '/'")
+    creds = Credentials(Config.access_key, Config.secret_key,
+                        Config.session_token)
+    signer = S3SigV4Auth(creds, "s3", Config.region)
+    request = botocore_request(method, target, headers, signed, amz_date)
+    verdict = Verdict("ok")
+    verdict.canonical_request = signer.canonical_request(request)
+    verdict.string_to_sign = signer.string_to_sign(
+        request, verdict.canonical_request)
+    verdict.signature_provided = fields["Signature"]
+    expected = signer.signature(verdict.string_to_sign, request)
+    botocore_signed = signer.signed_headers(signer.headers_to_sign(request))
+    if botocore_signed != fields["SignedHeaders"]:
+        verdict.kind, verdict.status = "bad", 403
+        verdict.code = "SignatureDoesNotMatch"
+        verdict.why = (f"SignedHeaders {fields['SignedHeaders']!r} is not "
+                       f"the sorted lower-case list {botocore_signed!r}")
+    elif not hmac.compare_digest(expected, fields["Signature"]):
+        verdict.kind, verdict.status = "bad", 403
+        verdict.code = "SignatureDoesNotMatch"
+        verdict.why = ("signature differs from the one botocore computes; "
+                       "compare canonical_request with yours")
+    return verdict
+
+
+def error_xml(code, message, resource, verdict=None):
+    """An S3-style <Error> document; for signature mismatches it carries the
+    canonical request and string to sign, as S3 itself does."""
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<Error>',
+             f"<Code>{escape(code)}</Code>",
+             f"<Message>{escape(message)}</Message>",
+             f"<Resource>{escape(resource)}</Resource>",
+             f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId>"]
+    if verdict is not None and verdict.canonical_request is not None:
+        parts.append(f"<AWSAccessKeyId>{escape(Config.access_key)}"
+                     "</AWSAccessKeyId>")
+        parts.append(f"<StringToSign>{escape(verdict.string_to_sign)}"
+                     "</StringToSign>")
+        parts.append(f"<SignatureProvided>{escape(verdict.signature_provided)}"
+                     "</SignatureProvided>")
+        parts.append(f"<CanonicalRequest>{escape(verdict.canonical_request)}"
+                     "</CanonicalRequest>")
+    parts.append("</Error>")
+    return "".join(parts).encode("utf-8")
+
+
+def fault_hook(handler, exchange, upstream_response):
+    """Where fault injection goes (resets, 503 SlowDown, stalls, truncated
+    bodies).
+
+    Called once per forwarded request, after the upstream answered and
+    before anything was sent to the client.  exchange is the request's log
+    entry (method, path, verdict; add fields such as "fault" to have them
+    logged).  Return True when the hook answered the client itself: it must
+    then set exchange["status"], call handler.commit_log() before its last
+    byte, and set handler.close_connection (the upstream body is left
+    unread).  False lets the response be relayed unchanged.
+    """
+    return False
+
+
+class BodyReader:
+    """The client's request body as a sequence of pieces, whichever framing
+    (Content-Length or chunked) it came in."""
+
+    def __init__(self, rfile, headers):
+        self.rfile = rfile
+        te = (headers.get("transfer-encoding") or "").lower()
+        self.chunked = "chunked" in te
+        length = (headers.get("content-length") or "0").strip()
+        if not length.isdigit():
+            raise ValueError(f"Content-Length {length!r} is not a number")
+        self.length = 0 if self.chunked else int(length)
+        self.present = self.chunked or self.length > 0
+
+    def pieces(self):
+        if self.chunked:
+            yield from self._chunked_pieces()
+            return
+        left = self.length
+        while left > 0:
+            data = self.rfile.read(min(CHUNK, left))
+            if not data:
+                raise ConnectionError("client closed during request body")
+            left -= len(data)
+            yield data
+
+    def _chunked_pieces(self):
+        while True:
+            size_line = self.rfile.readline(1024)
+            if not size_line:
+                raise ConnectionError("client closed during chunked body")
+            size = int(size_line.split(b";")[0].strip(), 16)
+            if size == 0:
+                break
+            left = size
+            while left > 0:
+                data = self.rfile.read(min(CHUNK, left))
+                if not data:
+                    raise ConnectionError("client closed inside a chunk")
+                left -= len(data)
+                yield data
+            self.rfile.readline(1024)
+        while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+            pass  # trailers: S3 clients send none that matter here
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 300  # an idle or stalled client is dropped after this
+    upstream = None
+    upstream_used = 0.0
+    entry = None  # the log line of the request in progress
+
+    def log_message(self, format, *args):
+        pass  # the JSON log replaces http.server's stderr lines
+
+    def handle_expect_100(self):
+        # Answer "100 Continue" only once the signature is checked, so a
+        # rejected upload is refused before its body is sent.
+        self.expect_continue = True
+        return True
+
+    def do_any(self):
+        entry = {"t": round(time.time(), 3), "method": self.command,
+                 "path": self.path}
+        # handle_expect_100 ran during parsing; it concerns this request only
+        self.expecting = self.__dict__.pop("expect_continue", False)
+        try:
+            body = BodyReader(self.rfile, self.headers)
+            verdict = verify(self.command, self.path, self.headers)
+        except ValueError as e:
+            # The body's end is unknown: answer, then drop the connection.
+            self.entry = dict(entry, verdict="bad", why=str(e))
+            self.close_connection = True
+            self.send_error_xml(400, "InvalidRequest", str(e))
+            return
+        entry["verdict"] = verdict.kind
+        if verdict.why:
+            entry["why"] = verdict.why
+        if verdict.kind == "bad" and verdict.canonical_request is not None:
+            entry["canonical_request"] = verdict.canonical_request
+            entry["string_to_sign"] = verdict.string_to_sign
+        self.entry = entry
+        try:
+            if verdict.rejected:
+                self.reject(verdict, body)
+            else:
+                self.forward(body, entry)
+        finally:
+            self.commit_log()
+
+    def commit_log(self):
+        """Write this request's log line, once.
+
+        Called just before the last byte of the response goes out, so a
+        test that reads the log as soon as its client is done finds every
+        one of its requests there.
+        """
+        if self.entry is not None:
+            log_json(self.entry)
+            self.entry = None
+
+    def reject(self, verdict, body):
+        # The body was not read: the connection cannot carry another request.
+        if body.present:
+            self.close_connection = True
+        self.send_error_xml(verdict.status, verdict.code, verdict.why,
+                            verdict)
+
+    def send_error_xml(self, status, code, message, verdict=None):
+        doc = error_xml(code, message, self.path.split("?")[0], verdict)
+        self.entry["status"] = status
+        self.send_response_only(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(doc)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        if self.command == "HEAD":
+            self.commit_log()
+            self.end_headers()
+        else:
+            self.end_headers()
+            self.commit_log()
+            self.wfile.write(doc)
+
+    def finish(self):
+        super().finish()
+        self.drop_upstream()  # the client left: so does its upstream twin
+
+    def drop_upstream(self):
+        if self.upstream is not None:
+            self.upstream.close()
+            self.upstream = None
+
+    def upstream_connection(self, fresh):
+        """The upstream connection paired with this client connection.
+
+        Node closes idle keep-alive sockets after 5 s; a request with a
+        body cannot be replayed, so it gets a fresh socket when the old one
+        has idled a while.
+        """
+        idle = time.monotonic() - self.upstream_used
+        if fresh or idle > 2.0:
+            self.drop_upstream()
+        if self.upstream is None:
+            self.upstream = http.client.HTTPConnection(
+                Config.upstream_host, Config.upstream_port, timeout=300)
+        return self.upstream
+
+    def send_upstream(self, body, pieces, fresh):
+        conn = self.upstream_connection(fresh)
+        conn.putrequest(self.command, self.path, skip_host=True,
+                        skip_accept_encoding=True)
+        conn.putheader("Host", f"{Config.upstream_host}:{Config.upstream_port}")
+        for name, value in self.headers.items():
+            lname = name.lower()
+            if lname in STRIP_UPSTREAM or lname in HOP_BY_HOP or \
+               lname in ("host", "content-length"):
+                continue
+            conn.putheader(name, value)
+        if body.chunked:
+            conn.putheader("Transfer-Encoding", "chunked")
+        elif body.present:
+            conn.putheader("Content-Length", str(body.length))
+        conn.endheaders()
+        for piece in pieces:
+            conn.send(b"%x\r\n%s\r\n" % (len(piece), piece)
+                      if body.chunked else piece)
+        if body.chunked:
+            conn.send(b"0\r\n\r\n")
+        return conn.getresponse()
+
+    def request_pieces(self, body):
+        """The request body to forward, as an iterable of pieces.
+
+        A body whose sha256 was signed is checked before any of it goes
+        upstream, as S3 does: s3rver stores whatever part of an aborted
+        upload it got, so a forged body must never reach it.  Such a body
+        is spooled to a temporary file (memory holds at most SPOOL_MEMORY);
+        an UNSIGNED-PAYLOAD body streams straight through.
+        """
+        if not body.present:
+            return ()
+        if self.expecting:
+            self.send_response_only(100)
+            self.end_headers()
+        declared = self.headers.get("x-amz-content-sha256") or ""
+        if not HEX64.match(declared):
+            return body.pieces()
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+        digest = hashlib.sha256()
+        for piece in body.pieces():
+            digest.update(piece)
+            spool.write(piece)
+        if digest.hexdigest() != declared:
+            spool.close()
+            raise PayloadMismatch(digest.hexdigest(), declared)
+        spool.seek(0)
+        return self.replay(spool)
+
+    @staticmethod
+    def replay(spool):
+        with spool:
+            yield from iter(lambda: spool.read(CHUNK), b"")
+
+    def forward(self, body, entry):
+        try:
+            pieces = self.request_pieces(body)
+        except PayloadMismatch as e:
+            entry["verdict"] = "bad"
+            entry["why"] = str(e)
+            self.send_error_xml(400, "XAmzContentSHA256Mismatch", str(e))
+            return
+        try:
+            try:
+                response = self.send_upstream(body, pieces, fresh=False)
+            except (http.client.RemoteDisconnected, ConnectionResetError,
+                    BrokenPipeError):
+                if body.present:
+                    raise
+                # A keep-alive socket the upstream had already closed.
+                response = self.send_upstream(body, pieces, fresh=True)
+        except (OSError, http.client.HTTPException) as e:
+            self.close_connection = True
+            self.drop_upstream()
+            self.send_error_xml(502, "BadGateway",
+                                f"upstream {Config.upstream_host}:"
+                                f"{Config.upstream_port} failed: {e}; is "
+                                "s3rver running?")
+            return
+        self.upstream_used = time.monotonic()
+        if fault_hook(self, entry, response):
+            self.drop_upstream()
+            return
+        self.relay_response(response, entry)
+
+    def relay_response(self, response, entry):
+        has_body = (self.command != "HEAD" and response.status >= 200
+                    and response.status not in NO_BODY_STATUS)
+        length = response.getheader("content-length")
+        rechunk = has_body and length is None and response.chunked
+        self.send_response_only(response.status, response.reason)
+        for name, value in response.msg.items():
+            if name.lower() not in HOP_BY_HOP:
+                self.send_header(name, value)
+        if rechunk:
+            self.send_header("Transfer-Encoding", "chunked")
+        elif has_body and length is None:
+            # Body ends when the upstream closes: so must ours.
+            self.close_connection = True
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        entry["status"] = response.status
+        if not has_body:
+            self.commit_log()
+        self.end_headers()
+        if has_body:
+            self.relay_body(response, entry, rechunk)
+        else:
+            response.read()  # frees the upstream connection for reuse
+        if response.will_close:
+            self.drop_upstream()
+
+    def relay_body(self, response, entry, rechunk):
+        """Copy the upstream body piece by piece, the last piece held back
+        until the log line is written."""
+        def framed(piece):
+            return b"%x\r\n%s\r\n" % (len(piece), piece) if rechunk else piece
+        entry["bytes"] = 0
+        held = b""
+        try:
+            while True:
+                piece = response.read(CHUNK)
+                if not piece:
+                    break
+                if held:
+                    self.wfile.write(framed(held))
+                held = piece
+                entry["bytes"] += len(piece)
+        except (OSError, http.client.HTTPException) as e:
+            # Upstream died mid-body: the client must see a short body and
+            # a closed connection, never a silently shorter object.
+            entry["error"] = f"relaying body: {e}"
+            self.close_connection = True
+            self.drop_upstream()
+            return
+        self.commit_log()
+        self.wfile.write((framed(held) if held else b"")
+                         + (b"0\r\n\r\n" if rechunk else b""))
+
+    do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = do_OPTIONS = do_any
+
+
+class PayloadMismatch(Exception):
+    def __init__(self, actual, declared):
+        super().__init__(f"body sha256 is {actual}, x-amz-content-sha256 "
+                         f"declared {declared}")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def watchdog(max_seconds, watch_pid):
+    """Exit when the parent (or --watch-pid) is gone or time is up, so a
+    crashed test never leaves a gateway behind."""
+    parent = os.getppid()
+    deadline = time.monotonic() + max_seconds
+    while True:
+        time.sleep(0.5)
+        if time.monotonic() > deadline:
+            print(f"s3gate: --max-seconds {max_seconds} reached, exiting",
+                  file=sys.stderr, flush=True)
+            os._exit(0)
+        if os.getppid() != parent:
+            os._exit(0)
+        if watch_pid:
+            try:
+                os.kill(watch_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass  # alive, owned by someone else
+
+
+def write_port_file(path, port):
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(f"{port}\n")
+    os.replace(tmp, path)  # readers never see a half-written number
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="SigV4-verifying proxy in front of an S3 test server")
+    p.add_argument("--upstream", required=True, metavar="127.0.0.1:PORT",
+                   help="the S3 server requests are forwarded to")
+    p.add_argument("--port", type=int, default=0,
+                   help="port to listen on, on 127.0.0.1 (0 = a free one)")
+    p.add_argument("--port-file", help="write the chosen port here")
+    p.add_argument("--access-key", required=True)
+    p.add_argument("--secret-key",
+                   default=os.environ.get("S3GATE_SECRET_KEY"),
+                   help="secret key (default: $S3GATE_SECRET_KEY)")
+    p.add_argument("--session-token",
+                   help="require this x-amz-security-token, signed")
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--log", help="append one JSON line per request here")
+    p.add_argument("--allow-anonymous", action="store_true",
+                   help="forward unsigned requests instead of 403")
+    p.add_argument("--max-seconds", type=float, default=900,
+                   help="exit after this many seconds (default 900)")
+    p.add_argument("--watch-pid", type=int, default=0,
+                   help="also exit when this process is gone")
+    args = p.parse_args(argv)
+    if not args.secret_key:
+        p.error("--secret-key (or $S3GATE_SECRET_KEY) is required")
+    host, _, port = args.upstream.rpartition(":")
+    if not host or not port.isdigit():
+        p.error(f"--upstream {args.upstream!r} must be HOST:PORT")
+    args.upstream_host, args.upstream_port = host, int(port)
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    Config.upstream_host = args.upstream_host
+    Config.upstream_port = args.upstream_port
+    Config.access_key = args.access_key
+    Config.secret_key = args.secret_key
+    Config.session_token = args.session_token
+    Config.region = args.region
+    Config.allow_anonymous = args.allow_anonymous
+    if args.log:
+        Config.log = open(args.log, "a", encoding="utf-8")
+    server = Server(("127.0.0.1", args.port), Handler)
+    port = server.server_address[1]
+    threading.Thread(target=watchdog, daemon=True,
+                     args=(args.max_seconds, args.watch_pid)).start()
+    if args.port_file:
+        write_port_file(args.port_file, port)
+    print(f"s3gate listening on 127.0.0.1:{port} -> {args.upstream}",
+          flush=True)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

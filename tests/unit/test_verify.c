@@ -1,0 +1,421 @@
+/* Model verification and `initc check` on the local fixtures, through the
+ * public API: verify_model_dir, verify_opts_from_env, cmd_check. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "exitcode.h"
+#include "t.h"
+#include "verify.h"
+
+#define FIX "tests/fixtures/models/"
+
+static char tmpdir[] = "/tmp/test_verify.XXXXXX";
+static char *termlog;
+
+static void slurp(const char *path, struct buf *out)
+{
+	char chunk[4096];
+	size_t got;
+	FILE *f = fopen(path, "rb");
+	buf_reset(out);
+	while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(out, chunk, got);
+	if (f)
+		fclose(f);
+	if (!out->data)
+		buf_adds(out, "");
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	struct buf b = BUF_INIT;
+	slurp(from, &b);
+	FILE *f = fopen(to, "wb");
+	if (f) {
+		fwrite(b.data, 1, b.len, f);
+		fclose(f);
+	}
+	buf_free(&b);
+}
+
+/* A writable copy of a flat fixture folder. */
+static char *copy_fixture(const char *name, const char *as)
+{
+	static const char *files[] = { "MLmodel", "model.xgb", "model.pkl", "conda.yaml",
+				       "python_env.yaml", "requirements.txt" };
+	char *dir = xasprintf("%s/%s", tmpdir, as);
+	mkdir(dir, 0755);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char *from = xasprintf(FIX "%s/%s", name, files[i]);
+		char *to = xasprintf("%s/%s", dir, files[i]);
+		if (access(from, R_OK) == 0)
+			copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	return dir;
+}
+
+/* Run fn with stdout and stderr captured into out/err. */
+static int captured(int (*fn)(void *), void *arg, struct buf *out, struct buf *err)
+{
+	char *po = xasprintf("%s/stdout", tmpdir), *pe = xasprintf("%s/stderr", tmpdir);
+	int so = dup(1), se = dup(2), rc;
+	fflush(stdout);
+	fflush(stderr);
+	int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fo, 1);
+	dup2(fe, 2);
+	rc = fn(arg);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(fo);
+	close(fe);
+	close(so);
+	close(se);
+	slurp(po, out);
+	slurp(pe, err);
+	free(po);
+	free(pe);
+	return rc;
+}
+
+struct vcall {
+	const char *dir;
+	struct verify_opts o;
+};
+
+static int call_verify(void *arg)
+{
+	struct vcall *c = arg;
+	return verify_model_dir(c->dir, &c->o);
+}
+
+/* verify_model_dir with a server and fix flag; the logs land in log. */
+static int verify(const char *dir, const char *server, int fix, struct buf *log)
+{
+	struct vcall c = { dir, { server, NULL, fix } };
+	struct buf out = BUF_INIT;
+	unlink(termlog);
+	int rc = captured(call_verify, &c, &out, log);
+	buf_free(&out);
+	return rc;
+}
+
+static int has(const struct buf *b, const char *s)
+{
+	int hit = b->data && strstr(b->data, s) != NULL;
+	if (!hit)
+		printf("# missing \"%s\" in: %s\n", s, b->data ? b->data : "(empty)");
+	return hit;
+}
+
+static void test_seed_case(void)
+{
+	struct buf log = BUF_INIT, term = BUF_INIT;
+	CHECK_INT(verify(FIX "xgboost", "XGBOOST_SERVER", 0, &log), EXIT_VERIFY);
+	slurp(termlog, &term);
+	CHECK(has(&term, "XGBOOST_SERVER loads model.bst but this MLflow model stores its "
+		  "booster in model.xgb: use implementation MLFLOW_SERVER"));
+	CHECK(has(&term, "the MLServer xgboost runtime with a model-settings.json "
+		  "{\"parameters\":{\"uri\":\"./model.xgb\"}}"));
+	CHECK(has(&term, "rename model.xgb to model.bst"));
+	CHECK(has(&term, "do not add a model_file_name parameter: XGBOOST_SERVER's "
+		  "constructor rejects it"));
+	/* MLmodel says xgb_version 2.0.3; Seldon's image pins 1.4.2 */
+	CHECK(has(&log, "model saved with xgboost 2.0.3 but XGBOOST_SERVER"));
+	CHECK(has(&log, "ships xgboost 1.4.2"));
+	/* the server name is matched case-insensitively */
+	CHECK_INT(verify(FIX "xgboost", "xgboost_server", 0, &log), EXIT_VERIFY);
+	CHECK_INT(verify(FIX "xgboost", "MLFLOW_SERVER", 0, &log), 0);
+	CHECK_INT(verify(FIX "xgboost", "mlserver-mlflow", 0, &log), 0);
+	CHECK_INT(verify(FIX "xgboost", "kserve-mlflow", 0, &log), 0);
+	CHECK_INT(verify(FIX "xgboost", "SKLEARN_SERVER", 0, &log), EXIT_VERIFY);
+	buf_free(&log);
+	buf_free(&term);
+}
+
+static void test_no_target(void)
+{
+	struct buf log = BUF_INIT;
+	CHECK_INT(verify(FIX "xgboost", NULL, 0, &log), 0);
+	CHECK(has(&log, "as_is=MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow"));
+	CHECK(has(&log, "needs_fix=XGBOOST_SERVER,mlserver-xgboost,kserve-xgboost"));
+	CHECK(has(&log, "cannot=SKLEARN_SERVER,"));
+	buf_free(&log);
+}
+
+static void test_fixtures_against_servers(void)
+{
+	static const struct { const char *dir, *server; int rc; } cases[] = {
+		{ "sklearn", "SKLEARN_SERVER", EXIT_VERIFY },  /* wants model.joblib */
+		{ "sklearn", "mlserver-sklearn", 0 },          /* model.pkl is well-known */
+		{ "sklearn", "kserve-sklearn", 0 },
+		{ "sklearn", "MLFLOW_SERVER", 0 },
+		{ "mlflow1_sklearn", "MLFLOW_SERVER", 0 },
+		{ "lightgbm", "mlserver-lightgbm", EXIT_VERIFY },
+		{ "lightgbm", "mlserver-mlflow", 0 },
+		{ "pytorch", "MLFLOW_SERVER", 0 },
+		{ "pytorch", "TRITON_SERVER", EXIT_VERIFY },
+		{ "pyfunc_custom", "MLFLOW_SERVER", 0 },
+		/* python_model.pkl ends in .pkl but holds no estimator */
+		{ "pyfunc_custom", "kserve-sklearn", EXIT_VERIFY },
+		{ "onnx", "kserve-onnx", EXIT_VERIFY },
+		{ "tensorflow", "TENSORFLOW_SERVER", 0 },
+		{ "tensorflow", "kserve-tensorflow", 0 },
+		{ "tensorflow", "MLFLOW_SERVER", EXIT_VERIFY },
+		{ "triton", "TRITON_SERVER", 0 },
+		{ "triton", "kserve-triton", 0 },
+		{ "triton", "XGBOOST_SERVER", EXIT_VERIFY },
+		{ "xgboost_bst", "XGBOOST_SERVER", 0 },
+		{ "xgboost_bst", "kserve-xgboost", 0 },
+		{ "xgboost_bst", "MLFLOW_SERVER", EXIT_VERIFY },
+	};
+	struct buf log = BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *dir = xasprintf(FIX "%s", cases[i].dir);
+		int rc = verify(dir, cases[i].server, 0, &log);
+		if (rc != cases[i].rc)
+			printf("# %s on %s: %s\n", cases[i].dir, cases[i].server, log.data);
+		CHECK_INT(rc, cases[i].rc);
+		free(dir);
+	}
+	buf_free(&log);
+}
+
+static void test_broken(void)
+{
+	struct buf log = BUF_INIT, term = BUF_INIT;
+	/* broken models fail with or without a target */
+	CHECK_INT(verify(FIX "broken_missing_data", NULL, 0, &log), EXIT_VERIFY);
+	slurp(termlog, &term);
+	CHECK(has(&term, "broken_missing_data/MLmodel:4:11: flavor python_function names "
+		  "data: model.xgb, which is not in"));
+	CHECK_INT(verify(FIX "broken_bad_yaml", "MLFLOW_SERVER", 0, &log), EXIT_INPUT);
+	slurp(termlog, &term);
+	CHECK(has(&term, "broken_bad_yaml/MLmodel:7:15: invalid YAML"));
+	CHECK_INT(verify(FIX "broken_empty", NULL, 0, &log), EXIT_INPUT);
+	slurp(termlog, &term);
+	CHECK(has(&term, "broken_empty/MLmodel:1:1: MLmodel is empty"));
+	CHECK_INT(verify(FIX "does-not-exist", NULL, 0, &log), EXIT_NOTFOUND);
+	buf_free(&log);
+	buf_free(&term);
+}
+
+static void test_unknown_names(void)
+{
+	struct buf log = BUF_INIT;
+	struct verify_opts o;
+	CHECK_INT(verify(FIX "xgboost", "XGBOST_SERVER", 0, &log), EXIT_USAGE);
+	CHECK(has(&log, "did you mean XGBOOST_SERVER?"));
+
+	setenv("INITC_SERVER", "mlserver-xgboost", 1);
+	setenv("INITC_REQUIREMENTS", "mlflow", 1);
+	setenv("INITC_FIX", "1", 1);
+	CHECK_INT(verify_opts_from_env(&o), 0);
+	CHECK_STR(o.server, "mlserver-xgboost");
+	CHECK_STR(o.requirements, "mlflow");
+	CHECK_INT(o.fix, 1);
+	setenv("INITC_FIX", "0", 1);
+	setenv("INITC_REQUIREMENTS", "scikit-learn,mlflow", 1);
+	struct buf out = BUF_INIT;
+	CHECK_INT(captured((int (*)(void *))verify_opts_from_env, &o, &out, &log), EXIT_USAGE);
+	CHECK(has(&log, "did you mean sklearn?"));
+	unsetenv("INITC_SERVER");
+	unsetenv("INITC_REQUIREMENTS");
+	unsetenv("INITC_FIX");
+	buf_free(&out);
+	buf_free(&log);
+}
+
+static void test_requirements_pick_runtime(void)
+{
+	struct vcall c = { FIX "xgboost", { NULL, "xgboost", 0 } };
+	struct buf out = BUF_INIT, log = BUF_INIT;
+	/* Seldon v2 with requirements [xgboost] runs mlserver_xgboost */
+	CHECK_INT(captured(call_verify, &c, &out, &log), EXIT_VERIFY);
+	CHECK(has(&log, "server=mlserver-xgboost"));
+	c.o.requirements = "mlflow,xgboost";
+	CHECK_INT(captured(call_verify, &c, &out, &log), 0);
+	buf_free(&out);
+	buf_free(&log);
+}
+
+static void test_fix_link(void)
+{
+	struct buf log = BUF_INIT;
+	char *dir = copy_fixture("xgboost", "fix_link");
+	char *bst = xasprintf("%s/model.bst", dir), *xgb = xasprintf("%s/model.xgb", dir);
+	struct stat a, b;
+	CHECK_INT(verify(dir, "XGBOOST_SERVER", 1, &log), 0);
+	CHECK(has(&log, "fix: linked model file"));
+	CHECK(stat(bst, &a) == 0 && stat(xgb, &b) == 0 && a.st_ino == b.st_ino);
+	CHECK_INT(verify(dir, "XGBOOST_SERVER", 0, &log), 0);
+	CHECK_INT(verify(dir, "kserve-xgboost", 0, &log), 0);
+	free(bst);
+	free(xgb);
+	free(dir);
+	buf_free(&log);
+}
+
+static void test_fix_settings(void)
+{
+	struct buf log = BUF_INIT, json = BUF_INIT;
+	char *dir = copy_fixture("xgboost", "fix_settings");
+	char *path = xasprintf("%s/model-settings.json", dir);
+	CHECK_INT(verify(dir, "mlserver-xgboost", 1, &log), 0);
+	CHECK(has(&log, "fix: wrote model-settings.json"));
+	slurp(path, &json);
+	CHECK_STR(json.data, "{\"implementation\":\"mlserver_xgboost.XGBoostModel\","
+		  "\"parameters\":{\"uri\":\"./model.xgb\"}}\n");
+	CHECK_INT(verify(dir, "mlserver-xgboost", 0, &log), 0);
+	CHECK(has(&log, "mlserver-xgboost loads model.xgb (model-settings.json parameters.uri)"));
+	/* no temporary file left behind */
+	char *ls = xasprintf("ls -A %s | grep -c initc > /dev/null", dir);
+	CHECK(system(ls) != 0);
+	free(ls);
+
+	/* settings of the user's own without a uri are never rewritten */
+	FILE *f = fopen(path, "w");
+	fputs("{\"name\": \"churn\", \"parameters\": {\"version\": \"v1\"}}\n", f);
+	fclose(f);
+	CHECK_INT(verify(dir, "mlserver-xgboost", 1, &log), EXIT_VERIFY);
+	CHECK(has(&log, "model-settings.json exists without parameters.uri"));
+	/* a uri naming a file that is not there */
+	f = fopen(path, "w");
+	fputs("{\"parameters\": {\"uri\": \"./model.bst\"}}\n", f);
+	fclose(f);
+	CHECK_INT(verify(dir, "mlserver-xgboost", 0, &log), EXIT_VERIFY);
+	CHECK(has(&log, "parameters.uri names model.bst, which is not in"));
+	/* malformed JSON is reported with line and column */
+	f = fopen(path, "w");
+	fputs("{\"parameters\": {\"uri\": \"./model.xgb\"\n", f);
+	fclose(f);
+	CHECK_INT(verify(dir, "mlserver-xgboost", 0, &log), EXIT_INPUT);
+	CHECK(has(&log, "model-settings.json:2:1: invalid YAML"));
+	free(path);
+	free(dir);
+	buf_free(&log);
+	buf_free(&json);
+}
+
+struct ccall {
+	int argc;
+	const char *argv[8];
+};
+
+static int call_check(void *arg)
+{
+	struct ccall *c = arg;
+	return cmd_check(c->argc, (char **)c->argv);
+}
+
+static void test_check_recursive(void)
+{
+	struct buf out = BUF_INIT, log = BUF_INIT;
+	struct ccall c = { 3, { "check", "--recursive", FIX } };
+	CHECK_INT(captured(call_check, &c, &out, &log), EXIT_INPUT);
+	CHECK(has(&out, "MODEL"));
+	CHECK(has(&out, "\nxgboost "));
+	CHECK(has(&out, "\nbroken_bad_yaml "));
+	/* tensorflow/ and triton/ hold no MLmodel: no row */
+	CHECK(strstr(out.data, "\ntriton ") == NULL);
+
+	struct ccall j = { 4, { "check", "--recursive", "--json", FIX } };
+	CHECK_INT(captured(call_check, &j, &out, &log), EXIT_INPUT);
+	CHECK(has(&out, "{\"path\":\"xgboost\",\"flavors\":[\"python_function\",\"xgboost\"],"
+		  "\"status\":\"ok\""));
+	CHECK(has(&out, "{\"path\":\"broken_empty\",\"flavors\":[],\"status\":\"error\""));
+	CHECK(has(&out, "\"status\":\"fail\",\"detail\":\"" FIX "broken_missing_data/MLmodel:4:11"));
+	CHECK(has(&out, "\"failed\":3}"));
+
+	struct ccall s = { 5, { "check", "-r", "--server", "MLFLOW_SERVER", FIX "xgboost" } };
+	CHECK_INT(captured(call_check, &s, &out, &log), 0);
+	struct ccall x = { 4, { "check", "--server=XGBOOST_SERVER", "--json", FIX "xgboost" } };
+	CHECK_INT(captured(call_check, &x, &out, &log), EXIT_VERIFY);
+	CHECK(has(&out, "\"server\":\"XGBOOST_SERVER\""));
+	CHECK(has(&out, "\"status\":\"fix\""));
+	CHECK(has(&out, "{\\\"parameters\\\":{\\\"uri\\\":\\\"./model.xgb\\\"}}"));
+
+	struct ccall none = { 3, { "check", "-r", FIX "triton" } };
+	CHECK_INT(captured(call_check, &none, &out, &log), EXIT_NOTFOUND);
+	CHECK(has(&log, "no MLflow model found"));
+	struct ccall bad = { 2, { "check", "--bogus" } };
+	CHECK_INT(captured(call_check, &bad, &out, &log), EXIT_USAGE);
+	buf_free(&out);
+	buf_free(&log);
+}
+
+static void test_check_one(void)
+{
+	struct buf out = BUF_INIT, log = BUF_INIT;
+	struct ccall c = { 2, { "check", FIX "sklearn" } };
+	CHECK_INT(captured(call_check, &c, &out, &log), 0);
+	CHECK(has(&out, "SKLEARN_SERVER     fix  SKLEARN_SERVER loads model.joblib but this "
+		  "MLflow model stores its estimator in model.pkl"));
+	CHECK(has(&out, "mlserver-sklearn   ok   mlserver-sklearn loads model.pkl"));
+	/* sklearn 1.5.2 model vs the 0.24.2 Seldon image */
+	CHECK(has(&out, "model saved with scikit-learn 1.5.2"));
+	buf_free(&out);
+	buf_free(&log);
+}
+
+static int call_servers(void *arg)
+{
+	struct ccall *c = arg;
+	return cmd_servers(c->argc, (char **)c->argv);
+}
+
+static void test_servers(void)
+{
+	struct buf out = BUF_INIT, log = BUF_INIT;
+	struct ccall c = { 1, { "servers" } };
+	CHECK_INT(captured(call_servers, &c, &out, &log), 0);
+	CHECK(has(&out, "XGBOOST_SERVER     seldon-v1 xgboost==1.4.2"));
+	CHECK(has(&out, "  mlserver mlserver,alibi-detect"));
+	struct ccall j = { 2, { "servers", "--json" } };
+	CHECK_INT(captured(call_servers, &j, &out, &log), 0);
+	CHECK(has(&out, "{\"name\":\"mlserver-sklearn\",\"family\":\"mlserver\","
+		  "\"loads\":\"model.joblib, model.pickle or model.pkl\",\"model_settings_uri\":true"));
+	CHECK(has(&out, "\"triton\":[\"triton\",\"dali\""));
+	buf_free(&out);
+	buf_free(&log);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		printf("not ok - mkdtemp\n");
+		return 1;
+	}
+	termlog = xasprintf("%s/termination-log", tmpdir);
+	setenv("INITC_TERMINATION_LOG", termlog, 1);
+	unsetenv("INITC_SERVER");
+	unsetenv("INITC_REQUIREMENTS");
+	unsetenv("INITC_FIX");
+	test_seed_case();
+	test_no_target();
+	test_fixtures_against_servers();
+	test_broken();
+	test_unknown_names();
+	test_requirements_pick_runtime();
+	test_fix_link();
+	test_fix_settings();
+	test_check_recursive();
+	test_check_one();
+	test_servers();
+	char *rm = xasprintf("rm -rf %s", tmpdir);
+	if (system(rm) != 0)
+		printf("# could not remove %s\n", tmpdir);
+	free(rm);
+	free(termlog);
+	return T_DONE();
+}
