@@ -1,0 +1,24 @@
+/* The pin audit: how tightly every dependency is pinned, as a table. */
+#ifndef PREBAKE_AUDIT_H
+#define PREBAKE_AUDIT_H
+
+#include "deps.h"
+
+struct audit_counts {
+	int exact, range, unpinned;
+};
+
+/* Append the table (one row per dependency, then a totals line) to out. */
+void audit_table(const struct env *env, struct buf *out, struct audit_counts *counts);
+
+/* --strict: every installed dependency exact, python pinned. Returns 0,
+ * or EXIT_POLICY with one "file:line:col: what" line per offender in err. */
+int audit_strict(const struct env *env, struct buf *err);
+
+/* A pip dependency's pin once a -c constraint on the same name counts. */
+enum pin_class audit_effective_pin(const struct env *env, const struct dep *d);
+
+/* Hide the user:password part of any URL in text, for printing. */
+char *audit_redact_url(const char *text);
+
+#endif

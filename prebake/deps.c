@@ -1,0 +1,98 @@
+/* Small containers for deps.h; nothing here knows about file formats. */
+#include "deps.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+struct dep *deplist_push(struct deplist *l)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+	return &l->v[l->n++];
+}
+
+void dep_free(struct dep *d)
+{
+	free(d->name);
+	free(d->key);
+	free(d->spec);
+	free(d->text);
+	free(d->url);
+	free(d->marker);
+	free(d->channel);
+	free(d->build);
+	free(d->where);
+	memset(d, 0, sizeof *d);
+}
+
+void deplist_free(struct deplist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		dep_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void env_free(struct env *e)
+{
+	free(e->python);
+	free(e->python_where);
+	strlist_free(&e->channels);
+	deplist_free(&e->conda);
+	deplist_free(&e->pip);
+	strlist_free(&e->pip_options);
+	strlist_free(&e->inputs);
+	strlist_free(&e->input_names);
+	free(e->base_dir);
+	free(e->model_dir);
+	free(e->mlflow_version);
+	free(e->env_file);
+	memset(e, 0, sizeof *e);
+}
+
+char *dep_key(const char *name, size_t len)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		if (c == '-' || c == '_' || c == '.') {
+			while (i + 1 < len && strchr("-_.", name[i + 1]))
+				i++;
+			buf_addc(&b, '-');
+		} else {
+			buf_addc(&b, (char)tolower((unsigned char)c));
+		}
+	}
+	return buf_steal(&b);
+}
+
+const char *pin_name(enum pin_class pin)
+{
+	static const char *const names[] = { "exact", "range", "unpinned" };
+	return names[pin];
+}

@@ -1,0 +1,87 @@
+/* What prebake knows about a model's environment: every dependency the
+ * MLflow files declare, where it was declared and how tightly it is
+ * pinned. Parsers (matchspec.c, pipreq.c, envload.c) fill it; audit.c
+ * judges it; emit.c turns it into a Dockerfile. */
+#ifndef PREBAKE_DEPS_H
+#define PREBAKE_DEPS_H
+
+#include <stddef.h>
+#include "buf.h"
+
+enum pin_class { PIN_EXACT, PIN_RANGE, PIN_UNPINNED };
+
+enum dep_source { DEP_CONDA, DEP_PIP };
+
+/* What pip does with a pip line. */
+enum dep_role {
+	ROLE_INSTALL,     /* a requirement: installed */
+	ROLE_CONSTRAINT,  /* from -c / constraints.txt: limits versions only */
+	ROLE_BUILD,       /* python_env.yaml build_dependencies: installed first */
+};
+
+struct dep {
+	enum dep_source source;
+	enum dep_role role;
+	char *name;     /* as written */
+	char *key;      /* normalised: lower case, runs of -_. become - */
+	char *spec;     /* version part as written ("" when none) */
+	char *text;     /* the whole line, emitted verbatim */
+	char *url;      /* pip direct reference, or NULL */
+	char *marker;   /* pip environment marker, or NULL */
+	char *channel;  /* conda channel:: prefix, or NULL */
+	char *build;    /* conda build string, or NULL */
+	enum pin_class pin;
+	char *where;    /* "file:line:col", file relative to the model */
+};
+
+struct deplist {
+	struct dep *v;
+	size_t n;
+};
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+enum env_kind { ENV_CONDA, ENV_VIRTUALENV };
+
+struct env {
+	enum env_kind kind;
+	char *python;          /* python version as written, NULL if absent */
+	enum pin_class python_pin;
+	char *python_where;
+	struct strlist channels;
+	struct deplist conda;  /* conda dependencies (python and pip included) */
+	struct deplist pip;    /* pip lines of every role */
+	struct strlist pip_options;  /* global pip options: --extra-index-url ... */
+	struct strlist inputs; /* files read, as paths usable from the cwd */
+	struct strlist input_names;  /* the same, relative to base_dir */
+	char *base_dir;        /* the model folder or the env file's folder */
+	char *model_dir;       /* set when a model folder (MLmodel) was given */
+	char *mlflow_version;  /* from MLmodel, or NULL */
+	char *env_file;        /* display name of conda.yaml / python_env.yaml */
+};
+
+void strlist_add(struct strlist *l, const char *s);
+int strlist_has(const struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
+struct dep *deplist_push(struct deplist *l);
+void dep_free(struct dep *d);
+void deplist_free(struct deplist *l);
+void env_free(struct env *e);
+
+/* PEP 503 name normalisation (also used for conda names). */
+char *dep_key(const char *name, size_t len);
+const char *pin_name(enum pin_class pin);
+
+/* matchspec.c: one conda MatchSpec ("numpy=1.24.3=py310_0",
+ * "conda-forge::python >=3.8,<3.11"). 0, or -1 with a reason in err. */
+int conda_spec_parse(const char *text, struct dep *d, struct buf *err);
+
+/* pipreq.c: one pip requirement (no options, continuations joined).
+ * 0, or -1 with a reason in err. */
+int pip_req_parse(const char *text, struct dep *d, struct buf *err);
+
+#endif

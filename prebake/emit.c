@@ -1,0 +1,363 @@
+/* Writing the Dockerfile and the files it copies; see emit.h.
+ * Layer order is by rate of change: environment files, then the serving
+ * stack, then (with --bake-model) the model itself. */
+#include "emit.h"
+#include "audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ENV_PREFIX "/opt/env"
+#define STAGING "/tmp/prebake"
+#define PY ENV_PREFIX "/bin/python -m pip"
+#define MICROMAMBA_IMAGE "mambaorg/micromamba:1.5.10-bookworm-slim"
+#define CONDA_RUNTIME_IMAGE "debian:12.8-slim"
+#define RUN_UID 1000
+#define LAYER_NOTE "# Environment files first: they change least often, so this layer caches.\n"
+
+struct buf *outset_add(struct outset *s, const char *name)
+{
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	s->v[s->n].name = xstrdup(name);
+	s->v[s->n].body = (struct buf)BUF_INIT;
+	return &s->v[s->n++].body;
+}
+
+void outset_free(struct outset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].name);
+		buf_free(&s->v[i].body);
+	}
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+char *emit_default_builder(const struct env *env)
+{
+	if (env->kind == ENV_CONDA)
+		return xstrdup(MICROMAMBA_IMAGE);
+	return xasprintf("python:%s", env->python);
+}
+
+char *emit_default_runtime(const struct env *env)
+{
+	if (env->kind == ENV_CONDA)
+		return xstrdup(CONDA_RUNTIME_IMAGE);
+	return xasprintf("python:%s-slim", env->python);
+}
+
+static const char *model_path(const struct bake_opts *o)
+{
+	return o->bake_model ? "/opt/model" : "/mnt/models";
+}
+
+static int count_role(const struct env *env, enum dep_role role)
+{
+	int n = 0;
+	for (size_t i = 0; i < env->pip.n; i++)
+		n += env->pip.v[i].role == role;
+	return n;
+}
+
+static void yaml_quoted(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+/* environment.yml: the conda part only; pip lines go through pip. */
+static void emit_environment(const struct env *env, struct buf *b)
+{
+	int has_pip = 0;
+	buf_printf(b, "# conda packages of the model, from %s (written by prebake)\n",
+		   env->env_file);
+	buf_adds(b, "name: model\nchannels:\n");
+	if (!env->channels.n)
+		buf_adds(b, "  - conda-forge\n");
+	for (size_t i = 0; i < env->channels.n; i++) {
+		buf_adds(b, "  - ");
+		yaml_quoted(b, env->channels.v[i]);
+		buf_addc(b, '\n');
+	}
+	buf_adds(b, "dependencies:\n");
+	for (size_t i = 0; i < env->conda.n; i++) {
+		has_pip |= !strcmp(env->conda.v[i].key, "pip");
+		buf_adds(b, "  - ");
+		yaml_quoted(b, env->conda.v[i].text);
+		buf_addc(b, '\n');
+	}
+	if (!has_pip)
+		buf_adds(b, "  # added by prebake: the serving stack installs with pip\n  - \"pip\"\n");
+}
+
+static void emit_pip_file(const struct env *env, enum dep_role role, const char *what,
+			  struct buf *b)
+{
+	buf_printf(b, "# %s, from %s (written by prebake)\n", what, env->env_file);
+	if (role == ROLE_INSTALL)
+		for (size_t i = 0; i < env->pip_options.n; i++)
+			buf_printf(b, "%s\n", env->pip_options.v[i]);
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (env->pip.v[i].role == role)
+			buf_printf(b, "%s\n", env->pip.v[i].text);
+}
+
+static int line_in(const struct buf *b, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = b->data; p && (p = strstr(p, line)); p += n)
+		if ((p == b->data || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* constraints.txt: every version the model names, without extras or URLs
+ * (pip refuses both in constraints), so no later install can move them. */
+static void emit_constraints(const struct env *env, struct buf *b)
+{
+	buf_printf(b, "# the model's version pins, from %s (written by prebake);\n"
+		   "# every pip install in the image runs with them as constraints\n",
+		   env->env_file);
+	for (size_t i = 0; i < env->pip.n; i++) {
+		const struct dep *d = &env->pip.v[i];
+		if (d->url || !*d->spec || d->role == ROLE_BUILD)
+			continue;
+		char *line = d->marker ? xasprintf("%s%s ; %s", d->key, d->spec, d->marker)
+				       : xasprintf("%s%s", d->key, d->spec);
+		if (!line_in(b, line))
+			buf_printf(b, "%s\n", line);
+		free(line);
+	}
+}
+
+static void emit_serving(const struct env *env, const struct bake_opts *o, struct buf *b)
+{
+	const struct target *t = o->target;
+	const char *ver = o->server_version ? o->server_version : t->version;
+	(void)env;
+	buf_printf(b, "# the serving stack for --target %s (written by prebake)\n", t->name);
+	for (size_t i = 0; i < TARGET_MAX_PKGS && t->packages[i]; i++)
+		buf_printf(b, "%s==%s\n", t->packages[i], ver);
+	for (size_t i = 0; i < TARGET_MAX_PKGS && t->companions[i]; i++)
+		buf_printf(b, "%s\n", t->companions[i]);
+}
+
+/* The Seldon v1 wrapper loads a class by module name; this one hands
+ * the request to MLflow's pyfunc loader. */
+static void emit_seldon_class(struct buf *b)
+{
+	buf_adds(b,
+		 "# Seldon Core v1 Python wrapper model class for an MLflow model\n"
+		 "# (written by prebake). The wrapper calls load() once, then predict().\n"
+		 "import os\n\n"
+		 "import mlflow.pyfunc\n"
+		 "import pandas as pd\n\n\n"
+		 "class MLflowModel:\n"
+		 "    def __init__(self, model_uri=None):\n"
+		 "        self.model_uri = model_uri or os.environ.get(\"MODEL_DIR\", \"/mnt/models\")\n"
+		 "        self.model = None\n\n"
+		 "    def load(self):\n"
+		 "        self.model = mlflow.pyfunc.load_model(self.model_uri)\n\n"
+		 "    def predict(self, X, feature_names=None, meta=None):\n"
+		 "        if self.model is None:\n"
+		 "            self.load()\n"
+		 "        frame = pd.DataFrame(X, columns=feature_names or None)\n"
+		 "        return self.model.predict(frame)\n");
+}
+
+static void emit_dockerignore(const struct outset *files, const struct bake_opts *o,
+			      struct buf *b)
+{
+	buf_adds(b, "# The build context holds only what the Dockerfile copies.\n*\n");
+	/* files for people, not for the build */
+	static const char *const not_copied[] = { "Dockerfile", "probes.yaml", "pin-audit.txt" };
+	for (size_t i = 0; i < files->n; i++) {
+		int skip = 0;
+		for (size_t k = 0; k < sizeof not_copied / sizeof *not_copied; k++)
+			skip |= !strcmp(files->v[i].name, not_copied[k]);
+		if (!skip)
+			buf_printf(b, "!%s\n", files->v[i].name);
+	}
+	if (o->bake_model)
+		buf_adds(b, "!model\n");
+}
+
+static void env_stage_conda(const struct env *env, struct buf *b)
+{
+	buf_adds(b, "USER root\n" LAYER_NOTE);
+	buf_adds(b, "COPY environment.yml constraints.txt");
+	if (count_role(env, ROLE_INSTALL))
+		buf_adds(b, " requirements.txt");
+	buf_adds(b, " " STAGING "/\n");
+	buf_adds(b, "RUN micromamba create --yes --prefix " ENV_PREFIX
+		 " --file " STAGING "/environment.yml \\\n");
+	if (count_role(env, ROLE_INSTALL))
+		buf_adds(b, " && " PY " install --requirement " STAGING "/requirements.txt"
+			 " --constraint " STAGING "/constraints.txt \\\n");
+	buf_adds(b, " && " PY " list --format=freeze > " ENV_PREFIX "/prebake-lock.txt \\\n"
+		 " && micromamba clean --all --yes\n");
+}
+
+static void env_stage_venv(const struct env *env, struct buf *b)
+{
+	int build = count_role(env, ROLE_BUILD), install = count_role(env, ROLE_INSTALL);
+	buf_adds(b, LAYER_NOTE "COPY constraints.txt");
+	if (build)
+		buf_adds(b, " build-requirements.txt");
+	if (install)
+		buf_adds(b, " requirements.txt");
+	buf_adds(b, " " STAGING "/\n");
+	buf_adds(b, "RUN python -m venv " ENV_PREFIX " \\\n");
+	if (build)
+		buf_adds(b, " && " PY " install --requirement " STAGING "/build-requirements.txt \\\n");
+	if (install)
+		buf_adds(b, " && " PY " install --requirement " STAGING "/requirements.txt"
+			 " --constraint " STAGING "/constraints.txt \\\n");
+	buf_adds(b, " && " PY " list --format=freeze > " ENV_PREFIX "/prebake-lock.txt\n");
+}
+
+static void runtime_labels(const struct env *env, const struct bake_opts *o,
+			   const char *sha, struct buf *b)
+{
+	const struct target *t = o->target;
+	buf_adds(b, "ARG RUNTIME_IMAGE\n");
+	buf_printf(b, "LABEL org.opencontainers.image.title=\"mlflow-model\" \\\n"
+		   "      org.opencontainers.image.description=\"MLflow model environment baked "
+		   "for %s\" \\\n"
+		   "      org.opencontainers.image.base.name=\"${RUNTIME_IMAGE}\" \\\n"
+		   "      io.prebake.inputs.sha256=\"%s\" \\\n"
+		   "      io.prebake.env-manager=\"%s\" \\\n"
+		   "      io.prebake.target=\"%s\" \\\n"
+		   "      io.prebake.server-version=\"%s\" \\\n"
+		   "      io.prebake.mlflow-version=\"%s\" \\\n"
+		   "      io.prebake.model-baked=\"%s\"\n",
+		   t->title, sha, env->kind == ENV_CONDA ? "conda" : "virtualenv", t->name,
+		   o->server_version ? o->server_version : t->version,
+		   env->mlflow_version ? env->mlflow_version : "unknown",
+		   o->bake_model ? "true" : "false");
+}
+
+static void runtime_stage(const struct env *env, const struct bake_opts *o,
+			  const char *sha, struct buf *b)
+{
+	const struct target *t = o->target;
+	buf_adds(b, "\n# Stage 2: the runtime, with the environment and nothing that built it.\n"
+		 "FROM ${RUNTIME_IMAGE}\n");
+	runtime_labels(env, o, sha, b);
+	buf_printf(b, "# Any UID in group 0 (OpenShift's arbitrary UIDs too) can use the home.\n"
+		   "RUN useradd --uid %d --gid 0 --home-dir /home/model --create-home "
+		   "--shell /usr/sbin/nologin model \\\n"
+		   " && chmod g=u /home/model\n", RUN_UID);
+	buf_adds(b, "COPY --from=env " ENV_PREFIX " " ENV_PREFIX "\n");
+	if (!strcmp(t->name, "seldon"))
+		buf_adds(b, "COPY MLflowModel.py /opt/seldon/\n");
+	if (o->bake_model)
+		buf_adds(b, "# The model changes most often, so it comes last.\n"
+			 "COPY model/ /opt/model/\n");
+	buf_printf(b, "ENV PATH=" ENV_PREFIX "/bin:$PATH \\\n"
+		   "    PYTHONNOUSERSITE=1 \\\n"
+		   "    PYTHONUNBUFFERED=1 \\\n"
+		   "    HOME=/home/model \\\n"
+		   "    MODEL_DIR=%s", model_path(o));
+	if (!strcmp(t->name, "mlserver"))
+		buf_printf(b, " \\\n    MLSERVER_MODEL_NAME=model \\\n"
+			   "    MLSERVER_MODEL_IMPLEMENTATION=mlserver_mlflow.MLflowRuntime \\\n"
+			   "    MLSERVER_MODEL_URI=%s", model_path(o));
+	else
+		buf_adds(b, " \\\n    PYTHONPATH=/opt/seldon");
+	buf_printf(b, "\nUSER %d\nWORKDIR /home/model\nEXPOSE %d %d %d\n", RUN_UID,
+		   t->ports[0], t->ports[1], t->ports[2]);
+	if (!strcmp(t->name, "mlserver"))
+		buf_printf(b, "CMD [\"mlserver\", \"start\", \"%s\"]\n", model_path(o));
+	else
+		buf_adds(b, "CMD [\"seldon-core-microservice\", \"MLflowModel\", "
+			 "\"--service-type\", \"MODEL\"]\n");
+}
+
+static void emit_dockerfile(const struct env *env, const struct bake_opts *o,
+			    const char *sha, struct buf *b)
+{
+	char *builder = o->builder_image ? xstrdup(o->builder_image) : emit_default_builder(env);
+	char *runtime = o->runtime_image ? xstrdup(o->runtime_image) : emit_default_runtime(env);
+
+	buf_printf(b, "# syntax=docker/dockerfile:1\n"
+		   "# Written by prebake from %s; do not edit: change the model's files\n"
+		   "# and run prebake again. Build with this folder as the context:\n"
+		   "#   docker build -t IMAGE .\n"
+		   "ARG BUILDER_IMAGE=%s\n"
+		   "ARG RUNTIME_IMAGE=%s\n\n",
+		   env->env_file, builder, runtime);
+	buf_printf(b, "# Stage 1: the model's %s environment in " ENV_PREFIX ".\n"
+		   "FROM ${BUILDER_IMAGE} AS env\n"
+		   "ENV PIP_NO_CACHE_DIR=1 \\\n"
+		   "    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n"
+		   "    PYTHONNOUSERSITE=1\n",
+		   env->kind == ENV_CONDA ? "conda" : "virtualenv");
+	if (env->kind == ENV_CONDA)
+		env_stage_conda(env, b);
+	else
+		env_stage_venv(env, b);
+	buf_adds(b, "# The serving stack, held to every version the environment already has:\n"
+		 "# it may add packages but never move one, and pip check fails the build\n"
+		 "# on any conflict.\n"
+		 "COPY serving.txt " STAGING "/\n"
+		 "RUN " PY " install --requirement " STAGING "/serving.txt \\\n"
+		 "      --constraint " STAGING "/constraints.txt"
+		 " --constraint " ENV_PREFIX "/prebake-lock.txt \\\n"
+		 " && " PY " check \\\n"
+		 " && chgrp -R 0 " ENV_PREFIX " \\\n"
+		 " && chmod -R g=u " ENV_PREFIX "\n");
+	runtime_stage(env, o, sha, b);
+	free(builder);
+	free(runtime);
+}
+
+void emit_probes(const struct target *t, struct buf *b)
+{
+	buf_printf(b, "# Kubernetes probes for the prebaked %s image (written by prebake).\n"
+		   "# The environment is in the image, so only model loading is left: a\n"
+		   "# startupProbe allows up to 5 minutes for it (periodSeconds x\n"
+		   "# failureThreshold) instead of initialDelaySeconds: 600, and holds the\n"
+		   "# short liveness/readiness probes off until the server is up.\n",
+		   t->name);
+	buf_printf(b, "startupProbe:\n  httpGet:\n    path: %s\n    port: %d\n"
+		   "  periodSeconds: 5\n  failureThreshold: 60\n", t->ready_path, t->http_port);
+	buf_printf(b, "readinessProbe:\n  httpGet:\n    path: %s\n    port: %d\n"
+		   "  periodSeconds: 5\n  failureThreshold: 3\n", t->ready_path, t->http_port);
+	buf_printf(b, "livenessProbe:\n  httpGet:\n    path: %s\n    port: %d\n"
+		   "  periodSeconds: 10\n  failureThreshold: 3\n", t->live_path, t->http_port);
+}
+
+void emit_all(const struct env *env, const struct bake_opts *o, const char *sha,
+	      struct outset *out)
+{
+	struct buf audit = BUF_INIT;
+
+	emit_dockerfile(env, o, sha, outset_add(out, "Dockerfile"));
+	if (env->kind == ENV_CONDA)
+		emit_environment(env, outset_add(out, "environment.yml"));
+	if (count_role(env, ROLE_BUILD))
+		emit_pip_file(env, ROLE_BUILD, "pip build tools", outset_add(out, "build-requirements.txt"));
+	if (count_role(env, ROLE_INSTALL))
+		emit_pip_file(env, ROLE_INSTALL, "pip requirements of the model",
+			      outset_add(out, "requirements.txt"));
+	emit_constraints(env, outset_add(out, "constraints.txt"));
+	emit_serving(env, o, outset_add(out, "serving.txt"));
+	if (!strcmp(o->target->name, "seldon"))
+		emit_seldon_class(outset_add(out, "MLflowModel.py"));
+	emit_probes(o->target, outset_add(out, "probes.yaml"));
+	audit_table(env, &audit, NULL);
+	buf_adds(outset_add(out, "pin-audit.txt"), audit.data);
+	buf_free(&audit);
+	/* last: it lists every file above */
+	struct buf *ignore = outset_add(out, ".dockerignore");
+	struct outset before = { out->v, out->n - 1 };
+	emit_dockerignore(&before, o, ignore);
+}

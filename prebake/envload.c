@@ -1,0 +1,575 @@
+/* Reading conda.yaml, python_env.yaml and pip requirement files into a
+ * struct env; see envload.h. YAML goes through common/yamldoc. */
+#include "envload.h"
+#include "exitcode.h"
+#include "yamldoc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_INCLUDE_DEPTH 8
+#define MAX_REQ_FILE_BYTES (1u << 20)
+
+/* Where a pip line comes from: the file as opened and as shown. */
+struct origin {
+	const char *dir;       /* directory for relative -r/-c, usable from cwd */
+	const char *show_dir;  /* the same, relative to the model ("" = top) */
+	const char *show;      /* file name shown in messages */
+	int line, col;
+	int depth;
+};
+
+enum opt_kind { OPT_REQFILE, OPT_CONSTRAINT, OPT_EDITABLE, OPT_VALUE, OPT_FLAG };
+
+/* The pip options a requirements file may hold. */
+static const struct pip_option {
+	const char *long_name;
+	const char *short_name;
+	enum opt_kind kind;
+} pip_options[] = {
+	{ "--requirement", "-r", OPT_REQFILE },
+	{ "--constraint", "-c", OPT_CONSTRAINT },
+	{ "--editable", "-e", OPT_EDITABLE },
+	{ "--index-url", "-i", OPT_VALUE },
+	{ "--extra-index-url", NULL, OPT_VALUE },
+	{ "--find-links", "-f", OPT_VALUE },
+	{ "--trusted-host", NULL, OPT_VALUE },
+	{ "--no-binary", NULL, OPT_VALUE },
+	{ "--only-binary", NULL, OPT_VALUE },
+	{ "--pre", NULL, OPT_FLAG },
+	{ "--prefer-binary", NULL, OPT_FLAG },
+	{ "--no-index", NULL, OPT_FLAG },
+};
+
+static int load_reqfile(struct env *env, const char *ref, const struct origin *from,
+			enum dep_role role, struct buf *err);
+
+static char *path_join(const char *dir, const char *name)
+{
+	if (name[0] == '/' || !*dir || !strcmp(dir, "."))
+		return xstrdup(name);
+	return xasprintf("%s/%s", dir, name);
+}
+
+static char *dir_of(const char *path)
+{
+	char *copy = xstrdup(path);
+	char *d = xstrdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+static void add_input(struct env *env, const char *path, const char *show)
+{
+	if (!strlist_has(&env->input_names, show)) {
+		strlist_add(&env->inputs, path);
+		strlist_add(&env->input_names, show);
+	}
+}
+
+static int fail(struct buf *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct buf *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	buf_reset(err);
+	va_start(ap, fmt);
+	buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static const struct pip_option *find_option(const char *line, const char **value)
+{
+	for (size_t i = 0; i < sizeof pip_options / sizeof *pip_options; i++) {
+		const struct pip_option *o = &pip_options[i];
+		size_t n = strlen(o->long_name);
+		const char *v = NULL;
+		if (!strncmp(line, o->long_name, n) &&
+		    (!line[n] || line[n] == '=' || isspace((unsigned char)line[n])))
+			v = line + n + (line[n] == '=');
+		else if (o->short_name && !strncmp(line, o->short_name, 2) && line[1] && line[2] != '-')
+			v = line + 2;  /* "-r file" and "-rfile" */
+		if (!v)
+			continue;
+		while (isspace((unsigned char)*v) || *v == '=')
+			v++;
+		*value = v;
+		return o;
+	}
+	return NULL;
+}
+
+/* "name==1 --hash=sha256:..": the requirement ends where options start. */
+static size_t requirement_len(const char *line)
+{
+	for (const char *p = line; *p; p++)
+		if (isspace((unsigned char)*p) && p[1] == '-' && p[2] == '-')
+			return (size_t)(p - line);
+	return strlen(line);
+}
+
+static int add_requirement(struct env *env, const char *line, size_t req_len,
+			   const struct origin *from, enum dep_role role, struct buf *err)
+{
+	struct dep *d = deplist_push(&env->pip);
+	char *req = xstrndup(line, req_len);
+	struct buf why = BUF_INIT;
+	int bad = pip_req_parse(req, d, &why);
+
+	free(req);
+	d->role = role;
+	free(d->text);
+	d->text = xstrdup(line);
+	d->where = xasprintf("%s:%d:%d", from->show, from->line, from->col);
+	if (bad) {
+		fail(err, EXIT_INPUT, "%s: %s", d->where, why.data);
+		buf_free(&why);
+		return EXIT_INPUT;
+	}
+	buf_free(&why);
+	if (role == ROLE_CONSTRAINT && d->url)
+		return fail(err, EXIT_INPUT, "%s: a constraint cannot be a URL (\"%s\"); "
+			    "move it to the requirements", d->where, line);
+	return 0;
+}
+
+static int pip_option_line(struct env *env, const char *line, const struct origin *from,
+			   enum dep_role role, struct buf *err)
+{
+	const char *value = NULL;
+	const struct pip_option *o = find_option(line, &value);
+
+	if (!o)
+		return fail(err, EXIT_INPUT, "%s:%d:%d: pip option \"%s\" is not supported in a "
+			    "baked environment; remove it (prebake takes -r, -c, -e, index, "
+			    "find-links and binary options)",
+			    from->show, from->line, from->col, line);
+	if (o->kind != OPT_FLAG && !*value)
+		return fail(err, EXIT_INPUT, "%s:%d:%d: %s needs a value",
+			    from->show, from->line, from->col, o->long_name);
+	switch (o->kind) {
+	case OPT_REQFILE:
+		return load_reqfile(env, value, from, role, err);
+	case OPT_CONSTRAINT:
+		return load_reqfile(env, value, from, ROLE_CONSTRAINT, err);
+	case OPT_EDITABLE:
+		return add_requirement(env, value, requirement_len(value), from, role, err);
+	case OPT_VALUE: {
+		char *opt = xasprintf("%s %s", o->long_name, value);
+		if (!strlist_has(&env->pip_options, opt))
+			strlist_add(&env->pip_options, opt);
+		free(opt);
+		return 0;
+	}
+	case OPT_FLAG:
+		if (!strlist_has(&env->pip_options, o->long_name))
+			strlist_add(&env->pip_options, o->long_name);
+		return 0;
+	}
+	return 0;
+}
+
+/* One logical pip line (continuations joined, comment still attached). */
+static int pip_line(struct env *env, const char *raw, const struct origin *from,
+		    enum dep_role role, struct buf *err)
+{
+	struct buf line = BUF_INIT;
+	int rc = 0;
+
+	/* '#' starts a comment at the line start or after a space (not in URLs) */
+	for (const char *p = raw; *p; p++) {
+		if (*p == '#' && (p == raw || isspace((unsigned char)p[-1])))
+			break;
+		buf_addc(&line, *p);
+	}
+	while (line.len && isspace((unsigned char)line.data[line.len - 1]))
+		line.data[--line.len] = '\0';
+	const char *text = line.data ? line.data : "";
+	while (isspace((unsigned char)*text))
+		text++;
+	if (*text == '-')
+		rc = pip_option_line(env, text, from, role, err);
+	else if (*text)
+		rc = add_requirement(env, text, requirement_len(text), from, role, err);
+	buf_free(&line);
+	return rc;
+}
+
+static int read_small_file(const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t got;
+	if (!f)
+		return -1;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && out->len <= MAX_REQ_FILE_BYTES)
+		buf_add(out, chunk, got);
+	int bad = ferror(f) || out->len > MAX_REQ_FILE_BYTES;
+	fclose(f);
+	if (bad)
+		errno = EFBIG;
+	return bad ? -1 : 0;
+}
+
+/* Walk a requirements file line by line, joining "\" continuations. */
+static int parse_reqfile_text(struct env *env, const char *text, struct origin *at,
+			      enum dep_role role, struct buf *err)
+{
+	struct buf logical = BUF_INIT;
+	int lineno = 1, start = 1, rc = 0;
+	const char *p = text;
+
+	while (*p && !rc) {
+		size_t n = strcspn(p, "\n");
+		size_t keep = n;
+		if (keep && p[keep - 1] == '\r')
+			keep--;
+		int continued = keep && p[keep - 1] == '\\';
+		if (!logical.len)
+			start = lineno;
+		buf_add(&logical, p, continued ? keep - 1 : keep);
+		if (!continued || !p[n]) {
+			const char *s = logical.data ? logical.data : "";
+			at->line = start;
+			at->col = 1 + (int)strspn(s, " \t");
+			rc = pip_line(env, s, at, role, err);
+			buf_reset(&logical);
+		}
+		p += n + (p[n] == '\n');
+		lineno++;
+	}
+	buf_free(&logical);
+	return rc;
+}
+
+static int load_reqfile(struct env *env, const char *ref, const struct origin *from,
+			enum dep_role role, struct buf *err)
+{
+	if (from->depth >= MAX_INCLUDE_DEPTH)
+		return fail(err, EXIT_INPUT, "%s:%d:%d: -r/-c files nest deeper than %d levels "
+			    "(a cycle?); flatten them", from->show, from->line, from->col,
+			    MAX_INCLUDE_DEPTH);
+	char *path = path_join(from->dir, ref);
+	char *show = path_join(from->show_dir, ref);
+	struct buf text = BUF_INIT;
+	int rc;
+
+	if (read_small_file(path, &text)) {
+		rc = fail(err, EXIT_INPUT, "%s:%d:%d: cannot read \"%s\": %s; ship it beside "
+			  "the model or fix the path", from->show, from->line, from->col, ref,
+			  strerror(errno));
+	} else {
+		char *dir = dir_of(path), *show_dir = dir_of(show);
+		struct origin at = { dir, strcmp(show_dir, ".") ? show_dir : "", show, 0, 0,
+				     from->depth + 1 };
+		add_input(env, path, show);
+		rc = parse_reqfile_text(env, text.data ? text.data : "", &at, role, err);
+		free(dir);
+		free(show_dir);
+	}
+	buf_free(&text);
+	free(path);
+	free(show);
+	return rc;
+}
+
+static int pip_list(struct env *env, const struct ynode *list, const struct origin *file,
+		    enum dep_role role, struct buf *err)
+{
+	if (list->kind != YNODE_SEQ)
+		return fail(err, EXIT_INPUT, "%s:%d:%d: expected a list of pip requirements, "
+			    "found %s", file->show, list->line, list->col,
+			    ydoc_kind_name(list->kind));
+	for (size_t i = 0; i < ydoc_len(list); i++) {
+		const struct ynode *item = ydoc_val(list, i);
+		struct origin at = *file;
+		at.line = item->line;
+		at.col = item->col;
+		if (item->kind != YNODE_SCALAR)
+			return fail(err, EXIT_INPUT, "%s:%d:%d: a pip requirement must be a "
+				    "string, found %s", file->show, item->line, item->col,
+				    ydoc_kind_name(item->kind));
+		if (strpbrk(item->value, "\r\n"))
+			return fail(err, EXIT_INPUT, "%s:%d:%d: a pip requirement spans several "
+				    "lines; write one requirement per list item", file->show,
+				    item->line, item->col);
+		int rc = pip_line(env, item->value, &at, role, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* "=3.10.12", "==3.8", "3.8.10 h1234": the version text of a python spec. */
+static char *python_version_of(const char *spec)
+{
+	while (*spec == '=' || isspace((unsigned char)*spec))
+		spec++;
+	return xstrndup(spec, strcspn(spec, " \t="));
+}
+
+static int conda_item(struct env *env, const struct ynode *item, const struct origin *file,
+		      const struct ynode **pip_seen, struct buf *err)
+{
+	if (item->kind == YNODE_MAP && ydoc_get(item, "pip")) {
+		if (*pip_seen)
+			return fail(err, EXIT_INPUT, "%s:%d:%d: second pip: section (the first is "
+				    "at line %d); conda honours only the last, so merge them into one",
+				    file->show, item->line, item->col, (*pip_seen)->line);
+		*pip_seen = item;
+		return pip_list(env, ydoc_get(item, "pip"), file, ROLE_INSTALL, err);
+	}
+	if (item->kind != YNODE_SCALAR || !ydoc_str(item))
+		return fail(err, EXIT_INPUT, "%s:%d:%d: a conda dependency must be a string like "
+			    "\"numpy=1.24.3\" or a {pip: [...]} map, found %s", file->show,
+			    item->line, item->col, ydoc_kind_name(item->kind));
+	struct dep *d = deplist_push(&env->conda);
+	struct buf why = BUF_INIT;
+	d->where = xasprintf("%s:%d:%d", file->show, item->line, item->col);
+	if (conda_spec_parse(item->value, d, &why)) {
+		fail(err, EXIT_INPUT, "%s: %s", d->where, why.data);
+		buf_free(&why);
+		return EXIT_INPUT;
+	}
+	buf_free(&why);
+	if (!strcmp(d->key, "python") && !env->python) {
+		env->python = python_version_of(d->spec);
+		env->python_pin = d->pin;
+		env->python_where = xstrdup(d->where);
+	}
+	return 0;
+}
+
+static int load_conda(struct env *env, const char *path, const struct origin *file,
+		      struct buf *err)
+{
+	struct ynode *root = ydoc_load_file(path, err);
+	const struct ynode *pip_seen = NULL;
+	int rc = 0;
+
+	if (!root)
+		return EXIT_INPUT;
+	add_input(env, path, file->show);
+	env->kind = ENV_CONDA;
+	const struct ynode *channels = ydoc_get(root, "channels");
+	const struct ynode *deps = ydoc_get(root, "dependencies");
+	if (root->kind != YNODE_MAP || !deps || deps->kind != YNODE_SEQ) {
+		rc = fail(err, EXIT_INPUT, "%s:%d:%d: no \"dependencies:\" list; a conda "
+			  "environment file needs one (python=X.Y.Z, pip, and a pip: section)",
+			  file->show, root->line, root->col);
+		goto out;
+	}
+	for (size_t i = 0; i < ydoc_len(channels); i++) {
+		const char *ch = ydoc_str(ydoc_val(channels, i));
+		if (ch && !strlist_has(&env->channels, ch))
+			strlist_add(&env->channels, ch);
+	}
+	for (size_t i = 0; i < ydoc_len(deps) && !rc; i++)
+		rc = conda_item(env, ydoc_val(deps, i), file, &pip_seen, err);
+out:
+	ydoc_free(root);
+	return rc;
+}
+
+static enum pin_class python_pin_of(const char *v)
+{
+	int dots = 0;
+	for (const char *p = v; *p; p++) {
+		if (*p == '.')
+			dots++;
+		else if (!isdigit((unsigned char)*p))
+			return PIN_RANGE;
+	}
+	return dots >= 2 ? PIN_EXACT : PIN_RANGE;
+}
+
+static int load_python_env(struct env *env, const char *path, const struct origin *file,
+			   struct buf *err)
+{
+	struct ynode *root = ydoc_load_file(path, err);
+	int rc = 0;
+
+	if (!root)
+		return EXIT_INPUT;
+	add_input(env, path, file->show);
+	env->kind = ENV_VIRTUALENV;
+	const struct ynode *py = ydoc_get(root, "python");
+	if (!ydoc_str(py)) {
+		rc = fail(err, EXIT_INPUT, "%s:%d:%d: no \"python:\" version; add the version "
+			  "the model was trained with, e.g. python: 3.10.12",
+			  file->show, py ? py->line : root->line, py ? py->col : root->col);
+		goto out;
+	}
+	env->python = xstrdup(ydoc_str(py));
+	env->python_pin = python_pin_of(env->python);
+	env->python_where = xasprintf("%s:%d:%d", file->show, py->line, py->col);
+	static const struct { const char *key; enum dep_role role; } lists[] = {
+		{ "build_dependencies", ROLE_BUILD },
+		{ "dependencies", ROLE_INSTALL },
+	};
+	for (size_t i = 0; i < sizeof lists / sizeof *lists && !rc; i++) {
+		const struct ynode *l = ydoc_get(root, lists[i].key);
+		if (l)
+			rc = pip_list(env, l, file, lists[i].role, err);
+	}
+out:
+	ydoc_free(root);
+	return rc;
+}
+
+static int load_env_file(struct env *env, const char *path, const char *show,
+			 enum env_kind kind, struct buf *err)
+{
+	char *dir = dir_of(path), *show_dir = dir_of(show);
+	struct origin file = { dir, strcmp(show_dir, ".") ? show_dir : "", show, 1, 1, 0 };
+	int rc = kind == ENV_CONDA ? load_conda(env, path, &file, err)
+				   : load_python_env(env, path, &file, err);
+	free(env->env_file);
+	env->env_file = xstrdup(show);
+	free(dir);
+	free(show_dir);
+	return rc;
+}
+
+/* Does a conda env need conda for more than python and pip? */
+static int needs_conda(const char *path, const char *show)
+{
+	struct env probe = { 0 };
+	struct buf err = BUF_INIT;
+	int need = 1;
+	if (!load_env_file(&probe, path, show, ENV_CONDA, &err)) {
+		need = 0;
+		for (size_t i = 0; i < probe.conda.n; i++)
+			if (strcmp(probe.conda.v[i].key, "python") && strcmp(probe.conda.v[i].key, "pip"))
+				need = 1;
+	}
+	env_free(&probe);
+	buf_free(&err);
+	return need;
+}
+
+struct env_refs {
+	const struct ynode *conda, *virtualenv;
+};
+
+static int mlmodel_env_refs(const struct ynode *mlmodel, const char *show,
+			    struct env_refs *refs, struct buf *err)
+{
+	const struct ynode *pyfunc = ydoc_get(ydoc_get(mlmodel, "flavors"), "python_function");
+	if (!pyfunc)
+		return fail(err, EXIT_INPUT, "%s:%d:%d: no flavors.python_function; MLServer's "
+			    "mlflow runtime and the Seldon wrapper load models through pyfunc, so "
+			    "log the model with an MLflow flavor that writes it", show,
+			    mlmodel->line, mlmodel->col);
+	const struct ynode *envn = ydoc_get(pyfunc, "env");
+	if (envn && envn->kind == YNODE_SCALAR) {
+		refs->conda = envn;  /* MLflow 1.x: env: conda.yaml */
+	} else if (envn && envn->kind == YNODE_MAP) {
+		refs->conda = ydoc_get(envn, "conda");
+		refs->virtualenv = ydoc_get(envn, "virtualenv");
+	}
+	return 0;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int load_model_dir(struct env *env, const char *dir, const char *manager,
+			  struct buf *err)
+{
+	char *mlpath = path_join(dir, "MLmodel");
+	struct ynode *mlmodel = NULL;
+	struct env_refs refs = { 0 };
+	char *conda = NULL, *venv = NULL;
+	int rc;
+
+	env->base_dir = xstrdup(dir);
+	env->model_dir = xstrdup(dir);
+	if (!exists(mlpath)) {
+		rc = fail(err, EXIT_INPUT, "%s: no MLmodel file; pass the folder MLflow wrote "
+			  "(with MLmodel), or a conda.yaml or python_env.yaml", dir);
+		goto out;
+	}
+	mlmodel = ydoc_load_file(mlpath, err);
+	if (!mlmodel) {
+		rc = EXIT_INPUT;
+		goto out;
+	}
+	add_input(env, mlpath, "MLmodel");
+	if (ydoc_get_str(mlmodel, "mlflow_version"))
+		env->mlflow_version = xstrdup(ydoc_get_str(mlmodel, "mlflow_version"));
+	rc = mlmodel_env_refs(mlmodel, "MLmodel", &refs, err);
+	if (rc)
+		goto out;
+	/* old models may not name their env: take what MLflow would have written */
+	const char *conda_name = ydoc_str(refs.conda);
+	const char *venv_name = ydoc_str(refs.virtualenv);
+	conda = path_join(dir, conda_name ? conda_name : "conda.yaml");
+	venv = path_join(dir, venv_name ? venv_name : "python_env.yaml");
+	int have_conda = exists(conda), have_venv = exists(venv);
+	int use_venv;
+	if (manager && !strcmp(manager, "conda"))
+		use_venv = 0;
+	else if (manager && !strcmp(manager, "virtualenv"))
+		use_venv = 1;
+	else
+		use_venv = have_venv && !(have_conda && needs_conda(conda, conda_name ? conda_name : "conda.yaml"));
+	if (use_venv ? !have_venv : !have_conda) {
+		rc = fail(err, EXIT_INPUT, "%s: the model has no %s environment file (%s); "
+			  "pick another --env-manager or log the model with one", dir,
+			  use_venv ? "virtualenv" : "conda", use_venv ? venv : conda);
+		goto out;
+	}
+	rc = use_venv ? load_env_file(env, venv, venv_name ? venv_name : "python_env.yaml",
+				      ENV_VIRTUALENV, err)
+		      : load_env_file(env, conda, conda_name ? conda_name : "conda.yaml",
+				      ENV_CONDA, err);
+out:
+	ydoc_free(mlmodel);
+	free(mlpath);
+	free(conda);
+	free(venv);
+	return rc;
+}
+
+/* A lone YAML file: python_env.yaml has a top-level python: key. */
+static int load_single_file(struct env *env, const char *path, const char *manager,
+			    struct buf *err)
+{
+	struct ynode *root = ydoc_load_file(path, err);
+	if (!root)
+		return EXIT_INPUT;
+	enum env_kind kind = ydoc_get(root, "python") && !ydoc_get(root, "channels") ?
+		ENV_VIRTUALENV : ENV_CONDA;
+	ydoc_free(root);
+	if (manager && strcmp(manager, "auto") &&
+	    strcmp(manager, kind == ENV_CONDA ? "conda" : "virtualenv"))
+		return fail(err, EXIT_USAGE, "%s is a %s file but --env-manager %s was asked; "
+			    "drop the flag or pass the other file", path,
+			    kind == ENV_CONDA ? "conda" : "python_env", manager);
+	char *copy = xstrdup(path);
+	env->base_dir = dir_of(path);
+	int rc = load_env_file(env, path, basename(copy), kind, err);
+	free(copy);
+	return rc;
+}
+
+int env_load(const char *input, const char *manager, struct env *env, struct buf *err)
+{
+	struct stat st;
+	if (stat(input, &st))
+		return fail(err, EXIT_USAGE, "%s: %s; pass a model folder, conda.yaml or "
+			    "python_env.yaml", input, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return load_model_dir(env, input, manager, err);
+	return load_single_file(env, input, manager, err);
+}

@@ -1,0 +1,26 @@
+/* The servers a baked image can run, with the versions prebake pins by
+ * default (overridable with --server-version). */
+#ifndef PREBAKE_TARGETS_H
+#define PREBAKE_TARGETS_H
+
+#define TARGET_MAX_PKGS 3
+
+struct target {
+	const char *name;           /* --target value */
+	const char *title;          /* for humans */
+	const char *packages[TARGET_MAX_PKGS];  /* pinned to version */
+	const char *companions[TARGET_MAX_PKGS]; /* unpinned: the model's pins decide */
+	const char *version;        /* default version of packages[] */
+	const char *min_python;     /* oldest python the pinned version supports */
+	int http_port;
+	int ports[3];               /* EXPOSEd: HTTP, gRPC, metrics */
+	const char *ready_path;     /* readiness and startup probe */
+	const char *live_path;      /* liveness probe */
+};
+
+const struct target *target_find(const char *name);
+const struct target *target_default(void);
+/* "mlserver, seldon" for usage messages. */
+const char *target_names(void);
+
+#endif

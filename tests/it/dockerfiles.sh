@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Every Dockerfile prebake emits for the fixtures, and the repository's own
+# Dockerfile.prebake / Dockerfile.init (those that exist), through a real
+# Dockerfile parser (dockerfile-utils) and every RUN through `bash -n`.
+# Docker itself cannot run here, so this is the check around the build.
+set -u
+cd "$(dirname "$0")/../.."
+PREBAKE=${PREBAKE:-$PWD/build/prebake}
+LINT=$PWD/tests/lib/dockerlint.sh
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prebake-lint.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failed=1; }
+
+if [ ! -d tests/node_modules/dockerfile-utils ]; then
+	not_ok "tests/node_modules/dockerfile-utils missing: run scripts/install-deps test"
+	exit 1
+fi
+
+lint() { # name file
+	if "$LINT" "$2" >"$tmp/lint.log" 2>&1; then
+		ok "$1 passes dockerfile-utils and bash -n"
+	else
+		not_ok "$1: $(head -5 "$tmp/lint.log")"
+	fi
+}
+
+# The linter itself must catch breakage, or a pass means nothing.
+printf 'FROM debian:12.8-slim\nRUNN echo hi\nCOPY only-one-arg\n' >"$tmp/broken-syntax"
+if "$LINT" "$tmp/broken-syntax" >"$tmp/lint.log" 2>&1; then
+	not_ok "linter accepted a broken Dockerfile"
+elif grep -q "broken-syntax:2:1: error: Unknown instruction: RUNN" "$tmp/lint.log"; then
+	ok "linter rejects a broken Dockerfile and names file:line"
+else
+	not_ok "linter failed without naming the line: $(head -3 "$tmp/lint.log")"
+fi
+printf 'FROM debian:12.8-slim\nRUN if true; then \\\n    echo hi \\\n && echo unterminated\nCMD ["true"]\n' >"$tmp/broken-shell"
+if "$LINT" "$tmp/broken-shell" >"$tmp/lint.log" 2>&1; then
+	not_ok "bash -n accepted an unterminated if in RUN"
+elif grep -q "broken-shell:2: RUN is not valid shell" "$tmp/lint.log"; then
+	ok "RUN check rejects broken shell across continuation lines"
+else
+	not_ok "RUN check failed oddly: $(head -3 "$tmp/lint.log")"
+fi
+
+n=0
+for dir in tests/fixtures/prebake/*/; do
+	dir=${dir%/}
+	name=${dir##*/}
+	[ -f "$dir/args" ] || continue
+	read -r -a args <"$dir/args"
+	for target in mlserver seldon; do
+		out="$tmp/$name-$target"
+		if "$PREBAKE" "$dir/${args[0]}" "${args[@]:1}" --target "$target" -o "$out" -q 2>"$tmp/err.log"; then
+			lint "$name --target $target" "$out/Dockerfile"
+			n=$((n + 1))
+		else
+			not_ok "$name --target $target: prebake failed: $(head -3 "$tmp/err.log")"
+		fi
+	done
+done
+[ "$n" -gt 0 ] && ok "linted $n emitted Dockerfiles" || not_ok "no emitted Dockerfile was linted"
+
+for f in Dockerfile.prebake Dockerfile.init; do
+	[ -f "$f" ] && lint "$f" "$f"
+done
+exit $failed
