@@ -29,7 +29,7 @@ PREBAKE_LIB := $(BUILD)/libprebake.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 LIBS_FLAGS = $$(cat $(BUILD)/pkg.libs)
 
-.PHONY: all check check-unit check-asan check-static demo bench install uninstall clean test-deps static fuzz
+.PHONY: all check check-unit check-asan check-static check-valgrind demo bench install uninstall clean test-deps static fuzz
 all: $(BUILD)/initc $(BUILD)/prebake
 
 # pkg-config runs once, after the packages are there; objects read its answer.
@@ -95,6 +95,15 @@ static:
 
 check-static: static test-deps
 	tests/static/chroot-test.sh
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: test-deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
+# A whole download under valgrind: no leaks, no errors.
+check-valgrind: all test-deps
+	BUILD=$(BUILD) tests/run it valgrind
 
 clean:
 	rm -rf build build-asan build-static build-fuzz
