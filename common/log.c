@@ -1,5 +1,6 @@
 /* logfmt logging with secret redaction; see log.h. */
 #include "log.h"
+#include "buf.h"
 #include "exitcode.h"
 
 #include <stdio.h>
@@ -7,12 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_SECRETS 16
 #define LINE_MAX_LEN 4096
 
 static const char *program = "initc";
 static enum log_level min_level = LOG_INFO;
-static char *secrets[MAX_SECRETS];
+static char **secrets;
 static int nsecrets;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
@@ -21,22 +21,54 @@ void log_set_program(const char *name) { program = name; }
 void log_set_level(enum log_level level) { min_level = level; }
 enum log_level log_get_level(void) { return min_level; }
 
-void log_add_secret(const char *secret)
+static void add_one_secret(const char *secret)
 {
-	if (!secret || strlen(secret) < 4 || nsecrets == MAX_SECRETS)
+	if (strlen(secret) < 4)
 		return;
 	for (int i = 0; i < nsecrets; i++)
 		if (!strcmp(secrets[i], secret))
 			return;
-	secrets[nsecrets] = strdup(secret);
-	if (secrets[nsecrets])
-		nsecrets++;
+	secrets = xrealloc(secrets, (size_t)(nsecrets + 1) * sizeof *secrets);
+	secrets[nsecrets++] = xstrdup(secret);
+}
+
+/* The form log_q() gives a value, so a quoted secret is caught too. */
+static char *quoted_form(const char *secret)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = secret; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(&b, '\\');
+		if (*p == '\n')
+			buf_adds(&b, "\\n");
+		else
+			buf_addc(&b, (unsigned char)*p < 0x20 ? '?' : *p);
+	}
+	return buf_steal(&b);
+}
+
+void log_add_secret(const char *secret)
+{
+	if (!secret)
+		return;
+	char *quoted = quoted_form(secret);
+	char *trimmed = xstrdup(secret);
+	size_t len = strlen(trimmed);
+	while (len && (trimmed[len - 1] == '\n' || trimmed[len - 1] == '\r' || trimmed[len - 1] == ' '))
+		trimmed[--len] = '\0';
+	add_one_secret(secret);
+	add_one_secret(quoted);   /* as printed inside "..." */
+	add_one_secret(trimmed);  /* a secret file's trailing newline */
+	free(quoted);
+	free(trimmed);
 }
 
 void log_forget_secrets(void)
 {
 	for (int i = 0; i < nsecrets; i++)
 		free(secrets[i]);
+	free(secrets);
+	secrets = NULL;
 	nsecrets = 0;
 }
 
@@ -108,30 +140,43 @@ static void timestamp(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Redact the whole text first, then cut it: a secret straddling the cut
+ * must not leave its first bytes behind. Redaction never lengthens. */
+static void emit_clean(FILE *f, const char *raw)
+{
+	size_t len = strlen(raw);
+	char *clean = xmalloc(len + 1);
+	log_redact(clean, len + 1, raw);
+	if (strlen(clean) > LINE_MAX_LEN)
+		clean[LINE_MAX_LEN] = '\0';
+	fprintf(f, "%s\n", clean);
+	free(clean);
+}
+
 void log_kv(enum log_level level, const char *msg, const char *kvfmt, ...)
 {
-	char raw[LINE_MAX_LEN], clean[LINE_MAX_LEN], ts[32];
-	int len;
+	struct buf raw = BUF_INIT;
+	char ts[32];
 
 	if (level < min_level)
 		return;
 	timestamp(ts, sizeof ts);
-	len = snprintf(raw, sizeof raw, "time=%s level=%s prog=%s msg=%s",
-		       ts, level_names[level], program, log_q(msg));
-	if (kvfmt && len > 0 && (size_t)len + 1 < sizeof raw) {
+	buf_printf(&raw, "time=%s level=%s prog=%s msg=%s", ts, level_names[level], program,
+		   log_q(msg));
+	if (kvfmt) {
 		va_list ap;
-		raw[len++] = ' ';
+		buf_addc(&raw, ' ');
 		va_start(ap, kvfmt);
-		vsnprintf(raw + len, sizeof raw - len, kvfmt, ap);
+		buf_vprintf(&raw, kvfmt, ap);
 		va_end(ap);
 	}
-	log_redact(clean, sizeof clean, raw);
-	fprintf(stderr, "%s\n", clean);
+	emit_clean(stderr, raw.data);
+	buf_free(&raw);
 }
 
 void log_termination(const char *fmt, ...)
 {
-	char raw[LINE_MAX_LEN], clean[LINE_MAX_LEN];
+	struct buf raw = BUF_INIT;
 	const char *path = getenv("INITC_TERMINATION_LOG");
 	va_list ap;
 	FILE *f;
@@ -140,15 +185,15 @@ void log_termination(const char *fmt, ...)
 		path = "/dev/termination-log";
 	if (!*path)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
-	log_redact(clean, sizeof clean, raw);
 	f = fopen(path, "w");
 	if (!f)
 		return; /* outside Kubernetes there is usually no such file */
-	fprintf(f, "%s\n", clean);
+	va_start(ap, fmt);
+	buf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	emit_clean(f, raw.data ? raw.data : "");
 	fclose(f);
+	buf_free(&raw);
 }
 
 const char *exit_code_name(int code)

@@ -7,9 +7,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -89,13 +91,15 @@ int parse_rclone_duration(const char *s, long long *ms)
 	}
 	double bare = strtod(s, &end);
 	if (!*end && end != s) {
+		if (!isfinite(bare) || bare < 0 || bare * 1000 > 9e18)
+			return -1;
 		*ms = (long long)(bare * 1000);
-		return bare < 0 ? -1 : 0;
+		return 0;
 	}
 	while (*s) {
 		double n = strtod(s, &end);
 		size_t best = 0, ulen = 0;
-		if (end == s || n < 0)
+		if (end == s || n < 0 || !isfinite(n))
 			return -1;
 		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 			size_t l = strlen(units[i].unit);
@@ -107,6 +111,8 @@ int parse_rclone_duration(const char *s, long long *ms)
 		if (!ulen)
 			return -1;
 		total += n * units[best].ms;
+		if (total > 9e18)
+			return -1;
 		s = end + ulen;
 	}
 	*ms = (long long)total;
@@ -127,7 +133,7 @@ int parse_rclone_size(const char *s, long long *bytes)
 		return 0;
 	}
 	n = strtod(s, &end);
-	if (end == s || n < 0)
+	if (end == s || n < 0 || !isfinite(n))
 		return -1;
 	if (!*end) {
 		shift = 10;
@@ -144,6 +150,8 @@ int parse_rclone_size(const char *s, long long *bytes)
 		if (*end)
 			return -1;
 	}
+	if (n * (double)(1LL << shift) > 9e18)
+		return -1;
 	*bytes = (long long)(n * (double)(1LL << shift));
 	return 0;
 }
@@ -234,7 +242,8 @@ static char *trim(char *s)
 int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,
 		     struct buf *err)
 {
-	char line[8192];
+	char *line = NULL;
+	size_t cap = 0;
 	int in_section = 0, found = 0, lineno = 0;
 	FILE *f = fopen(path, "r");
 
@@ -246,13 +255,16 @@ int ini_read_section(const char *path, const char *section, struct kv **out, siz
 		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof line, f)) {
+	while (getline(&line, &cap, f) >= 0) {
 		char *s = trim(line);
 		lineno++;
 		if (lineno == 1 && !strncmp(s, "# Encrypted rclone configuration", 32)) {
 			buf_printf(err, "%s is an encrypted rclone config: initc cannot decrypt it; "
 				   "use RCLONE_CONFIG_<REMOTE>_* variables instead", path);
 			kv_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			free(line);
 			fclose(f);
 			return -1;
 		}
@@ -272,7 +284,17 @@ int ini_read_section(const char *path, const char *section, struct kv **out, siz
 		*eq = '\0';
 		kv_push(out, n, xstrdup(trim(s)), xstrdup(trim(eq + 1)));
 	}
+	int bad = ferror(f);
+	int saved = errno;
+	free(line);
 	fclose(f);
+	if (bad) {
+		kv_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(saved));
+		return -1;
+	}
 	return found;
 }
 
@@ -456,16 +478,39 @@ static int unknown_option(const char *where, const char *opt, const char *spelle
 	return EXIT_USAGE;
 }
 
+/* Does the config file have a section named like this (any case)? */
+static int file_has_section(const char *path, const char *upper_name)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0;
+	FILE *f = path ? fopen(path, "r") : NULL;
+	while (f && !found && getline(&line, &cap, f) >= 0) {
+		char *s = trim(line), *close;
+		if (*s == '[' && (close = strrchr(s, ']'))) {
+			*close = '\0';
+			found = !strcasecmp(trim(s + 1), upper_name);
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* Does RCLONE_CONFIG_<env_name>_<suffix> belong to a longer remote name,
- * e.g. RCLONE_CONFIG_MY_REMOTE_TYPE seen while reading remote MY? */
-static int owned_by_other_remote(const char *env_name, const char *suffix, size_t len)
+ * e.g. RCLONE_CONFIG_MY_REMOTE_TYPE seen while reading remote MY? That
+ * remote may be defined in the environment or in the config file. */
+static int owned_by_other_remote(const struct remote *r, const char *suffix, size_t len)
 {
 	for (size_t i = 1; i < len; i++) {
 		if (suffix[i] != '_')
 			continue;
-		char *type_var = xasprintf("RCLONE_CONFIG_%s_%.*s_TYPE", env_name, (int)i, suffix);
-		int owned = getenv(type_var) != NULL;
+		char *type_var = xasprintf("RCLONE_CONFIG_%s_%.*s_TYPE", r->env_name, (int)i, suffix);
+		char *other = xasprintf("%s_%.*s", r->env_name, (int)i, suffix);
+		int owned = getenv(type_var) != NULL || file_has_section(r->file_path, other);
 		free(type_var);
+		free(other);
 		if (owned)
 			return 1;
 	}
@@ -484,7 +529,7 @@ static int check_env_options(const struct remote *r, struct buf *err)
 			continue;
 		const char *suffix = *e + plen;
 		size_t len = (size_t)(eq - suffix);
-		if (owned_by_other_remote(r->env_name, suffix, len))
+		if (owned_by_other_remote(r, suffix, len))
 			continue;
 		char *opt = xstrndup(suffix, len);
 		for (char *p = opt; *p; p++)

@@ -4,6 +4,7 @@
 #include "http.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <expat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,8 @@ static void XMLCALL on_start(void *arg, const char *name, const char **attrs)
 	st->field = F_NONE;
 	if (!strcmp(name, "Contents") && st->depth == 2) {
 		st->in_contents = 1;
-		memset(&st->cur, 0, sizeof st->cur);
+		/* not pushed when only an <Error> is wanted: free, not forget */
+		s3_object_free(&st->cur);
 		return;
 	}
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
@@ -118,9 +120,17 @@ static void set_field(struct parse_state *st, enum field f, const char *text)
 			o->key = xstrdup(text);
 		}
 		break;
-	case F_SIZE:
-		o->size = strtoll(text, NULL, 10);
+	case F_SIZE: {
+		char *end;
+		errno = 0;
+		o->size = strtoll(text, &end, 10);
+		if (end == text || *end || o->size < 0 || errno) {
+			buf_reset(&st->failure);
+			buf_printf(&st->failure, "an object has an invalid Size \"%.64s\"", text);
+			XML_StopParser(st->parser, XML_FALSE);
+		}
 		break;
+	}
 	case F_ETAG:
 		free(o->etag);
 		o->etag = (len >= 2 && text[0] == '"' && text[len - 1] == '"') ?
@@ -220,9 +230,14 @@ int s3_parse_list_page(const char *xml, size_t len, struct s3_objlist *out,
 		return -1;
 	}
 	int rc = parse_xml(&st, xml, len, err);
-	if (!rc && !page->next_token && st.next_marker.len)
-		page->next_token = xstrdup(st.next_marker.data);
+	if (!rc && !page->next_token && st.next_marker.len) /* V1 markers are encoded too */
+		page->next_token = page->url_encoded ? url_decode(st.next_marker.data) :
+			xstrdup(st.next_marker.data);
 	buf_free(&st.next_marker);
+	if (rc) { /* a failed page hands nothing back (s3_list drops it) */
+		free(page->next_token);
+		page->next_token = NULL;
+	}
 	for (size_t i = first; !rc && page->url_encoded && i < out->n; i++) {
 		char *decoded = url_decode(out->v[i].key);
 		free(out->v[i].key);

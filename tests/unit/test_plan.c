@@ -1,0 +1,232 @@
+/* Transfer plans (initc/plan.h): which object keys may be written below
+ * DEST, and which files DEST already holds complete. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "exitcode.h"
+#include "plan.h"
+#include "t.h"
+
+static const char *const safe[] = {
+	"model.pkl",
+	"a/b/c/model.pkl",
+	"data/\303\274ber/\xe6\xa8\xa1\xe5\x9e\x8b.bin",   /* UTF-8 names */
+	"a..b",
+	"..a/b..",
+	"...",
+	".hidden/.x",
+	"dir/",            /* a trailing '/' marks a directory, the caller skips it */
+	"with space/and+plus=eq%25",
+};
+
+static const char *const unsafe[] = {
+	"",
+	"..",
+	"../x",
+	"a/../b",
+	"a/..",
+	"/abs",
+	"/",
+	"a//b",
+	"a//",
+	".",
+	"./a",
+	"a/./b",
+	"a\nb",
+	"tab\there",
+	"esc\x1b[31m",
+	"del\x7f",
+};
+
+static void test_relpaths(void)
+{
+	for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++) {
+		struct buf err = BUF_INIT;
+		printf("# safe \"%s\"\n", safe[i]);
+		CHECK_INT(plan_check_relpath(safe[i], safe[i], &err), 0);
+		CHECK_INT(err.len, 0);
+		buf_free(&err);
+	}
+	for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++) {
+		struct buf err = BUF_INIT;
+		char *key = xasprintf("models/iris/%s", unsafe[i]);
+		printf("# unsafe #%zu\n", i);
+		CHECK_INT(plan_check_relpath(unsafe[i], key, &err), EXIT_UNSAFE);
+		/* the key (as the bucket has it) is named so it can be renamed */
+		CHECK(err.data && strstr(err.data, key));
+		free(key);
+		buf_free(&err);
+	}
+}
+
+/* NAME_MAX is 255 bytes a segment: 255 fits, 256 does not. */
+static void test_segment_length(void)
+{
+	char seg[300];
+	struct buf err = BUF_INIT;
+	memset(seg, 'x', sizeof seg);
+	seg[255] = '\0';
+	CHECK_INT(plan_check_relpath(seg, seg, &err), 0);
+	char *nested = xasprintf("a/%s/b", seg);
+	CHECK_INT(plan_check_relpath(nested, nested, &err), 0);
+	free(nested);
+
+	seg[255] = 'x';
+	seg[256] = '\0';
+	CHECK_INT(plan_check_relpath(seg, "the-long-key", &err), EXIT_UNSAFE);
+	CHECK(err.data && strstr(err.data, "the-long-key"));
+	CHECK(err.data && strstr(err.data, "255"));
+	buf_reset(&err);
+	nested = xasprintf("a/%s/b", seg);
+	CHECK_INT(plan_check_relpath(nested, nested, &err), EXIT_UNSAFE);
+	free(nested);
+	/* 128 two-byte characters: 256 bytes, over the limit too */
+	struct buf wide = BUF_INIT;
+	for (int i = 0; i < 128; i++)
+		buf_adds(&wide, "\xc3\xbc");
+	CHECK_INT(plan_check_relpath(wide.data, wide.data, &err), EXIT_UNSAFE);
+	buf_free(&wide);
+	buf_free(&err);
+}
+
+static char tmpdir[] = "/tmp/test_plan.XXXXXX";
+
+static void make_file(const char *rel, size_t size, time_t mtime)
+{
+	char *path = xasprintf("%s/%s", tmpdir, rel);
+	FILE *f = fopen(path, "w");
+	for (size_t i = 0; f && i < size; i++)
+		fputc('x', f);
+	if (f)
+		fclose(f);
+	struct utimbuf times = { mtime, mtime };
+	utime(path, &times);
+	free(path);
+}
+
+static void add_item(struct plan *p, const char *rel, long long size, time_t mtime)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	struct item *it = &p->v[p->n++];
+	memset(it, 0, sizeof *it);
+	it->rel = xstrdup(rel);
+	it->key = xasprintf("prefix/%s", rel);
+	it->etag = xstrdup("");
+	it->size = size;
+	it->mtime = mtime;
+	p->bytes += size > 0 ? size : 0;
+}
+
+static void test_mark_complete(void)
+{
+	const time_t when = 1700000000;
+	struct plan p = { 0 };
+	char *sub = xasprintf("%s/sub", tmpdir);
+	char *dir_item = xasprintf("%s/isdir", tmpdir);
+
+	mkdir(sub, 0755);
+	mkdir(dir_item, 0755);
+	make_file("same", 10, when);
+	make_file("sub/same", 0, when);
+	make_file("bigger", 11, when);
+	make_file("newer", 10, when + 1);
+	make_file("unknown-size", 10, when);
+	make_file("unknown-mtime", 10, 0);
+
+	add_item(&p, "same", 10, when);          /* 0: complete */
+	add_item(&p, "sub/same", 0, when);       /* 1: complete, empty file */
+	add_item(&p, "bigger", 10, when);        /* 2: size differs */
+	add_item(&p, "newer", 10, when);         /* 3: mtime differs */
+	add_item(&p, "missing", 10, when);       /* 4: not there */
+	add_item(&p, "isdir", 0, when);          /* 5: a directory, not a file */
+	add_item(&p, "unknown-size", -1, when);  /* 6: size unknown (http) */
+	add_item(&p, "unknown-mtime", 10, 0);    /* 7: mtime unknown */
+	CHECK_INT(p.bytes, 50);
+
+	plan_mark_complete(&p, tmpdir);
+	static const int want_skip[] = { 1, 1, 0, 0, 0, 0, 0, 0 };
+	for (size_t i = 0; i < p.n; i++) {
+		printf("# %s\n", p.v[i].rel);
+		CHECK_INT(p.v[i].skip, want_skip[i]);
+	}
+	CHECK_INT(p.skipped, 2);
+	CHECK_INT(p.bytes, 40);
+
+	static const char *const files[] = { "same", "sub/same", "bigger", "newer", "unknown-size",
+					     "unknown-mtime" };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *path = xasprintf("%s/%s", tmpdir, files[i]);
+		unlink(path);
+		free(path);
+	}
+	rmdir(sub);
+	rmdir(dir_item);
+	free(sub);
+	free(dir_item);
+	plan_free(&p);
+	CHECK(p.n == 0 && p.v == NULL);
+}
+
+/* http(s) sources: one file named after the URL's last segment. */
+static void test_plan_http(void)
+{
+	static const struct { const char *url, *rel; } cases[] = {
+		{ "https://example.com/models/model.tar.gz", "model.tar.gz" },
+		{ "https://example.com/m.zip?X-Amz-Signature=abc/def", "m.zip" },
+		{ "http://example.com:8080/a/b/model.pkl#frag", "model.pkl" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct source s;
+		struct plan p = { 0 };
+		struct buf err = BUF_INIT;
+		CHECK_INT(source_parse(cases[i].url, &s, &err), 0);
+		CHECK_INT(plan_http(&s, &p, &err), 0);
+		CHECK_INT(p.n, 1);
+		if (p.n == 1) {
+			CHECK_STR(p.v[0].rel, cases[i].rel);
+			CHECK_STR(p.v[0].key, cases[i].url);
+			CHECK_INT(p.v[0].size, -1);
+		}
+		plan_free(&p);
+		source_free(&s);
+		buf_free(&err);
+	}
+
+	static const char *const no_file[] = { "https://example.com/", "https://example.com/dir/",
+					       "https://example.com" };
+	for (size_t i = 0; i < sizeof no_file / sizeof no_file[0]; i++) {
+		struct source s;
+		struct plan p = { 0 };
+		struct buf err = BUF_INIT;
+		printf("# %s\n", no_file[i]);
+		CHECK_INT(source_parse(no_file[i], &s, &err), 0);
+		CHECK_INT(plan_http(&s, &p, &err), EXIT_USAGE);
+		CHECK_INT(p.n, 0);
+		CHECK(err.data && strstr(err.data, no_file[i]));
+		plan_free(&p);
+		source_free(&s);
+		buf_free(&err);
+	}
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_relpaths();
+	test_segment_length();
+	test_mark_complete();
+	test_plan_http();
+	rmdir(tmpdir);
+	return T_DONE();
+}

@@ -1,0 +1,128 @@
+/* Model URI parsing (initc/uri.h): the forms rclone and KServe accept. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "t.h"
+#include "uri.h"
+
+/* One URI that must parse as a remote. NULL params means "none". */
+static const struct remote_case {
+	const char *uri, *remote, *params, *bucket, *prefix;
+	int scheme_form;
+} remote_cases[] = {
+	{ "s3://b/p", "s3", NULL, "b", "p", 1 },
+	{ "s3://b", "s3", NULL, "b", "", 1 },
+	{ "s3://b/", "s3", NULL, "b", "", 1 },
+	{ "s3://b/p/", "s3", NULL, "b", "p/", 1 },
+	{ "s3://models/iris/v1/model.pkl", "s3", NULL, "models", "iris/v1/model.pkl", 1 },
+	{ "gs://bkt/dir", "gs", NULL, "bkt", "dir", 1 },
+	{ "remote:b/p", "remote", NULL, "b", "p", 0 },
+	{ "MYS3:b/p", "MYS3", NULL, "b", "p", 0 },
+	{ "my_remote:bucket/a/b", "my_remote", NULL, "bucket", "a/b", 0 },
+	{ "minio-1:b", "minio-1", NULL, "b", "", 0 },
+	/* rclone trims leading slashes from an s3 path */
+	{ "remote:/b/p", "remote", NULL, "b", "p", 0 },
+	{ "s3:///b/p", "s3", NULL, "b", "p", 1 },
+	{ "remote,opt=v:b/p", "remote", "opt=v", "b", "p", 0 },
+	{ ":s3,provider=Minio,endpoint='http://127.0.0.1:9000':b/dir", ":s3",
+	  "provider=Minio,endpoint='http://127.0.0.1:9000'", "b", "dir", 0 },
+	{ ":s3,endpoint=\"http://h:1,2\",env_auth:bucket/x/", ":s3",
+	  "endpoint=\"http://h:1,2\",env_auth", "bucket", "x/", 0 },
+	{ ":s3:b/k", ":s3", NULL, "b", "k", 0 },
+	/* the prefix is kept byte for byte: no decoding, no normalising */
+	{ "s3://b/a%20b//../c", "s3", NULL, "b", "a%20b//../c", 1 },
+};
+
+static void test_remotes(void)
+{
+	for (size_t i = 0; i < sizeof remote_cases / sizeof remote_cases[0]; i++) {
+		const struct remote_case *c = &remote_cases[i];
+		struct source s;
+		struct buf err = BUF_INIT;
+		int rc = source_parse(c->uri, &s, &err);
+		printf("# %s\n", c->uri);
+		CHECK_INT(rc, 0);
+		CHECK_INT(s.kind, SOURCE_REMOTE);
+		CHECK_STR(s.uri, c->uri);
+		CHECK_STR(s.remote, c->remote);
+		if (c->params)
+			CHECK_STR(s.params, c->params);
+		else
+			CHECK(s.params == NULL);
+		CHECK_STR(s.bucket, c->bucket);
+		CHECK_STR(s.prefix, c->prefix);
+		CHECK_INT(s.scheme_form, c->scheme_form);
+		CHECK(s.path == NULL);
+		source_free(&s);
+		buf_free(&err);
+	}
+}
+
+static const struct other_case {
+	const char *uri;
+	enum source_kind kind;
+} other_cases[] = {
+	{ "http://example.com/models/model.tar.gz", SOURCE_HTTP },
+	{ "https://example.com:8443/m.zip?X-Amz-Signature=abc&x=1", SOURCE_HTTP },
+	{ "/mnt/pvc/models/iris", SOURCE_LOCAL },
+	{ "./models/iris", SOURCE_LOCAL },
+	{ "models/iris", SOURCE_LOCAL },
+	{ "../up/model", SOURCE_LOCAL },
+	{ "/mnt/a:b", SOURCE_LOCAL },   /* a ':' after a '/' is part of a path */
+	{ "./x:y/z", SOURCE_LOCAL },
+};
+
+static void test_http_and_local(void)
+{
+	for (size_t i = 0; i < sizeof other_cases / sizeof other_cases[0]; i++) {
+		const struct other_case *c = &other_cases[i];
+		struct source s;
+		struct buf err = BUF_INIT;
+		printf("# %s\n", c->uri);
+		CHECK_INT(source_parse(c->uri, &s, &err), 0);
+		CHECK_INT(s.kind, c->kind);
+		CHECK_STR(s.path, c->uri);
+		CHECK(s.remote == NULL && s.bucket == NULL);
+		source_free(&s);
+		buf_free(&err);
+	}
+}
+
+static const struct bad_case {
+	const char *uri;
+	const char *in_message;   /* a part of the error that must be there */
+} bad_cases[] = {
+	{ "", "empty" },
+	{ "s3://", "no bucket" },
+	{ "s3:///", "no bucket" },
+	{ "remote:", "no bucket" },
+	{ ":s3,endpoint='http://h:9000:b/p", "quote" },     /* unterminated quote */
+	{ ":s3,endpoint=\"http://h:9000", "quote" },
+	{ "remote,opt=v", "':'" },
+};
+
+static void test_errors(void)
+{
+	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct source s;
+		struct buf err = BUF_INIT;
+		printf("# bad: \"%s\"\n", c->uri);
+		CHECK_INT(source_parse(c->uri, &s, &err), EXIT_USAGE);
+		CHECK(err.data && strstr(err.data, c->in_message));
+		/* a non-empty URI is named in its error so the user sees which one */
+		if (*c->uri)
+			CHECK(err.data && strstr(err.data, c->uri));
+		source_free(&s);
+		buf_free(&err);
+	}
+}
+
+int main(void)
+{
+	test_remotes();
+	test_http_and_local();
+	test_errors();
+	return T_DONE();
+}
