@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# TLS: verification is on by default; the CA bundle comes from
+# RCLONE_CA_CERT or AWS_CA_BUNDLE; RCLONE_NO_CHECK_CERTIFICATE and KServe's
+# S3_VERIFY_SSL=0 turn it off; a failed verification is not retried.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/s3env.sh"
+. "$here/../lib/assert.sh"
+INITC=${INITC:-$here/../../build/initc}
+
+s3env_start >/dev/null || exit 1
+s3env_mkbucket models
+w=$S3ENV_DIR/tls
+mkdir -p "$w/src/m"
+head -c 70000 /dev/urandom >"$w/src/m/model.bin"
+echo meta >"$w/src/m/MLmodel.txt"
+s3env_put_tree models m "$w/src/m"
+
+# a private CA and a certificate for 127.0.0.1
+pki=$w/pki
+mkdir -p "$pki"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj "/CN=initc test CA" -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$pki/srv.key" -out "$pki/srv.csr" 2>/dev/null &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$pki/ext" &&
+	openssl x509 -req -in "$pki/srv.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+		-days 2 -extfile "$pki/ext" -out "$pki/srv.crt" 2>/dev/null
+check "a test CA and server certificate were made" test -s "$pki/srv.crt"
+
+gate_port=${S3_ENDPOINT##*:}
+timeout 300 /usr/bin/python3 "$here/../static/tls_forward.py" --cert "$pki/srv.crt" --key "$pki/srv.key" \
+	--upstream "127.0.0.1:$gate_port" --port-file "$w/port" --max-seconds 300 2>"$w/tls.err" &
+tls_pid=$!
+trap 'kill $tls_pid 2>/dev/null; s3env_stop' EXIT
+for _ in $(seq 100); do [ -s "$w/port" ] && break; sleep 0.05; done
+https=https://127.0.0.1:$(cat "$w/port")
+s3env_rclone_env S3 >/dev/null
+export RCLONE_CONFIG_S3_ENDPOINT=$https RCLONE_LOW_LEVEL_RETRIES=3
+
+RCLONE_CA_CERT=$pki/ca.crt "$INITC" --no-verify s3://models/m "$w/out1" 2>"$w/log1"
+expect_rc 0 $? "https with RCLONE_CA_CERT"
+same_tree "$w/src/m" "$w/out1" "https download equal"
+
+AWS_CA_BUNDLE=$pki/ca.crt "$INITC" --no-verify s3://models/m "$w/out2" 2>/dev/null
+expect_rc 0 $? "https with AWS_CA_BUNDLE"
+
+start=$SECONDS
+"$INITC" --no-verify s3://models/m "$w/out3" 2>"$w/log3"
+expect_rc 5 $? "an untrusted certificate fails"
+expect_grep 'TLS: set RCLONE_CA_CERT or AWS_CA_BUNDLE' "$w/log3" "the failure says which variable to set"
+if [ $((SECONDS - start)) -lt 3 ] && ! grep -q retrying "$w/log3"; then
+	pass "a verification failure is not retried"; else flunk "a verification failure was retried"; fi
+check "nothing was written on failure" test -z "$(find "$w/out3" -type f 2>/dev/null)"
+
+RCLONE_NO_CHECK_CERTIFICATE=true "$INITC" --no-verify s3://models/m "$w/out4" 2>/dev/null
+expect_rc 0 $? "RCLONE_NO_CHECK_CERTIFICATE=true skips verification"
+
+for v in $(compgen -e); do case $v in RCLONE_CONFIG_*) unset "$v" ;; esac; done
+kserve() { AWS_ENDPOINT_URL=$https AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY "$@"; }
+kserve "$INITC" --no-verify s3://models/m "$w/out5" 2>/dev/null
+expect_rc 5 $? "KServe variables: untrusted certificate fails"
+S3_VERIFY_SSL=0 kserve "$INITC" --no-verify s3://models/m "$w/out6" 2>/dev/null
+expect_rc 0 $? "KServe variables: S3_VERIFY_SSL=0 skips verification"
+AWS_CA_BUNDLE=$pki/ca.crt kserve "$INITC" --no-verify s3://models/m "$w/out7" 2>/dev/null
+expect_rc 0 $? "KServe variables: AWS_CA_BUNDLE trusted"
+s3env_assert_all_signed
+assert_done
