@@ -3,6 +3,7 @@
  * already complete (same size and mtime) skipped. */
 #include "local.h"
 #include "exitcode.h"
+#include "fsutil.h"
 #include "log.h"
 #include "plan.h"
 
@@ -35,25 +36,6 @@ static int copy_fd(int in, int out)
 	}
 }
 
-static int mkdirs(const char *path)
-{
-	char *dir = xstrdup(path);
-	int rc = 0;
-	for (char *p = dir + 1; !rc; p++) {
-		char saved = *p;
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			rc = -1;
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	free(dir);
-	return rc;
-}
-
 static int copy_one(const char *src, const struct stat *sst, const char *dst, struct buf *err)
 {
 	struct stat dst_st;
@@ -65,7 +47,7 @@ static int copy_one(const char *src, const struct stat *sst, const char *dst, st
 	char *tmp = xasprintf("%s/.%ld%s", dir, (long)getpid(), ".initc.partial");
 	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
 
-	if (mkdirs(dir) || in < 0 ||
+	if (mkdir_p(dir, 0755) || in < 0 ||
 	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
 	    copy_fd(in, out)) {
 		buf_printf(err, "cannot copy %s to %s: %s", src, dst, strerror(errno));

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "exitcode.h"
 #include "fetch.h"
+#include "fsutil.h"
 #include "globals.h"
 #include "local.h"
 #include "log.h"
@@ -92,27 +93,11 @@ static void set_log_level(void)
 
 static int prepare_dest(const char *dest, struct buf *err)
 {
-	char *path = xstrdup(dest);
-	int rc = 0;
-	for (char *p = path + 1; !rc; p++) {
-		char saved = *p;
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			rc = EXIT_LOCALIO;
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	if (!rc && access(dest, W_OK))
-		rc = EXIT_LOCALIO;
-	if (rc)
-		buf_printf(err, "destination %s is not a writable folder: %s; mount a writable "
-			   "volume there (Seldon and KServe use an emptyDir at /mnt/models)",
-			   dest, strerror(errno));
-	free(path);
-	return rc;
+	if (!mkdir_p(dest, 0755) && !access(dest, W_OK))
+		return 0;
+	buf_printf(err, "destination %s is not a writable folder: %s; mount a writable volume "
+		   "there (Seldon and KServe use an emptyDir at /mnt/models)", dest, strerror(errno));
+	return EXIT_LOCALIO;
 }
 
 /* One archive downloaded alone is unpacked in place, as KServe does. */

@@ -239,6 +239,17 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Drop what was read so far; the caller gets nothing on failure. */
+static int ini_fail(FILE *f, char *line, struct kv **out, size_t *n)
+{
+	kv_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	free(line);
+	fclose(f);
+	return -1;
+}
+
 int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,
 		     struct buf *err)
 {
@@ -261,12 +272,7 @@ int ini_read_section(const char *path, const char *section, struct kv **out, siz
 		if (lineno == 1 && !strncmp(s, "# Encrypted rclone configuration", 32)) {
 			buf_printf(err, "%s is an encrypted rclone config: initc cannot decrypt it; "
 				   "use RCLONE_CONFIG_<REMOTE>_* variables instead", path);
-			kv_free(*out, *n);
-			*out = NULL;
-			*n = 0;
-			free(line);
-			fclose(f);
-			return -1;
+			return ini_fail(f, line, out, n);
 		}
 		if (!*s || *s == '#' || *s == ';')
 			continue;
@@ -284,17 +290,12 @@ int ini_read_section(const char *path, const char *section, struct kv **out, siz
 		*eq = '\0';
 		kv_push(out, n, xstrdup(trim(s)), xstrdup(trim(eq + 1)));
 	}
-	int bad = ferror(f);
-	int saved = errno;
+	if (ferror(f)) {
+		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(errno));
+		return ini_fail(f, line, out, n);
+	}
 	free(line);
 	fclose(f);
-	if (bad) {
-		kv_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(saved));
-		return -1;
-	}
 	return found;
 }
 

@@ -1,0 +1,28 @@
+/* File-system helpers; see fsutil.h. */
+#include "fsutil.h"
+#include "buf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char *dir = xstrdup(path);
+	int rc = 0;
+	for (char *p = dir + 1; !rc; p++) {
+		char saved = *p;
+		if (saved != '/' && saved != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, mode) && errno != EEXIST)
+			rc = -1;
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	int saved_errno = errno;
+	free(dir);
+	errno = saved_errno;
+	return rc;
+}
