@@ -45,6 +45,9 @@ struct part {
 	int fail_code;          /* set by a callback that aborted the transfer */
 	int fail_retryable;
 	int range_ignored;      /* server answered 200 to a range request */
+	long long idle_ms;      /* RCLONE_TIMEOUT; 0 = none */
+	long long last_data_ms; /* monotonic ms of the last byte (or the start) */
+	curl_off_t last_dlnow;
 	struct buf fail;
 	struct buf error_body;
 	char content_range[128];
@@ -132,6 +135,12 @@ static void engine_fail(struct engine *e, int code, const char *what)
 
 /* ---- local files ---------------------------------------------------------- */
 
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 /* mkdir -p for the parent of path (which lies below e->dest). */
 static int make_parent(struct engine *e, const char *path)
 {
@@ -151,6 +160,8 @@ static int make_parent(struct engine *e, const char *path)
 		*p = '\0';
 		if (mkdir(dir, 0755) && errno != EEXIST)
 			rc = -1;
+		else if (!is_dir(dir)) /* EEXIST for a file in the way */
+			rc = -1, errno = ENOTDIR;
 		*p = saved;
 		if (!saved)
 			break;
@@ -376,6 +387,26 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* RCLONE_TIMEOUT is an idle timeout: an attempt that gets no byte for that
+ * long is broken. curl's low-speed check averages the rate over several
+ * seconds, so a stall right after a burst would outlast the timeout. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct part *p = arg;
+	long long now = now_ms();
+	(void)dltotal, (void)ultotal, (void)ulnow;
+	if (dlnow != p->last_dlnow) {
+		p->last_dlnow = dlnow;
+		p->last_data_ms = now;
+	} else if (p->idle_ms > 0 && now - p->last_data_ms >= p->idle_ms) {
+		fail_part(p, EXIT_NETWORK, 1, "%s: no data for %lld s (RCLONE_TIMEOUT)",
+			  p->file->item->key, (p->idle_ms + 999) / 1000);
+		return 1; /* abort the transfer: retried like a reset */
+	}
+	return 0;
+}
+
 /* ---- starting and ending requests ---------------------------------------- */
 
 static void build_headers(struct engine *e, struct part *p, struct buf *url, struct hdrs *out)
@@ -424,6 +455,9 @@ static void start_part(struct engine *e, struct part *p)
 	p->range_ignored = 0;
 	p->content_range[0] = '\0';
 	p->errbuf[0] = '\0';
+	p->idle_ms = e->g->timeout_ms;
+	p->last_data_ms = now_ms();
+	p->last_dlnow = 0;
 	buf_reset(&p->error_body);
 	p->easy = curl_easy_init();
 	http_easy_setup(p->easy, e->g, e->t ? e->t->insecure : 0);
@@ -436,6 +470,9 @@ static void start_part(struct engine *e, struct part *p)
 	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
 	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->errbuf);
 	curl_easy_setopt(p->easy, CURLOPT_BUFFERSIZE, (long)CURL_BUFFER);
+	curl_easy_setopt(p->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(p->easy, CURLOPT_XFERINFODATA, p);
+	curl_easy_setopt(p->easy, CURLOPT_NOPROGRESS, 0L);
 	if (!e->t) /* plain http sources may redirect; S3 never should */
 		curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_multi_add_handle(e->multi, p->easy);
@@ -460,8 +497,12 @@ static void restart_single_stream(struct engine *e, struct file_job *f)
 	for (int i = 0; i < f->nparts; i++)
 		if (f->parts[i].state == PART_ACTIVE)
 			stop_part(e, &f->parts[i]);
-	for (int i = 1; i < f->nparts; i++)
+	for (int i = 1; i < f->nparts; i++) {
 		f->parts[i].state = PART_DONE; /* folded into part 0 */
+		f->parts[i].received = 0;
+		buf_free(&f->parts[i].fail); /* teardown sees only part 0 now */
+		buf_free(&f->parts[i].error_body);
+	}
 	f->parts[0].len = f->item->size;
 	f->parts[0].received = 0;
 	f->parts[0].state = PART_QUEUED;
@@ -470,6 +511,8 @@ static void restart_single_stream(struct engine *e, struct file_job *f)
 	f->hashed = 0;
 	if (f->md5)
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
+	/* part 0 may have been done already, and the queue scan moved past it */
+	e->first_open = 0;
 }
 
 /* Classify a finished attempt: 0 success, else fills p->fail_*. */
@@ -478,12 +521,9 @@ static int attempt_outcome(struct part *p, CURLcode result)
 	if (p->fail_code)
 		return -1;
 	if (result != CURLE_OK) {
-		int tls = result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE ||
-			  result == CURLE_SSL_CONNECT_ERROR;
+		int tls = http_is_tls_error(result);
 		fail_part(p, EXIT_NETWORK, !tls, "%s: %s%s", p->file->item->key,
-			  p->errbuf[0] ? p->errbuf : curl_easy_strerror(result),
-			  tls ? " (TLS: set RCLONE_CA_CERT or AWS_CA_BUNDLE to the CA that signed the "
-				"endpoint's certificate)" : "");
+			  p->errbuf[0] ? p->errbuf : curl_easy_strerror(result), tls ? HTTP_TLS_HINT : "");
 		return -1;
 	}
 	if (p->status < 200 || p->status >= 300) {
@@ -597,6 +637,7 @@ static void run_loop(struct engine *e)
 			break;
 		curl_multi_perform(e->multi, &running);
 		collect_done(e);
+		start_ready_parts(e); /* refill freed slots before waiting */
 		if (e->active)
 			curl_multi_poll(e->multi, NULL, 0, 100, NULL);
 		else if (!e->fatal && !all_done(e))

@@ -41,6 +41,13 @@ struct curl_slist *http_header_list(const struct hdrs *h)
 	return list;
 }
 
+int http_is_tls_error(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_SSL_ISSUER_ERROR;
+}
+
 long http_backoff_ms(int attempt)
 {
 	long base = 200L << (attempt < 6 ? attempt : 6);   /* 200 ms .. 12.8 s */
@@ -183,9 +190,11 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 			code = EXIT_INTEGRITY;
 			retryable = 0;
 		} else if (rc != CURLE_OK) {
-			buf_printf(err, "%s: %s", what, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			int tls = http_is_tls_error(rc);
+			buf_printf(err, "%s: %s%s", what, errbuf[0] ? errbuf : curl_easy_strerror(rc),
+				   tls ? HTTP_TLS_HINT : "");
 			code = EXIT_NETWORK;
-			retryable = rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT;
+			retryable = !tls && rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT;
 		} else {
 			struct s3_error e = { BUF_INIT, BUF_INIT };
 			s3_parse_error(res->body.data, res->body.len, &e);

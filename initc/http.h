@@ -37,6 +37,11 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 	       struct buf *err);
 void http_result_free(struct http_result *res);
 
+/* A TLS failure trying again cannot mend (untrusted or bad certificate). */
+int http_is_tls_error(CURLcode rc);
+#define HTTP_TLS_HINT " (TLS: set RCLONE_CA_CERT or AWS_CA_BUNDLE to the CA bundle that signed " \
+	"the endpoint's certificate, or RCLONE_NO_CHECK_CERTIFICATE=true to skip verification)"
+
 /* Exponential backoff with jitter for attempt n (0-based), in ms. */
 long http_backoff_ms(int attempt);
 /* Parse an HTTP date or an ISO 8601 timestamp; 0 when unreadable. */

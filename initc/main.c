@@ -63,8 +63,17 @@ static const char usage_text[] =
 static int fail(int code, const struct buf *why)
 {
 	const char *text = why->len ? why->data : "unknown error";
+	struct buf line = BUF_INIT;
 	log_kv(LOG_ERROR, text, "exit_code=%d class=%s", code, exit_code_name(code));
-	log_termination("initc: %s", text);
+	/* one line: a hostile object key may hold a newline or escape codes */
+	for (const char *p = text; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			buf_printf(&line, "\\x%02x", (unsigned char)*p);
+		else
+			buf_addc(&line, *p);
+	}
+	log_termination("initc: %s", line.data);
+	buf_free(&line);
 	return code;
 }
 
@@ -89,6 +98,106 @@ static void set_log_level(void)
 	for (size_t i = 0; v && i < sizeof levels / sizeof levels[0]; i++)
 		if (!strcasecmp(v, levels[i].name))
 			log_set_level(levels[i].level);
+}
+
+static int valid_log_level(const char *v)
+{
+	static const char *const names[] = { "debug", "info", "warn", "warning", "error" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcasecmp(v, names[i]))
+			return 1;
+	return 0;
+}
+
+/* rclone's spellings, plus the yes/no KServe and INITC_FIX also take */
+static int valid_bool(const char *v)
+{
+	int b;
+	return !parse_rclone_bool(v, &b) || !strcasecmp(v, "true") || !strcasecmp(v, "false") ||
+	       !strcasecmp(v, "yes") || !strcasecmp(v, "no");
+}
+
+/* unpack.c reads these itself and leaves -1 for a bad value */
+static int valid_unpack_bytes(const char *v)
+{
+	struct unpack_limits lim;
+	(void)v;
+	unpack_default_limits(&lim);
+	return lim.max_total_bytes > 0;
+}
+
+static int valid_unpack_entries(const char *v)
+{
+	struct unpack_limits lim;
+	(void)v;
+	unpack_default_limits(&lim);
+	return lim.max_entries > 0;
+}
+
+/* Variables read after the download, or read leniently by the code that
+ * uses them: checked before any network traffic, so a typo in a value
+ * fails at once instead of being ignored or failing after the download. */
+static const struct env_check {
+	const char *name;
+	int (*valid)(const char *value);
+	const char *hint;
+} env_checks[] = {
+	{ "INITC_LOG_LEVEL", valid_log_level, "debug, info, warn or error" },
+	{ "INITC_FIX", valid_bool, "true or false" },
+	{ "INITC_MAX_UNPACK_BYTES", valid_unpack_bytes, "a positive size such as 500M or 10G" },
+	{ "INITC_MAX_UNPACK_ENTRIES", valid_unpack_entries, "a positive whole number such as 200000" },
+	{ "S3_VERIFY_SSL", valid_bool, "true or false (KServe: 0 or false turns checks off)" },
+	{ "S3_USER_VIRTUAL_BUCKET", valid_bool, "true or false" },
+	{ "awsAnonymousCredential", valid_bool, "true or false" },
+};
+
+static int check_env(const struct globals *g, struct buf *err)
+{
+	for (size_t i = 0; i < sizeof env_checks / sizeof env_checks[0]; i++) {
+		const struct env_check *c = &env_checks[i];
+		const char *v = getenv(c->name);
+		if (v && *v && !c->valid(v)) {
+			buf_printf(err, "%s=%s is not valid: use %s", c->name, log_q(v), c->hint);
+			return EXIT_USAGE;
+		}
+	}
+	if (g->ca_file && access(g->ca_file, R_OK)) {
+		const char *var = getenv("RCLONE_CA_CERT") && *getenv("RCLONE_CA_CERT") ?
+				  "RCLONE_CA_CERT" : "AWS_CA_BUNDLE";
+		buf_printf(err, "%s=%s cannot be read: %s; give the path of a PEM CA bundle", var,
+			   log_q(g->ca_file), strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The values of secret and unknown options in a connection string
+ * (":s3,secret_access_key=S:bucket"), registered for redaction before the
+ * URI is first logged. The parser registers the secrets it recognises,
+ * but a typo ("secret_acess_key") or a broken quote never reaches it. */
+static void redact_connection_string(const char *uri)
+{
+	if (uri[0] != ':')
+		return;
+	const char *p = uri + 1 + strcspn(uri + 1, ",:");
+	while (*p == ',') {
+		size_t nlen = strcspn(++p, "=,:");
+		char *name = xstrndup(p, nlen);
+		const struct ropt *o = ropt_find(name);
+		struct buf value = BUF_INIT;
+		p += nlen;
+		if (*p == '=') {
+			char quote = (p[1] == '\'' || p[1] == '"') ? p[1] : 0;
+			p += quote ? 2 : 1;
+			size_t vlen = strcspn(p, quote == '\'' ? "'" : quote ? "\"" : ",:");
+			buf_add(&value, p, vlen);
+			p += vlen + (quote && p[vlen] == quote);
+		}
+		if (value.len && (!o || o->kind == ROPT_SECRET))
+			log_add_secret(value.data);
+		buf_free(&value);
+		free(name);
+	}
 }
 
 static int prepare_dest(const char *dest, struct buf *err)
@@ -278,8 +387,18 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	if ((rc = parse_cli(argc, argv, &c)) >= 0)
 		return rc;
-	if ((rc = globals_from_env(&g, &err)))
-		return fail(rc, &err);
+	if ((rc = globals_from_env(&g, &err)) || (rc = check_env(&g, &err))) {
+		fail(rc, &err);
+		buf_free(&err);
+		return rc;
+	}
+	if (!c.no_verify && !c.server && !c.requirements) {
+		struct verify_opts vo; /* INITC_SERVER, INITC_REQUIREMENTS: fail before downloading */
+		if ((rc = verify_opts_from_env(&vo)))
+			return rc;
+	}
+	for (int i = optind; i + 1 < argc; i += 2)
+		redact_connection_string(argv[i]);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (int i = optind; i + 1 < argc && !rc; i += 2) {
 		buf_reset(&err);

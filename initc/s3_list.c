@@ -74,7 +74,9 @@ static void XMLCALL on_text(void *arg, const char *s, int len)
 	buf_add(&st->text, s, (size_t)len);
 }
 
-/* '+' is a space and %XX a byte, as S3 writes keys with encoding-type=url. */
+/* '+' is a space and %XX a byte, as S3 writes keys with encoding-type=url.
+ * NULL for %00: a C string (and a file name) cannot hold that byte, and
+ * cutting the key there would fetch another object than the one listed. */
 static char *url_decode(const char *s)
 {
 	struct buf out = BUF_INIT;
@@ -83,7 +85,12 @@ static char *url_decode(const char *s)
 			buf_addc(&out, ' ');
 		} else if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
 			char hex[3] = { s[1], s[2], 0 };
-			buf_addc(&out, (char)strtol(hex, NULL, 16));
+			char byte = (char)strtol(hex, NULL, 16);
+			if (!byte) {
+				buf_free(&out);
+				return NULL;
+			}
+			buf_addc(&out, byte);
 			s += 2;
 		} else {
 			buf_addc(&out, *s);
@@ -240,6 +247,12 @@ int s3_parse_list_page(const char *xml, size_t len, struct s3_objlist *out,
 	}
 	for (size_t i = first; !rc && page->url_encoded && i < out->n; i++) {
 		char *decoded = url_decode(out->v[i].key);
+		if (!decoded) {
+			buf_printf(err, "bad listing: key \"%.200s\" encodes a NUL byte (%%00), which "
+				   "no file name can hold; rename the object in the bucket",
+				   out->v[i].key);
+			return -1;
+		}
 		free(out->v[i].key);
 		out->v[i].key = decoded;
 	}
@@ -328,21 +341,28 @@ int s3_list(const struct globals *g, const struct s3_target *t, const char *buck
 		http_result_free(&res);
 		if (rc)
 			break;
-		free(token);
-		token = NULL;
 		if (!page.truncated || (max_objects && out->n >= max_objects)) {
 			free(page.next_token);
 			break;
 		}
 		/* V1 without NextMarker continues after the last key seen */
-		token = page.next_token ? page.next_token :
-			(out->n ? xstrdup(out->v[out->n - 1].key) : NULL);
-		if (!token) {
+		char *next = page.next_token ? page.next_token :
+			     (out->n ? xstrdup(out->v[out->n - 1].key) : NULL);
+		if (!next) {
 			buf_printf(err, "%s: the listing says it is truncated but gives no way to "
 				   "continue", what);
 			rc = EXIT_INTEGRITY;
 			break;
 		}
+		if (token && !strcmp(next, token)) { /* else the same page forever */
+			buf_printf(err, "%s: the continuation token did not change between pages "
+				   "(\"%.100s\"): the listing would never end", what, next);
+			free(next);
+			rc = EXIT_INTEGRITY;
+			break;
+		}
+		free(token);
+		token = next;
 	}
 	free(token);
 	free(what);

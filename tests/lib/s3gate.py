@@ -24,8 +24,11 @@ import http.client
 import http.server
 import json
 import os
+import random
 import re
+import socket
 import socketserver
+import struct
 import sys
 import tempfile
 import threading
@@ -294,19 +297,327 @@ def error_xml(code, message, resource, verdict=None):
     return "".join(parts).encode("utf-8")
 
 
+# ---- fault injection ---------------------------------------------------------
+#
+# --faults FILE names a JSON list of rules, re-read whenever the file changes
+# (write it to a temporary name and rename it, so a half-written file is
+# never read).  Each forwarded request is matched against the rules in order;
+# the first rule that matches and still has uses left acts on it.
+#
+#   match:   "method" (exact), "path" (regex searched in the request target,
+#            query included), "range" (true: only requests with a Range
+#            header, false: only without, a string: regex on its value),
+#            "skip" (let this many matching requests through first),
+#            "times" (act on this many, default 1; 0 = every one)
+#   actions: "reset"        status and headers, "after" body bytes, then RST
+#            "truncate"     same but a clean close (FIN): short body, correct
+#                           Content-Length
+#            "stall"        "after" bytes, sleep "seconds", then the rest
+#                           (logged when the stall begins)
+#            "slow"         the whole body at "rate" bytes/s
+#            "status"       answer "status" (503) with S3 error "code"
+#                           (SlowDown) instead of the upstream answer
+#            "ignore_range" 200 with the whole object to a Range request
+#            "bad_range"    relay, Content-Range shifted by "shift" (1) bytes
+#            "add_listing"  insert "xml" (raw) and <Contents> built from
+#                           "contents" [{key, size, etag}] before the
+#                           listing's closing tag
+#            "body"         answer "status" (200) with "head" + "item" x
+#                           "count" + "tail" (streamed: any size)
+#   common:  "delay" seconds to wait before answering.
+#   "after" is a byte count or [lo, hi] for a random offset in that range.
+# Every request a rule acted on is logged with "fault": the action.
+
+FAULT_ACTIONS = {"reset", "truncate", "stall", "slow", "status",
+                 "ignore_range", "bad_range", "add_listing", "body"}
+LISTING_MAX = 16 * 1024 * 1024  # add_listing holds the upstream answer
+
+
+class Faults:
+    """The rules of --faults FILE, reloaded when the file changes."""
+    path = None
+    lock = threading.Lock()
+    stamp = None
+    rules = []
+    seen = []   # matching requests per rule since the file last changed
+
+    @classmethod
+    def load(cls):
+        """Re-read the file if it changed; called with the lock held."""
+        try:
+            st = os.stat(cls.path)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp == cls.stamp:
+            return
+        cls.stamp, cls.rules, cls.seen = stamp, [], []
+        if stamp is None:
+            return
+        try:
+            with open(cls.path, encoding="utf-8") as f:
+                rules = json.load(f)
+            if not isinstance(rules, list):
+                raise ValueError("the top level must be a list of rules")
+            for i, rule in enumerate(rules):
+                if rule.get("action") not in FAULT_ACTIONS:
+                    raise ValueError(f"rule {i}: action {rule.get('action')!r} "
+                                     f"is not one of {sorted(FAULT_ACTIONS)}")
+                if "path" in rule:
+                    rule["path_re"] = re.compile(rule["path"])
+                if isinstance(rule.get("range"), str):
+                    rule["range_re"] = re.compile(rule["range"])
+        except (OSError, ValueError, re.error) as e:
+            print(f"s3gate: --faults {cls.path}: {e}; no faults are active",
+                  file=sys.stderr, flush=True)
+            return
+        cls.rules, cls.seen = rules, [0] * len(rules)
+
+    @classmethod
+    def pick(cls, method, target, range_header):
+        """The rule acting on this request, or None."""
+        if cls.path is None:
+            return None
+        with cls.lock:
+            cls.load()
+            for i, rule in enumerate(cls.rules):
+                if not rule_matches(rule, method, target, range_header):
+                    continue
+                cls.seen[i] += 1
+                n = cls.seen[i] - rule.get("skip", 0)
+                times = rule.get("times", 1)
+                if n >= 1 and (times == 0 or n <= times):
+                    return rule
+        return None
+
+
+def rule_matches(rule, method, target, range_header):
+    if "method" in rule and rule["method"] != method:
+        return False
+    if "path_re" in rule and not rule["path_re"].search(target):
+        return False
+    want = rule.get("range")
+    if want is True and range_header is None:
+        return False
+    if want is False and range_header is not None:
+        return False
+    if "range_re" in rule and not rule["range_re"].search(range_header or ""):
+        return False
+    return True
+
+
+def byte_offset(after, default):
+    if after is None:
+        return default
+    if isinstance(after, list):
+        return random.randint(int(after[0]), int(after[1]))
+    return int(after)
+
+
 def fault_hook(handler, exchange, upstream_response):
-    """Where fault injection goes (resets, 503 SlowDown, stalls, truncated
-    bodies).
+    """Apply the --faults rule matching this request, if any.
 
     Called once per forwarded request, after the upstream answered and
     before anything was sent to the client.  exchange is the request's log
-    entry (method, path, verdict; add fields such as "fault" to have them
-    logged).  Return True when the hook answered the client itself: it must
-    then set exchange["status"], call handler.commit_log() before its last
-    byte, and set handler.close_connection (the upstream body is left
-    unread).  False lets the response be relayed unchanged.
+    entry (method, path, verdict; "fault" is added).  Returns True when the
+    fault answered the client itself (it then set exchange["status"] and
+    called handler.commit_log()); False lets the response be relayed
+    unchanged.
     """
-    return False
+    rule = Faults.pick(handler.command, handler.path,
+                       handler.headers.get("range"))
+    if rule is None:
+        return False
+    exchange["fault"] = rule["action"]
+    time.sleep(float(rule.get("delay", 0)))
+    try:
+        FAULT_HANDLERS[rule["action"]](handler, exchange, upstream_response,
+                                       rule)
+    except (OSError, http.client.HTTPException) as e:
+        # The client gave up (a stall it timed out on) or the upstream died.
+        exchange["error"] = f"fault {rule['action']}: {e}"
+        handler.close_connection = True
+    handler.commit_log()
+    return True
+
+
+def send_head(handler, exchange, status, headers, reason=None):
+    """Status line and headers, hop-by-hop ones left out."""
+    handler.send_response_only(status, reason)
+    for name, value in headers:
+        if name.lower() not in HOP_BY_HOP:
+            handler.send_header(name, value)
+    if handler.close_connection:
+        handler.send_header("Connection", "close")
+    handler.end_headers()
+    exchange["status"] = status
+
+
+def relay_part(handler, exchange, response, count, rate=0, last=False):
+    """Copy up to count bytes (None: all) of the upstream body, counted in
+    exchange["bytes"]; rate, when set, is the pace in bytes per second.
+    With last, the log line is written before the final piece goes out,
+    as relay_body does.  Returns the number of bytes sent."""
+    sent, held = 0, b""
+    exchange.setdefault("bytes", 0)
+    while count is None or sent < count:
+        want = CHUNK if count is None else min(CHUNK, count - sent)
+        if rate:
+            want = min(want, max(1, rate // 10))
+        piece = response.read(want)
+        if not piece:
+            break
+        if held:
+            handler.wfile.write(held)
+        held = piece
+        sent += len(piece)
+        exchange["bytes"] += len(piece)
+        if rate:
+            time.sleep(len(piece) / rate)
+    if count is None and short_body(handler, response, exchange):
+        last = False  # the log line goes out with the truncated body
+    if last:
+        handler.commit_log()
+    if held:
+        handler.wfile.write(held)
+    return sent
+
+
+def short_body(handler, response, exchange):
+    """The upstream closed before its Content-Length: http.client reports
+    that as a plain end of body.  The client must see a short body and a
+    closed connection, not wait on a keep-alive one for bytes that never
+    come.  Returns True when the body was short."""
+    if not response.length:
+        return False
+    exchange["error"] = (f"upstream closed {response.length} bytes before "
+                         "the end of the body")
+    handler.close_connection = True
+    handler.drop_upstream()
+    return True
+
+
+def fault_cut(handler, exchange, response, rule):
+    """reset / truncate: a correct head, part of the body, then the end."""
+    handler.close_connection = True
+    send_head(handler, exchange, response.status, response.msg.items(),
+              response.reason)
+    length = int(response.getheader("content-length") or 0)
+    relay_part(handler, exchange, response,
+               byte_offset(rule.get("after"), length // 2), last=True)
+    if rule["action"] == "reset":
+        # SO_LINGER 0: close() sends RST instead of FIN
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      struct.pack("ii", 1, 0))
+        handler.connection.close()
+
+
+def fault_stall(handler, exchange, response, rule):
+    send_head(handler, exchange, response.status, response.msg.items(),
+              response.reason)
+    relay_part(handler, exchange, response, byte_offset(rule.get("after"), 0))
+    handler.commit_log()  # logged when the stall begins: tests wait less
+    time.sleep(float(rule.get("seconds", 10)))
+    relay_part(handler, exchange, response, None, last=True)
+
+
+def fault_slow(handler, exchange, response, rule):
+    send_head(handler, exchange, response.status, response.msg.items(),
+              response.reason)
+    relay_part(handler, exchange, response, None,
+               int(rule.get("rate", 1 << 20)), last=True)
+
+
+def fault_status(handler, exchange, response, rule):
+    # The upstream body is left unread: forward() drops that connection,
+    # the client's stays usable.
+    status = int(rule.get("status", 503))
+    code = rule.get("code", "SlowDown" if status == 503 else "InternalError")
+    handler.send_error_xml(status, code, f"s3gate fault: {code}")
+
+
+def fault_ignore_range(handler, exchange, response, rule):
+    """Answer a ranged GET with the whole object, as servers that do not
+    implement Range do: ask the upstream again without the Range header."""
+    handler.close_connection = True
+    conn = http.client.HTTPConnection(Config.upstream_host,
+                                      Config.upstream_port, timeout=300)
+    try:
+        headers = {name: value for name, value in handler.headers.items()
+                   if name.lower() not in STRIP_UPSTREAM | HOP_BY_HOP
+                   and name.lower() not in ("host", "range")}
+        headers["Host"] = f"{Config.upstream_host}:{Config.upstream_port}"
+        conn.request(handler.command, handler.path, headers=headers)
+        whole = conn.getresponse()
+        send_head(handler, exchange, whole.status, whole.msg.items(),
+                  whole.reason)
+        relay_part(handler, exchange, whole, None, last=True)
+    finally:
+        conn.close()
+
+
+def fault_bad_range(handler, exchange, response, rule):
+    shift = int(rule.get("shift", 1))
+    headers = []
+    for name, value in response.msg.items():
+        m = re.match(r"bytes (\d+)-(\d+)/(\d+)$", value.strip()) \
+            if name.lower() == "content-range" else None
+        if m:
+            first, last, total = (int(x) for x in m.groups())
+            value = f"bytes {first + shift}-{last + shift}/{total}"
+        headers.append((name, value))
+    send_head(handler, exchange, response.status, headers, response.reason)
+    relay_part(handler, exchange, response, None, last=True)
+
+
+def fault_add_listing(handler, exchange, response, rule):
+    doc = response.read(LISTING_MAX)
+    extra = rule.get("xml", "")
+    for c in rule.get("contents", []):
+        extra += ("<Contents><Key>" + escape(c["key"]) + "</Key>"
+                  f"<LastModified>2024-01-01T00:00:00.000Z</LastModified>"
+                  f"<ETag>&quot;{escape(c.get('etag', ''))}&quot;</ETag>"
+                  f"<Size>{int(c.get('size', 0))}</Size>"
+                  "<StorageClass>STANDARD</StorageClass></Contents>")
+    end = doc.rfind(b"</")
+    if end >= 0:
+        doc = doc[:end] + extra.encode("utf-8") + doc[end:]
+    headers = [(n, v) for n, v in response.msg.items()
+               if n.lower() not in ("content-length", "etag")]
+    headers.append(("Content-Length", str(len(doc))))
+    handler.close_connection = True
+    send_head(handler, exchange, response.status, headers, response.reason)
+    exchange["bytes"] = len(doc)
+    handler.commit_log()
+    handler.wfile.write(doc)
+
+
+def fault_body(handler, exchange, response, rule):
+    head = rule.get("head", "").encode("utf-8")
+    item = rule.get("item", "").encode("utf-8")
+    tail = rule.get("tail", "").encode("utf-8")
+    count = int(rule.get("count", 1 if item else 0))
+    handler.close_connection = True
+    send_head(handler, exchange, int(rule.get("status", 200)),
+              [("Content-Type", rule.get("content_type", "application/xml")),
+               ("Content-Length",
+                str(len(head) + len(item) * count + len(tail)))])
+    if handler.command == "HEAD":
+        return
+    batch = max(1, CHUNK // max(1, len(item)))
+    handler.wfile.write(head)
+    for done in range(0, count, batch):
+        handler.wfile.write(item * min(batch, count - done))
+    handler.commit_log()
+    handler.wfile.write(tail)
+
+
+FAULT_HANDLERS = {
+    "reset": fault_cut, "truncate": fault_cut, "stall": fault_stall,
+    "slow": fault_slow, "status": fault_status,
+    "ignore_range": fault_ignore_range, "bad_range": fault_bad_range,
+    "add_listing": fault_add_listing, "body": fault_body,
+}
 
 
 class BodyReader:
@@ -595,6 +906,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.drop_upstream()
             return
+        if short_body(self, response, entry):
+            return
         self.commit_log()
         self.wfile.write((framed(held) if held else b"")
                          + (b"0\r\n\r\n" if rechunk else b""))
@@ -664,6 +977,9 @@ def parse_args(argv):
                    help="exit after this many seconds (default 900)")
     p.add_argument("--watch-pid", type=int, default=0,
                    help="also exit when this process is gone")
+    p.add_argument("--faults", metavar="FILE",
+                   help="JSON fault rules, re-read when the file changes "
+                   "(see Faults); a missing file means no faults")
     args = p.parse_args(argv)
     if not args.secret_key:
         p.error("--secret-key (or $S3GATE_SECRET_KEY) is required")
@@ -683,6 +999,7 @@ def main(argv):
     Config.session_token = args.session_token
     Config.region = args.region
     Config.allow_anonymous = args.allow_anonymous
+    Faults.path = args.faults
     if args.log:
         Config.log = open(args.log, "a", encoding="utf-8")
     server = Server(("127.0.0.1", args.port), Handler)

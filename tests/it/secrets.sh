@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# secrets: every failure path initc has, run with known secret values at
+# debug log level; none may appear in stdout, stderr or the termination log
+# (nor their base64 form, for the SSE-C key).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/s3env.sh"
+. "$here/../lib/assert.sh"
+. "$here/../lib/fault.sh"
+INITC=${INITC:-$here/../../build/initc}
+
+fault_start >/dev/null || exit 1
+s3env_mkbucket models
+w=$S3ENV_DIR/w
+mkdir -p "$w/src" "$w/out"
+head -c 2000000 /dev/urandom >"$w/src/model.bin"
+printf 'flavors: {}\n' >"$w/src/MLmodel"
+s3env_put_tree models m "$w/src"
+TOKEN=SessTok-9f8e7d6c5b4a-known
+SSE_KEY=SseCustKey-0123456789abcdefABCD # 32 bytes
+SSE_B64=$(printf '%s' "$SSE_KEY" | base64 -w0)
+WRONG=WrongSecret-ZZtop-4242-known
+tok_ep=$(s3env_start_gate tok.log --session-token "other-token-$$") || exit 1
+secrets=("$S3_SECRET_KEY" "$TOKEN" "$SSE_KEY" "$SSE_B64" "$WRONG")
+secret_names=(secret-key session-token sse-c-key sse-c-key-base64 wrong-secret)
+
+# Common environment: debug logs, a termination log, quick failures.
+export INITC_LOG_LEVEL=debug INITC_TERMINATION_LOG=$w/term RCLONE_LOW_LEVEL_RETRIES=2 \
+	RCLONE_CONTIMEOUT=2s RCLONE_TIMEOUT=2s
+s3env_rclone_env S3 >/dev/null
+
+n=0
+# run WANT_RC NAME [VAR=VALUE...] -- INITC ARGS...
+run() {
+	local want=$1 name=$2 vars=() rc i leaked=''
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+	shift
+	n=$((n + 1))
+	rm -f "$w/term"
+	env "${vars[@]}" "$INITC" "$@" >"$w/$n.out" 2>"$w/$n.err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then pass "$name: exit $rc"; else
+		flunk "$name: exit $rc, want $want"; sed 's/^/    | /' "$w/$n.err" | grep -v progress | tail -3; fi
+	[ -s "$w/$n.err" ] || flunk "$name: printed nothing on stderr"
+	for i in "${!secrets[@]}"; do
+		if grep -qF -- "${secrets[i]}" "$w/$n.out" "$w/$n.err" "$w/term" 2>/dev/null; then
+			leaked+=" ${secret_names[i]}"
+		fi
+	done
+	if [ -z "$leaked" ]; then pass "$name: no secret in stdout, stderr or the termination log"; else
+		flunk "$name: leaked$leaked (see $w/$n.err)"; fi
+}
+
+src=s3://models/m
+run 3 "wrong secret key" "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=$WRONG" -- --no-verify "$src" "$w/out/1"
+run 4 "object not found" -- --no-verify s3://models/nope "$w/out/2"
+run 5 "network: nothing listens" RCLONE_CONFIG_S3_ENDPOINT=http://127.0.0.1:1 -- --no-verify "$src" "$w/out/3"
+fault_set '[{"method": "GET", "path": "/models/m/model", "action": "bad_range", "times": 0}]'
+run 6 "integrity: wrong Content-Range" RCLONE_MULTI_THREAD_CUTOFF=1Mi -- --no-verify "$src" "$w/out/4"
+fault_set '[{"method": "GET", "path": "/models/m/model", "action": "status", "status": 503, "times": 0}]'
+run 5 "network: 503 SlowDown until retries run out" -- --no-verify "$src" "$w/out/5"
+fault_clear
+run 2 "config error next to the secrets" RCLONE_TRANSFERS=abc -- --no-verify "$src" "$w/out/6"
+run 2 "typo in the secret's variable name" "RCLONE_CONFIG_S3_SECRET_ACCES_KEY=$WRONG" -- --no-verify "$src" "$w/out/7"
+run 2 "only one of the keys" RCLONE_CONFIG_S3_ACCESS_KEY_ID= -- --no-verify "$src" "$w/out/8"
+run 2 "bad endpoint next to the secrets" RCLONE_CONFIG_S3_ENDPOINT=ftp://x -- --no-verify "$src" "$w/out/9"
+conn=":s3,provider=Minio,endpoint='$S3_ENDPOINT',access_key_id=$S3_ACCESS_KEY,secret_access_key=$WRONG:models/m"
+run 3 "connection string with a wrong secret" -- --no-verify "$conn" "$w/out/10"
+conn=":s3,provider=Minio,endpoint='http://127.0.0.1:1',access_key_id=$S3_ACCESS_KEY,secret_access_key=$S3_SECRET_KEY:models/m"
+run 5 "connection string, network failure" -- --no-verify "$conn" "$w/out/11"
+run 2 "connection string with a typo" -- --no-verify \
+	":s3,provider=Minio,endpoint='http://127.0.0.1:1',secret_acess_key=$S3_SECRET_KEY:models/m" "$w/out/12"
+run 2 "malformed connection string" -- --no-verify ":s3,secret_access_key='$S3_SECRET_KEY:models/m" "$w/out/13"
+run 10 "verification refuses the downloaded model" INITC_SERVER=SKLEARN_SERVER -- "$src" "$w/out/14"
+kserve=(-u RCLONE_CONFIG_S3_TYPE "AWS_ENDPOINT_URL=$S3_ENDPOINT" "AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY")
+run 3 "KServe variables, wrong secret" "${kserve[@]}" "AWS_SECRET_ACCESS_KEY=$WRONG" -- --no-verify "$src" "$w/out/15"
+run 4 "KServe variables, not found" "${kserve[@]}" "AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY" -- --no-verify \
+	s3://models/nope "$w/out/16"
+run 2 "KServe variables, only the secret" -u RCLONE_CONFIG_S3_TYPE "AWS_ENDPOINT_URL=$S3_ENDPOINT" \
+	"AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY" -- --no-verify "$src" "$w/out/17"
+run 3 "session token refused" "RCLONE_CONFIG_S3_ENDPOINT=$tok_ep" "RCLONE_CONFIG_S3_SESSION_TOKEN=$TOKEN" -- \
+	--no-verify "$src" "$w/out/18"
+run 3 "KServe session token refused" "${kserve[@]/$S3_ENDPOINT/$tok_ep}" "AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY" \
+	"AWS_SESSION_TOKEN=$TOKEN" -- --no-verify "$src" "$w/out/19"
+run 5 "SSE-C key, network failure" RCLONE_CONFIG_S3_ENDPOINT=http://127.0.0.1:1 \
+	"RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY=$SSE_KEY" -- --no-verify "$src" "$w/out/20"
+run 4 "SSE-C key (base64), not found" "RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY_BASE64=$SSE_B64" -- --no-verify \
+	s3://models/nope/x.bin "$w/out/21"
+run 3 "SSE-C key with a wrong secret" "RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY=$SSE_KEY" \
+	"RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=$WRONG" -- --no-verify "$src" "$w/out/22"
+cat >"$w/rclone.conf" <<CONF
+[filed]
+type = s3
+provider = Minio
+endpoint = $S3_ENDPOINT
+access_key_id = $S3_ACCESS_KEY
+secret_access_key = $WRONG
+session_token = $TOKEN
+CONF
+run 3 "config file with a wrong secret and a token" "RCLONE_CONFIG=$w/rclone.conf" -- --no-verify \
+	filed:models/m "$w/out/23"
+printf '[filed]\ntype = s3\nsecret_acces_key = %s\n' "$WRONG" >"$w/typo.conf"
+run 2 "config file with a typo" "RCLONE_CONFIG=$w/typo.conf" -- --no-verify filed:models/m "$w/out/24"
+run 2 "usage error" -- "$S3_SECRET_KEY"
+assert_done
