@@ -141,15 +141,23 @@ static void timestamp(char *buf, size_t n)
 }
 
 /* Redact the whole text first, then cut it: a secret straddling the cut
- * must not leave its first bytes behind. Redaction never lengthens. */
-static void emit_clean(FILE *f, const char *raw)
+ * must not leave its first bytes behind. Redaction never lengthens.
+ * one_line: control bytes (a hostile key's newline or escape codes) are
+ * written as \xNN, after redaction so secrets still match. */
+static void emit_clean(FILE *f, const char *raw, int one_line)
 {
 	size_t len = strlen(raw);
 	char *clean = xmalloc(len + 1);
+	struct buf line = BUF_INIT;
 	log_redact(clean, len + 1, raw);
-	if (strlen(clean) > LINE_MAX_LEN)
-		clean[LINE_MAX_LEN] = '\0';
-	fprintf(f, "%s\n", clean);
+	for (const char *p = clean; *p && line.len < LINE_MAX_LEN; p++) {
+		if (one_line && ((unsigned char)*p < 0x20 || *p == 0x7f))
+			buf_printf(&line, "\\x%02x", (unsigned char)*p);
+		else
+			buf_addc(&line, *p);
+	}
+	fprintf(f, "%s\n", line.data ? line.data : "");
+	buf_free(&line);
 	free(clean);
 }
 
@@ -170,7 +178,7 @@ void log_kv(enum log_level level, const char *msg, const char *kvfmt, ...)
 		buf_vprintf(&raw, kvfmt, ap);
 		va_end(ap);
 	}
-	emit_clean(stderr, raw.data);
+	emit_clean(stderr, raw.data, 0); /* log_q already escaped the values */
 	buf_free(&raw);
 }
 
@@ -191,7 +199,7 @@ void log_termination(const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	emit_clean(f, raw.data ? raw.data : "");
+	emit_clean(f, raw.data ? raw.data : "", 1);
 	fclose(f);
 	buf_free(&raw);
 }

@@ -560,8 +560,9 @@ static void part_done(struct engine *e, struct part *p, CURLcode result)
 		return;
 	}
 	if (!p->fail_retryable || p->attempts + 1 >= e->g->retries) {
-		char *what = xasprintf("%s (after %d attempts); %s", p->fail.data, p->attempts + 1,
-				       http_hint(p->fail_code));
+		const char *hint = http_hint(p->fail_code);
+		char *what = xasprintf("%s (after %d attempt%s)%s%s", p->fail.data, p->attempts + 1,
+				       p->attempts ? "s" : "", hint ? "; " : "", hint ? hint : "");
 		engine_fail(e, p->fail_code, what);
 		free(what);
 		return;

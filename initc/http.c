@@ -75,8 +75,15 @@ const char *http_hint(int exit_code)
 		return "check the endpoint (RCLONE_CONFIG_<REMOTE>_ENDPOINT) and that the store is "
 		       "reachable from the pod";
 	default:
-		return "see the message above";
+		return NULL; /* the message itself says what to do */
 	}
+}
+
+static long long small_retries; /* for the summary line: listings, HEADs */
+
+long long http_small_retries(void)
+{
+	return small_retries;
 }
 
 struct small_ctx {
@@ -208,12 +215,14 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 			break;
 		if (n + 1 < g->retries) {
 			long wait = http_backoff_ms(n);
+			small_retries++;
 			log_kv(LOG_WARN, "retrying", "request=%s attempt=%d wait_ms=%ld reason=%s",
 			       log_q(what), n + 1, wait, log_q(err->data));
 			usleep((useconds_t)wait * 1000);
 		}
 	}
 	curl_easy_cleanup(c);
-	buf_printf(err, "; %s", http_hint(code));
+	if (http_hint(code))
+		buf_printf(err, "; %s", http_hint(code));
 	return code;
 }

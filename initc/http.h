@@ -36,6 +36,8 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 	       void *arg, size_t max_body, const char *what, struct http_result *res,
 	       struct buf *err);
 void http_result_free(struct http_result *res);
+/* How many times http_small() tried again, in this process. */
+long long http_small_retries(void);
 
 /* A TLS failure trying again cannot mend (untrusted or bad certificate). */
 int http_is_tls_error(CURLcode rc);
@@ -46,7 +48,8 @@ int http_is_tls_error(CURLcode rc);
 long http_backoff_ms(int attempt);
 /* Parse an HTTP date or an ISO 8601 timestamp; 0 when unreadable. */
 time_t http_parse_time(const char *s);
-/* What to tell the operator for a failure class (exit code). */
+/* What to tell the operator for a failure class (exit code), or NULL when
+ * the message itself says it. */
 const char *http_hint(int exit_code);
 
 #endif

@@ -8,6 +8,7 @@
 #include "fetch.h"
 #include "fsutil.h"
 #include "globals.h"
+#include "http.h"
 #include "local.h"
 #include "log.h"
 #include "plan.h"
@@ -63,17 +64,8 @@ static const char usage_text[] =
 static int fail(int code, const struct buf *why)
 {
 	const char *text = why->len ? why->data : "unknown error";
-	struct buf line = BUF_INIT;
 	log_kv(LOG_ERROR, text, "exit_code=%d class=%s", code, exit_code_name(code));
-	/* one line: a hostile object key may hold a newline or escape codes */
-	for (const char *p = text; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			buf_printf(&line, "\\x%02x", (unsigned char)*p);
-		else
-			buf_addc(&line, *p);
-	}
-	log_termination("initc: %s", line.data);
-	buf_free(&line);
+	log_termination("initc: %s", text);
 	return code;
 }
 
@@ -238,6 +230,7 @@ static int download_remote(const struct globals *g, const struct source *src, co
 	struct s3_target t = { 0 };
 	struct plan p = { 0 };
 	struct fetch_stats st;
+	long long listing_retries_before = http_small_retries();
 	int rc = target_resolve(src, &t, err);
 
 	if (!rc) {
@@ -252,7 +245,8 @@ static int download_remote(const struct globals *g, const struct source *src, co
 		       p.skipped, p.bytes);
 		rc = fetch_run(g, &t, src->bucket, &p, dest, &st, err);
 		if (!rc)
-			log_summary(src->uri, dest, st.files, (long long)p.skipped, st.bytes, st.retries,
+			log_summary(src->uri, dest, st.files, (long long)p.skipped, st.bytes,
+				    st.retries + http_small_retries() - listing_retries_before,
 				    st.seconds);
 	}
 	if (!rc && p.skipped < p.n)

@@ -165,9 +165,13 @@ static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
 			keylen = (int)sizeof key;
 		memcpy(key, raw, (size_t)keylen);
 	} else {
-		keylen = EVP_DecodeBlock(key, (const unsigned char *)b64, (int)strlen(b64));
+		keylen = strlen(b64) <= 168 ?
+			 EVP_DecodeBlock(key, (const unsigned char *)b64, (int)strlen(b64)) : -1;
 		if (keylen < 0) {
-			buf_printf(err, "sse_customer_key_base64 is not valid base64");
+			struct buf from = BUF_INIT;
+			remote_get(r, "sse_customer_key_base64", &from);
+			buf_printf(err, "%s is not valid base64 (of at most 128 bytes)", from.data);
+			buf_free(&from);
 			return EXIT_USAGE;
 		}
 		while (keylen > 0 && b64[strlen(b64) - 1] == '=' && keylen > 32)
@@ -192,29 +196,33 @@ static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
 static int set_listing(const struct remote *r, const struct provider_quirks *q,
 		       struct s3_target *t, struct buf *err)
 {
-	const char *lv = remote_get(r, "list_version", NULL);
-	const char *enc = remote_get(r, "list_url_encode", NULL);
+	struct buf lv_from = BUF_INIT, enc_from = BUF_INIT;
+	const char *lv = remote_get(r, "list_version", &lv_from);
+	const char *enc = remote_get(r, "list_url_encode", &enc_from);
+	int rc = 0;
 	t->list_version = q->list_version;
 	t->list_url_encode = q->url_encode;
 	if (lv && *lv && strcmp(lv, "0")) {
 		if (strcmp(lv, "1") && strcmp(lv, "2")) {
-			buf_printf(err, "list_version=%s: use 1, 2 or 0 (automatic)", lv);
-			return EXIT_USAGE;
+			buf_printf(err, "%s=%s: use 1, 2 or 0 (automatic)", lv_from.data, lv);
+			rc = EXIT_USAGE;
 		}
 		t->list_version = lv[0] - '0';
 	}
-	if (enc && *enc && strcmp(enc, "unset") && parse_rclone_bool(enc, &t->list_url_encode)) {
-		buf_printf(err, "list_url_encode=%s: use true, false or unset", enc);
-		return EXIT_USAGE;
+	if (!rc && enc && *enc && strcmp(enc, "unset") &&
+	    parse_rclone_bool(enc, &t->list_url_encode)) {
+		buf_printf(err, "%s=%s: use true, false or unset", enc_from.data, enc);
+		rc = EXIT_USAGE;
 	}
-	return 0;
+	buf_free(&lv_from);
+	buf_free(&enc_from);
+	return rc;
 }
 
 int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct buf *err)
 {
 	const char *provider = remote_get(r, "provider", NULL);
 	const struct provider_quirks *q = find_quirks(provider);
-	const char *endpoint = remote_get(r, "endpoint", NULL);
 	const char *region = remote_get(r, "region", NULL);
 	int env_auth, force_path, rc;
 
@@ -242,10 +250,14 @@ int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct bu
 	log_add_secret(t->session_token);
 	if ((rc = set_listing(r, q, t, err)) || (rc = set_sse(r, t, err)))
 		return rc;
+	struct buf endpoint_from = BUF_INIT;
+	const char *endpoint = remote_get(r, "endpoint", &endpoint_from);
 	if (endpoint && *endpoint)
-		return set_endpoint(t, endpoint, "endpoint", err);
-	set_aws_endpoint(t);
-	return 0;
+		rc = set_endpoint(t, endpoint, endpoint_from.data, err);
+	else
+		set_aws_endpoint(t);
+	buf_free(&endpoint_from);
+	return rc;
 }
 
 static int env_true(const char *name)

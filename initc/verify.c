@@ -657,10 +657,12 @@ struct target {
 
 static int unknown_server(const char *name)
 {
-	char *hint = xasprintf("did you mean %s? `initc servers` lists every known name",
-			       profile_nearest(name));
-	log_kv(LOG_ERROR, "unknown server name", "server=%s hint=%s", log_q(name), log_q(hint));
-	free(hint);
+	char *why = xasprintf("unknown server name \"%s\" (from --server or INITC_SERVER): did you "
+			      "mean %s? `initc servers` lists every known name", name,
+			      profile_nearest(name));
+	log_kv(LOG_ERROR, why, "server=%s", log_q(name));
+	log_termination("initc: %s", why);
+	free(why);
 	return EXIT_USAGE;
 }
 
