@@ -1,6 +1,7 @@
 /* The download engine; see fetch.h for what it promises. */
 #include "fetch.h"
 #include "digest.h"
+#include "hasher.h"
 #include "exitcode.h"
 #include "http.h"
 #include "log.h"
@@ -23,6 +24,9 @@
 #define TEMP_SUFFIX ".initc.partial"
 #define ERROR_BODY_MAX (64 * 1024)
 #define CURL_BUFFER (256 * 1024)
+/* Files this large get their MD5 on a second thread; for smaller ones the
+ * thread would cost more than hashing inline. */
+#define THREAD_MD5_MIN (32LL << 20)
 
 enum part_state { PART_QUEUED, PART_ACTIVE, PART_DONE };
 
@@ -62,8 +66,10 @@ struct file_job {
 	struct part *parts;
 	int nparts;
 	int parts_left;
-	EVP_MD_CTX *md5;        /* NULL when the ETag is not an MD5 */
-	long long hashed;       /* bytes hashed from offset 0, in order */
+	EVP_MD_CTX *md5;        /* inline MD5; NULL when not checked or threaded */
+	long long hashed;       /* bytes hashed inline from offset 0, in order */
+	int thread_md5;         /* check the MD5 on a hasher thread */
+	struct hasher *hasher;  /* running while the file is open */
 	int finished;
 };
 
@@ -189,11 +195,17 @@ static int open_file(struct engine *e, struct file_job *f)
 		free(what);
 		return -1;
 	}
+	if (f->thread_md5 && !(f->hasher = hasher_start(f->fd))) {
+		f->md5 = EVP_MD_CTX_new(); /* no thread: hash inline instead */
+		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
+	}
 	return 0;
 }
 
 static void discard_file(struct file_job *f)
 {
+	hasher_abort(f->hasher);
+	f->hasher = NULL;
 	if (f->fd >= 0) {
 		close(f->fd);
 		f->fd = -1;
@@ -228,6 +240,41 @@ static int hash_catch_up(struct file_job *f)
 	return 0;
 }
 
+/* Bytes from offset 0 that are on disk without a gap. */
+static long long contiguous_bytes(const struct file_job *f)
+{
+	long long upto = 0;
+	for (int i = 0; i < f->nparts; i++) {
+		const struct part *p = &f->parts[i];
+		if (p->start != upto)
+			break;
+		upto = p->start + p->received;
+		if (p->len < 0 || p->received < p->len)
+			break;
+	}
+	return upto;
+}
+
+/* The MD5 of the finished file as hex: 1 when there is one, 0 when the
+ * ETag is no MD5, -1 when the file could not be read back. */
+static int file_md5(struct file_job *f, char hex[33])
+{
+	if (f->hasher) {
+		int rc = hasher_finish(f->hasher, f->item->size, hex);
+		f->hasher = NULL;
+		return rc ? -1 : 1;
+	}
+	if (!f->md5)
+		return 0;
+	if (hash_catch_up(f))
+		return -1;
+	unsigned char md[16];
+	unsigned int mdlen = 16;
+	EVP_DigestFinal_ex(f->md5, md, &mdlen);
+	hex_lower(md, 16, hex);
+	return 1;
+}
+
 /* All parts are in: check, stamp and move the file to its final name. */
 static void finish_file(struct engine *e, struct file_job *f)
 {
@@ -235,19 +282,17 @@ static void finish_file(struct engine *e, struct file_job *f)
 	char *what = NULL;
 	struct stat st;
 
-	if (hash_catch_up(f) || fstat(f->fd, &st)) {
+	char hex[33];
+	int md5 = file_md5(f, hex);
+
+	if (md5 < 0 || fstat(f->fd, &st)) {
 		what = xasprintf("cannot read back %s: %s", f->temp_path, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);
 	} else if (it->size >= 0 && st.st_size != it->size) {
 		what = xasprintf("%s: got %lld bytes, the listing says %lld", it->key,
 				 (long long)st.st_size, it->size);
 		engine_fail(e, EXIT_INTEGRITY, what);
-	} else if (f->md5) {
-		unsigned char md[16];
-		unsigned int mdlen = 16;
-		char hex[33];
-		EVP_DigestFinal_ex(f->md5, md, &mdlen);
-		hex_lower(md, 16, hex);
+	} else if (md5 > 0) {
 		if (strcasecmp(hex, it->etag)) {
 			what = xasprintf("%s: MD5 of the downloaded bytes is %s but the ETag says %s: "
 					 "the object changed during the download or was corrupted; run "
@@ -269,7 +314,7 @@ static void finish_file(struct engine *e, struct file_job *f)
 		f->finished = 1;
 		e->stats->files++;
 		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld md5=%s", log_q(it->rel),
-		       (long long)st.st_size, f->md5 ? "checked" : "not-available");
+		       (long long)st.st_size, md5 > 0 ? "checked" : "not-available");
 	}
 	free(what);
 }
@@ -384,6 +429,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 		f->hashed += (long long)len;
 	}
 	p->received += (long long)len;
+	if (f->hasher)
+		hasher_advance(f->hasher, contiguous_bytes(f));
 	return len;
 }
 
@@ -511,6 +558,13 @@ static void restart_single_stream(struct engine *e, struct file_job *f)
 	f->hashed = 0;
 	if (f->md5)
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
+	if (f->hasher) { /* what it hashed may be overwritten: start over */
+		hasher_abort(f->hasher);
+		if (!(f->hasher = hasher_start(f->fd))) {
+			f->md5 = EVP_MD_CTX_new();
+			EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
+		}
+	}
 	/* part 0 may have been done already, and the queue scan moved past it */
 	e->first_open = 0;
 }
@@ -668,7 +722,9 @@ static void setup_file(struct engine *e, struct file_job *f, struct item *it, si
 	f->nparts = parts_for(e->g, it->size);
 	f->parts_left = f->nparts;
 	f->parts = xcalloc((size_t)f->nparts, sizeof *f->parts);
-	if (fetch_etag_is_md5(it->etag)) {
+	if (fetch_etag_is_md5(it->etag) && it->size >= THREAD_MD5_MIN) {
+		f->thread_md5 = 1;
+	} else if (fetch_etag_is_md5(it->etag)) {
 		f->md5 = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
 	}

@@ -60,6 +60,39 @@ ranged=$(tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep -c '"status": *206' || tr
 if [ "$ranged" -eq 4 ]; then pass "4 ranged GETs answered 206"; else flunk "$ranged ranged GETs, want 4"; fi
 s3env_assert_all_signed "$mark"
 
+# 4b. a large object whose MD5 is checked on the hasher thread (>= 32 MiB)
+head -c $((40 * 1024 * 1024 + 7)) /dev/urandom >"$w/huge.bin"
+s3env_put models huge/model.bin "$w/huge.bin"
+RCLONE_MULTI_THREAD_CUTOFF=8Mi RCLONE_MULTI_THREAD_STREAMS=4 INITC_LOG_LEVEL=debug "$INITC" --no-verify \
+	s3://models/huge "$w/huge" 2>"$w/log4b"
+expect_rc 0 $? "40 MiB object in 4 ranged parts, MD5 on the hasher thread"
+check "40 MiB object byte-identical" cmp -s "$w/huge.bin" "$w/huge/model.bin"
+expect_grep 'file complete.*md5=checked' "$w/log4b" "its MD5 was checked against the ETag"
+
+# 4c. the MD5 check bites: change stored bytes behind s3rver's back (same
+# size, old ETag), for a small object (inline MD5) and a large one (thread)
+corrupt() { # key: invert one byte in the middle of s3rver's stored object
+	local f="$S3ENV_DIR/data/models/$1._S3rver_object"
+	[ -f "$f" ] || return 1
+	/usr/bin/python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(0, 2); mid = f.tell() // 2; f.seek(mid); b = f.read(1)
+    f.seek(mid); f.write(bytes([b[0] ^ 0xFF]))' "$f"
+}
+if corrupt big/model.bin && corrupt huge/model.bin; then
+	for obj in big huge; do
+		RCLONE_MULTI_THREAD_CUTOFF=1Mi RCLONE_LOW_LEVEL_RETRIES=2 "$INITC" --no-verify \
+			"s3://models/$obj" "$w/bad-$obj" 2>"$w/log-bad-$obj"
+		expect_rc 6 $? "corrupted $obj object: MD5 mismatch"
+		expect_grep 'MD5 of the downloaded bytes is [0-9a-f]{32} but the ETag says' "$w/log-bad-$obj" \
+			"the $obj mismatch is explained"
+		check "no $obj file at the final path" test ! -e "$w/bad-$obj/model.bin"
+		no_temp_files "$w/bad-$obj" "no temporary $obj file left"
+	done
+else
+	flunk "could not find s3rver's stored objects under $S3ENV_DIR/data"
+fi
+
 # 5. not found, and the remote that does not exist
 "$INITC" --no-verify s3://models/nope "$w/nf" 2>"$w/log5"
 expect_rc 4 $? "missing prefix"

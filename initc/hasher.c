@@ -1,0 +1,127 @@
+/* The background MD5 thread; see hasher.h. */
+#include "hasher.h"
+#include "buf.h"
+#include "digest.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#define HASH_CHUNK (1 << 20)
+
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;     /* ready grew, or stop was asked */
+	pthread_cond_t progress; /* hashed grew, or the thread failed */
+	int fd;
+	long long ready;         /* guarded by lock */
+	long long hashed;        /* guarded by lock */
+	int stop;                /* guarded by lock */
+	int failed;              /* guarded by lock */
+	EVP_MD_CTX *md5;         /* the thread's own until it has stopped */
+	unsigned char *chunk;
+};
+
+/* Wait for bytes past `hashed`; return how many to read, 0 to stop. */
+static long long next_span(struct hasher *h)
+{
+	long long span;
+	pthread_mutex_lock(&h->lock);
+	while (!h->stop && h->ready <= h->hashed)
+		pthread_cond_wait(&h->more, &h->lock);
+	span = h->stop && h->ready <= h->hashed ? 0 : h->ready - h->hashed;
+	pthread_mutex_unlock(&h->lock);
+	return span > HASH_CHUNK ? HASH_CHUNK : span;
+}
+
+static void *hash_loop(void *arg)
+{
+	struct hasher *h = arg;
+	long long span;
+	while ((span = next_span(h)) > 0) {
+		ssize_t got = pread(h->fd, h->chunk, (size_t)span, h->hashed);
+		pthread_mutex_lock(&h->lock);
+		if (got <= 0) {
+			h->failed = 1;
+			h->stop = 1;
+		} else {
+			EVP_DigestUpdate(h->md5, h->chunk, (size_t)got);
+			h->hashed += got;
+		}
+		pthread_cond_signal(&h->progress);
+		pthread_mutex_unlock(&h->lock);
+	}
+	return NULL;
+}
+
+struct hasher *hasher_start(int fd)
+{
+	struct hasher *h = xcalloc(1, sizeof *h);
+	h->fd = fd;
+	h->chunk = xmalloc(HASH_CHUNK);
+	h->md5 = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(h->md5, EVP_md5(), NULL);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->more, NULL);
+	pthread_cond_init(&h->progress, NULL);
+	if (pthread_create(&h->thread, NULL, hash_loop, h)) {
+		EVP_MD_CTX_free(h->md5);
+		free(h->chunk);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void hasher_advance(struct hasher *h, long long ready)
+{
+	pthread_mutex_lock(&h->lock);
+	if (ready > h->ready) {
+		h->ready = ready;
+		pthread_cond_signal(&h->more);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void stop_and_free(struct hasher *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_cond_signal(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->more);
+	pthread_cond_destroy(&h->progress);
+	EVP_MD_CTX_free(h->md5);
+	free(h->chunk);
+	free(h);
+}
+
+int hasher_finish(struct hasher *h, long long total, char hex[33])
+{
+	unsigned char md[16];
+	unsigned int mdlen = 16;
+	int failed;
+
+	hasher_advance(h, total);
+	pthread_mutex_lock(&h->lock);
+	while (!h->failed && h->hashed < total)
+		pthread_cond_wait(&h->progress, &h->lock);
+	failed = h->failed;
+	pthread_mutex_unlock(&h->lock);
+	if (!failed) {
+		EVP_DigestFinal_ex(h->md5, md, &mdlen);
+		hex_lower(md, 16, hex);
+	}
+	stop_and_free(h);
+	return failed ? -1 : 0;
+}
+
+void hasher_abort(struct hasher *h)
+{
+	if (h)
+		stop_and_free(h);
+}
