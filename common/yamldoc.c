@@ -217,6 +217,8 @@ struct ynode *ydoc_val(const struct ynode *node, size_t i)
 
 struct ynode *ydoc_get(const struct ynode *map, const char *key)
 {
+	if (!map || map->kind != YNODE_MAP)
+		return NULL; /* a sequence has items but no keys */
 	for (size_t i = 0; i < ydoc_len(map); i++) {
 		const struct ynode *k = ydoc_key(map, i);
 		if (k->kind == YNODE_SCALAR && !strcmp(k->value, key))

@@ -241,20 +241,21 @@ int s3_parse_list_page(const char *xml, size_t len, struct s3_objlist *out,
 		page->next_token = page->url_encoded ? url_decode(st.next_marker.data) :
 			xstrdup(st.next_marker.data);
 	buf_free(&st.next_marker);
-	if (rc) { /* a failed page hands nothing back (s3_list drops it) */
-		free(page->next_token);
-		page->next_token = NULL;
-	}
 	for (size_t i = first; !rc && page->url_encoded && i < out->n; i++) {
 		char *decoded = url_decode(out->v[i].key);
 		if (!decoded) {
 			buf_printf(err, "bad listing: key \"%.200s\" encodes a NUL byte (%%00), which "
 				   "no file name can hold; rename the object in the bucket",
 				   out->v[i].key);
-			return -1;
+			rc = -1;
+			break;
 		}
 		free(out->v[i].key);
 		out->v[i].key = decoded;
+	}
+	if (rc) { /* a failed page hands nothing back (s3_list drops it) */
+		free(page->next_token);
+		page->next_token = NULL;
 	}
 	return rc;
 }

@@ -58,6 +58,8 @@ static enum pin_class classify_url(const char *url)
 	size_t end = strcspn(url, "#?");
 	if (HAS_PREFIX(url, vcs_schemes)) {
 		const char *path = strstr(url, "://");
+		if (path && (size_t)(path - url) + 3 > end)
+			path = NULL; /* "://" inside the #fragment is no host */
 		const char *at = path ? memchr(path + 3, '@', end - (size_t)(path + 3 - url)) : NULL;
 		/* the last '@' after the host is the revision (user@host comes first) */
 		while (at) {
