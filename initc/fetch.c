@@ -722,9 +722,10 @@ static void setup_file(struct engine *e, struct file_job *f, struct item *it, si
 	f->nparts = parts_for(e->g, it->size);
 	f->parts_left = f->nparts;
 	f->parts = xcalloc((size_t)f->nparts, sizeof *f->parts);
-	if (fetch_etag_is_md5(it->etag) && it->size >= THREAD_MD5_MIN) {
+	int check_md5 = fetch_etag_is_md5(it->etag) && !e->g->ignore_checksum;
+	if (check_md5 && it->size >= THREAD_MD5_MIN) {
 		f->thread_md5 = 1;
-	} else if (fetch_etag_is_md5(it->etag)) {
+	} else if (check_md5) {
 		f->md5 = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
 	}

@@ -25,6 +25,7 @@ static const struct gvar {
 	{ "RCLONE_NO_CHECK_CERTIFICATE", G_BOOL, offsetof(struct globals, no_check_certificate), "false", 0, 1 },
 	{ "INITC_PROGRESS_INTERVAL", G_DURATION, offsetof(struct globals, progress_ms), "10s", 0, 1LL << 40 },
 	{ "INITC_NO_UNPACK", G_BOOL, offsetof(struct globals, no_unpack), "false", 0, 1 },
+	{ "RCLONE_IGNORE_CHECKSUM", G_BOOL, offsetof(struct globals, ignore_checksum), "false", 0, 1 },
 };
 
 static const char *const kind_hint[] = {

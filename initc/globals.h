@@ -16,6 +16,7 @@ struct globals {
 	const char *ca_file;          /* RCLONE_CA_CERT, else AWS_CA_BUNDLE */
 	long long progress_ms;        /* INITC_PROGRESS_INTERVAL */
 	int no_unpack;                /* INITC_NO_UNPACK */
+	int ignore_checksum;          /* RCLONE_IGNORE_CHECKSUM: size only, no MD5 */
 };
 
 /* Defaults, then the environment. EXIT_USAGE naming the variable when a

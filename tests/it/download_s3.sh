@@ -89,6 +89,9 @@ if corrupt big/model.bin && corrupt huge/model.bin; then
 		check "no $obj file at the final path" test ! -e "$w/bad-$obj/model.bin"
 		no_temp_files "$w/bad-$obj" "no temporary $obj file left"
 	done
+	# rclone's --ignore-checksum: the size is still checked, the MD5 is not
+	RCLONE_IGNORE_CHECKSUM=true "$INITC" --no-verify s3://models/big "$w/nomd5" 2>/dev/null
+	expect_rc 0 $? "RCLONE_IGNORE_CHECKSUM=true skips the MD5 check (size still equal)"
 else
 	flunk "could not find s3rver's stored objects under $S3ENV_DIR/data"
 fi
