@@ -9,6 +9,7 @@
 int mkdir_p(const char *path, mode_t mode)
 {
 	char *dir = xstrdup(path);
+	struct stat st;
 	int rc = 0;
 	for (char *p = dir + 1; !rc; p++) {
 		char saved = *p;
@@ -17,6 +18,8 @@ int mkdir_p(const char *path, mode_t mode)
 		*p = '\0';
 		if (mkdir(dir, mode) && errno != EEXIST)
 			rc = -1;
+		else if (stat(dir, &st) || !S_ISDIR(st.st_mode)) /* a file in the way */
+			rc = -1, errno = ENOTDIR;
 		*p = saved;
 		if (!saved)
 			break;

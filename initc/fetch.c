@@ -1,6 +1,7 @@
 /* The download engine; see fetch.h for what it promises. */
 #include "fetch.h"
 #include "digest.h"
+#include "fsutil.h"
 #include "hasher.h"
 #include "exitcode.h"
 #include "http.h"
@@ -141,38 +142,16 @@ static void engine_fail(struct engine *e, int code, const char *what)
 
 /* ---- local files ---------------------------------------------------------- */
 
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
 /* mkdir -p for the parent of path (which lies below e->dest). */
 static int make_parent(struct engine *e, const char *path)
 {
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	int rc = 0;
+	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
 
-	*slash = '\0';
 	if (e->made_dir && !strcmp(e->made_dir, dir)) {
 		free(dir);
 		return 0;
 	}
-	for (char *p = dir + strlen(e->dest) + 1; !rc; p++) {
-		char saved = *p;
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			rc = -1;
-		else if (!is_dir(dir)) /* EEXIST for a file in the way */
-			rc = -1, errno = ENOTDIR;
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	if (rc) {
+	if (mkdir_p(dir, 0755)) {
 		char *what = xasprintf("cannot create folder %s: %s", dir, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);
 		free(what);

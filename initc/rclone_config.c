@@ -335,10 +335,21 @@ static char *env_option_name(const char *prefix, const char *middle, const char 
 	return name;
 }
 
+/* getenv of PREFIX<MIDDLE>_<OPT>, saying which variable it was. */
+static const char *getenv_option(const char *prefix, const char *middle, const char *opt,
+				 struct buf *origin)
+{
+	char *name = env_option_name(prefix, middle, opt);
+	const char *v = getenv(name);
+	if (v && origin)
+		buf_adds(origin, name);
+	free(name);
+	return v;
+}
+
 const char *remote_get(const struct remote *r, const char *opt, struct buf *origin)
 {
 	const char *v = kv_get(r->conn, r->nconn, opt);
-	char *name;
 
 	if (origin)
 		buf_reset(origin);
@@ -350,24 +361,13 @@ const char *remote_get(const struct remote *r, const char *opt, struct buf *orig
 	/* flag variables (--s3-endpoint is RCLONE_S3_ENDPOINT) beat config */
 	if (r->type) {
 		char *utype = upper_dup(r->type, 1);
-		name = env_option_name("RCLONE_", utype, opt);
+		v = getenv_option("RCLONE_", utype, opt, origin);
 		free(utype);
-		v = getenv(name);
-		if (v && origin)
-			buf_adds(origin, name);
-		free(name);
 		if (v)
 			return v;
 	}
-	if (r->env_name) {
-		name = env_option_name("RCLONE_CONFIG_", r->env_name, opt);
-		v = getenv(name);
-		if (v && origin)
-			buf_adds(origin, name);
-		free(name);
-		if (v)
-			return v;
-	}
+	if (r->env_name && (v = getenv_option("RCLONE_CONFIG_", r->env_name, opt, origin)))
+		return v;
 	v = kv_get(r->file, r->nfile, opt);
 	if (v && origin)
 		buf_printf(origin, "%s [%s] %s", r->file_path, r->name, opt);

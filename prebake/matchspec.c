@@ -23,15 +23,6 @@ static const char *skip_space(const char *s)
 	return s;
 }
 
-static char *trimmed(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s))
-		s++, len--;
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return xstrndup(s, len);
-}
-
 static int count_char(const char *s, char c)
 {
 	int n = 0;
@@ -71,13 +62,13 @@ static void bracket_fields(const char *br, char **version, char **build)
 		size_t n = quote ? strcspn(p, (char[]){ quote, 0 }) : strcspn(p, ",]");
 		char **out = k == 0 ? version : build;
 		free(*out);
-		*out = trimmed(p, n);
+		*out = xstrndup_trim(p, n);
 	}
 }
 
 int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 {
-	char *line = trimmed(text, strlen(text));
+	char *line = xstrndup_trim(text, strlen(text));
 	char *bracket = strchr(line, '[');
 	char *version = NULL, *build = NULL;
 	enum vstyle style = V_BARE;
@@ -96,7 +87,7 @@ int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 	}
 	const char *sep = strstr(p, "::");
 	if (sep) {
-		d->channel = trimmed(p, (size_t)(sep - p));
+		d->channel = xstrndup_trim(p, (size_t)(sep - p));
 		p = sep + 2;
 	}
 	p = skip_space(p);
@@ -113,7 +104,7 @@ int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 	d->name = xstrndup(p, nlen);
 	d->key = dep_key(p, nlen);
 	const char *rest = skip_space(p + nlen);
-	d->spec = trimmed(rest, strlen(rest));
+	d->spec = xstrndup_trim(rest, strlen(rest));
 
 	if (!version) {
 		const char *v = rest;
@@ -128,10 +119,10 @@ int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 		}
 		/* the version ends at a space or, after = forms, at the next '=' */
 		size_t vlen = strcspn(v, style == V_EXPR || style == V_BARE ? " \t" : " \t=");
-		version = trimmed(v, vlen);
+		version = xstrndup_trim(v, vlen);
 		const char *b = skip_space(v + vlen + (v[vlen] == '='));
 		if (*b && !build)
-			build = trimmed(b, strlen(b));
+			build = xstrndup_trim(b, strlen(b));
 		/* "python >= 3.8": spaces between operator and version */
 		if (style == V_EXPR && strspn(version, "<>=!~") == strlen(version) && build) {
 			char *joined = xasprintf("%s%s", version, build);

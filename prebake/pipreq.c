@@ -19,15 +19,6 @@ static const char *const archive_suffixes[] = {
 /* Operators in the order they must be tried (longest first). */
 static const char *const operators[] = { "===", "==", "~=", "!=", "<=", ">=", "<", ">" };
 
-static char *trimmed(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s))
-		s++, len--;
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return xstrndup(s, len);
-}
-
 static int has_prefix(const char *s, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -96,7 +87,7 @@ static int classify_spec(const char *spec, enum pin_class *pin, struct buf *err)
 	const char *p = spec;
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		char *clause = trimmed(p, len);
+		char *clause = xstrndup_trim(p, len);
 		if (*clause) {
 			size_t op = operator_len(clause);
 			const char *ver = clause + op;
@@ -158,7 +149,7 @@ static int parse_url_only(const char *line, struct dep *d, struct buf *err)
 
 int pip_req_parse(const char *text, struct dep *d, struct buf *err)
 {
-	char *line = trimmed(text, strlen(text));
+	char *line = xstrndup_trim(text, strlen(text));
 	const char *p = line;
 	int rc = -1;
 
@@ -194,9 +185,9 @@ int pip_req_parse(const char *text, struct dep *d, struct buf *err)
 		/* a URL may hold ';', so its marker must follow " ;" (PEP 508) */
 		const char *u = at + 1;
 		const char *m = strstr(u, " ;");
-		d->url = trimmed(u, m ? (size_t)(m - u) : strlen(u));
+		d->url = xstrndup_trim(u, m ? (size_t)(m - u) : strlen(u));
 		if (m)
-			d->marker = trimmed(m + 2, strlen(m + 2));
+			d->marker = xstrndup_trim(m + 2, strlen(m + 2));
 		d->spec = xstrdup("");
 		if (!*d->url) {
 			buf_printf(err, "\"%s\" has '@' but no URL after it", line);
@@ -206,16 +197,16 @@ int pip_req_parse(const char *text, struct dep *d, struct buf *err)
 		goto url_checks;
 	}
 	size_t slen = semi ? (size_t)(semi - p) : strlen(p);
-	char *spec = trimmed(p, slen);
+	char *spec = xstrndup_trim(p, slen);
 	if (spec[0] == '(') {  /* the old "name (>=1.0)" form */
 		size_t n = strlen(spec);
-		char *inner = trimmed(spec + 1, n > 1 && spec[n - 1] == ')' ? n - 2 : n - 1);
+		char *inner = xstrndup_trim(spec + 1, n > 1 && spec[n - 1] == ')' ? n - 2 : n - 1);
 		free(spec);
 		spec = inner;
 	}
 	d->spec = spec;
 	if (semi)
-		d->marker = trimmed(semi + 1, strlen(semi + 1));
+		d->marker = xstrndup_trim(semi + 1, strlen(semi + 1));
 	if (classify_spec(spec, &d->pin, err)) {
 		struct buf why = BUF_INIT;
 		buf_printf(&why, "in \"%s\": %s", line, err->data);
