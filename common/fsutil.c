@@ -8,9 +8,15 @@
 
 int mkdir_p(const char *path, mode_t mode)
 {
-	char *dir = xstrdup(path);
+	char *dir;
 	struct stat st;
 	int rc = 0;
+
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	dir = xstrdup(path);
 	for (char *p = dir + 1; !rc; p++) {
 		char saved = *p;
 		if (saved != '/' && saved != '\0')

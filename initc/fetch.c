@@ -28,6 +28,8 @@
 /* Files this large get their MD5 on a second thread; for smaller ones the
  * thread would cost more than hashing inline. */
 #define THREAD_MD5_MIN (32LL << 20)
+/* Smallest ranged part: below this a request costs more than it splits. */
+#define MIN_PART (256LL << 10)
 
 enum part_state { PART_QUEUED, PART_ACTIVE, PART_DONE };
 
@@ -330,8 +332,11 @@ static int check_content_range(struct part *p)
 	if (sscanf(p->content_range, "bytes %lld-%lld/%lld", &first, &last, &total) != 3 ||
 	    first != want_first || (want_last >= 0 && last != want_last) ||
 	    (size >= 0 && total != size)) {
-		fail_part(p, EXIT_INTEGRITY, 1, "%s: asked for bytes %lld-%lld, the server sent "
-			  "Content-Range \"%s\"", p->file->item->key, want_first, want_last,
+		char last_text[24] = "";
+		if (want_last >= 0)
+			snprintf(last_text, sizeof last_text, "%lld", want_last);
+		fail_part(p, EXIT_INTEGRITY, 1, "%s: asked for bytes %lld-%s, the server sent "
+			  "Content-Range \"%s\"", p->file->item->key, want_first, last_text,
 			  p->content_range);
 		return -1;
 	}
@@ -588,8 +593,12 @@ static void part_done(struct engine *e, struct part *p, CURLcode result)
 		p->state = PART_DONE;
 		if (--f->parts_left == 0)
 			finish_file(e, f);
-		else if (hash_catch_up(f))
-			engine_fail(e, EXIT_LOCALIO, "cannot read back a downloaded part");
+		else if (hash_catch_up(f)) {
+			char *what = xasprintf("cannot read back %s for its MD5: %s", f->temp_path,
+					       strerror(errno));
+			engine_fail(e, EXIT_LOCALIO, what);
+			free(what);
+		}
 		return;
 	}
 	if (!p->fail_retryable || p->attempts + 1 >= e->g->retries) {
@@ -682,11 +691,22 @@ static void run_loop(struct engine *e)
 
 /* ---- setup and teardown ------------------------------------------------------- */
 
+/* Bytes per ranged part of an object of this size; the whole size when it
+ * is not split. Parts are at least MIN_PART, and every part is non-empty. */
+static long long part_size(const struct globals *g, long long size)
+{
+	long long n = g->streams;
+	if (size < 0 || g->cutoff < 0 || size <= g->cutoff)
+		return size;
+	if (n > size / MIN_PART)
+		n = size / MIN_PART;
+	return n < 2 ? size : (size + n - 1) / n;
+}
+
 static int parts_for(const struct globals *g, long long size)
 {
-	if (size < 0 || g->cutoff < 0 || size <= g->cutoff || g->streams < 2)
-		return 1;
-	return (int)g->streams;
+	long long chunk = part_size(g, size);
+	return chunk <= 0 || chunk >= size ? 1 : (int)((size + chunk - 1) / chunk);
 }
 
 static void setup_file(struct engine *e, struct file_job *f, struct item *it, size_t index)
@@ -708,7 +728,7 @@ static void setup_file(struct engine *e, struct file_job *f, struct item *it, si
 		f->md5 = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
 	}
-	long long chunk = it->size >= 0 ? (it->size + f->nparts - 1) / f->nparts : -1;
+	long long chunk = it->size >= 0 ? part_size(e->g, it->size) : -1;
 	for (int i = 0; i < f->nparts; i++) {
 		struct part *p = &f->parts[i];
 		p->file = f;

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "digest.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ struct hasher {
 	long long ready;         /* guarded by lock */
 	long long hashed;        /* guarded by lock */
 	int stop;                /* guarded by lock */
-	int failed;              /* guarded by lock */
+	int failed;              /* guarded by lock; errno of the failed read */
 	EVP_MD_CTX *md5;         /* the thread's own until it has stopped */
 	unsigned char *chunk;
 };
@@ -44,7 +45,7 @@ static void *hash_loop(void *arg)
 		ssize_t got = pread(h->fd, h->chunk, (size_t)span, h->hashed);
 		pthread_mutex_lock(&h->lock);
 		if (got <= 0) {
-			h->failed = 1;
+			h->failed = got < 0 ? errno : EIO;
 			h->stop = 1;
 		} else {
 			EVP_DigestUpdate(h->md5, h->chunk, (size_t)got);
@@ -117,6 +118,8 @@ int hasher_finish(struct hasher *h, long long total, char hex[33])
 		hex_lower(md, 16, hex);
 	}
 	stop_and_free(h);
+	if (failed)
+		errno = failed;
 	return failed ? -1 : 0;
 }
 

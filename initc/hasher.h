@@ -13,7 +13,8 @@ struct hasher *hasher_start(int fd);
 /* Bytes [0, ready) are written; never decreases except by a new start. */
 void hasher_advance(struct hasher *h, long long ready);
 /* Wait until `total` bytes are hashed, stop the thread and give the
- * digest as 32 hex digits. 0, or -1 when the file could not be read. */
+ * digest as 32 hex digits. 0, or -1 with errno when the file could not
+ * be read back. */
 int hasher_finish(struct hasher *h, long long total, char hex[33]);
 /* Stop the thread and free it, digest unused. */
 void hasher_abort(struct hasher *h);

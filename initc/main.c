@@ -101,12 +101,10 @@ static int valid_log_level(const char *v)
 	return 0;
 }
 
-/* rclone's spellings, plus the yes/no KServe and INITC_FIX also take */
 static int valid_bool(const char *v)
 {
 	int b;
-	return !parse_rclone_bool(v, &b) || !strcasecmp(v, "true") || !strcasecmp(v, "false") ||
-	       !strcasecmp(v, "yes") || !strcasecmp(v, "no");
+	return !parse_flag_bool(v, &b);
 }
 
 /* unpack.c reads these itself and leaves -1 for a bad value */
@@ -313,7 +311,6 @@ static const struct option long_options[] = {
 };
 
 struct cli {
-	struct verify_opts vo;
 	const char *server, *requirements;
 	int fix, no_verify;
 };
@@ -343,22 +340,16 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return -1;
 }
 
-static int verify_after(const struct cli *c, const char *dest)
+/* The environment's INITC_* settings with the command line's over them. */
+static void verify_options(const struct cli *c, struct verify_opts *vo)
 {
-	struct verify_opts vo;
-	int rc;
-	if (c->no_verify)
-		return 0;
-	memset(&vo, 0, sizeof vo);
-	if ((rc = verify_opts_from_env(&vo)))
-		return rc;
+	verify_opts_from_env(vo);
 	if (c->server)
-		vo.server = c->server;
+		vo->server = c->server;
 	if (c->requirements)
-		vo.requirements = c->requirements;
+		vo->requirements = c->requirements;
 	if (c->fix)
-		vo.fix = 1;
-	return verify_model_dir(dest, &vo);
+		vo->fix = 1;
 }
 
 int main(int argc, char **argv)
@@ -386,19 +377,18 @@ int main(int argc, char **argv)
 		buf_free(&err);
 		return rc;
 	}
-	if (!c.no_verify && !c.server && !c.requirements) {
-		struct verify_opts vo; /* INITC_SERVER, INITC_REQUIREMENTS: fail before downloading */
-		if ((rc = verify_opts_from_env(&vo)))
-			return rc;
-	}
+	struct verify_opts vo;
+	verify_options(&c, &vo);
+	if (!c.no_verify && (rc = verify_opts_check(&vo))) /* fail before downloading */
+		return rc;
 	for (int i = optind; i + 1 < argc; i += 2)
 		redact_connection_string(argv[i]);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (int i = optind; i + 1 < argc && !rc; i += 2) {
 		buf_reset(&err);
 		rc = download_one(&g, argv[i], argv[i + 1], &err);
-		if (!rc)
-			rc = verify_after(&c, argv[i + 1]);
+		if (!rc && !c.no_verify)
+			rc = verify_model_dir(argv[i + 1], &vo);
 		else
 			fail(rc, &err);
 	}

@@ -137,7 +137,8 @@ int plan_s3(const struct globals *g, const struct s3_target *t, const struct sou
 
 int plan_http(const struct source *src, struct plan *p, struct buf *err)
 {
-	const char *path = src->path + strcspn(src->path + 8, "/") + 8;
+	const char *host = strstr(src->path, "://") + 3;
+	const char *path = host + strcspn(host, "/");
 	size_t len = strcspn(path, "?#");
 	char *clean = xstrndup(path, len);
 	const char *name = basename_of(clean);

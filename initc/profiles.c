@@ -3,6 +3,7 @@
 #include "profiles.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -86,19 +87,7 @@ const char *profile_nearest(const char *name)
 	const char *names[NPROFILES];
 	for (size_t i = 0; i < NPROFILES; i++)
 		names[i] = profiles[i].name;
-	const char *hit = nearest_word(name, names, NPROFILES);
-	if (hit)
-		return hit;
-	/* Far from everything: still point at the closest by plain distance. */
-	int best_d = -1;
-	for (size_t i = 0; i < NPROFILES; i++) {
-		int d = edit_distance(name, names[i]);
-		if (best_d < 0 || d < best_d) {
-			best_d = d;
-			hit = names[i];
-		}
-	}
-	return hit;
+	return nearest_word(name, names, NPROFILES); /* NULL: nothing close */
 }
 
 const struct profile *profile_mlflow_of(enum profile_family family)
@@ -298,8 +287,10 @@ int requirements_check(const char *list, const char **server,
 static long version_part(const char **s)
 {
 	long v = 0;
-	while (isdigit((unsigned char)**s))
-		v = v * 10 + (*(*s)++ - '0');
+	while (isdigit((unsigned char)**s)) { /* MLmodel is untrusted: saturate */
+		int digit = *(*s)++ - '0';
+		v = v > (LONG_MAX - digit) / 10 ? LONG_MAX : v * 10 + digit;
+	}
 	return v;
 }
 

@@ -37,7 +37,8 @@ struct profile {
 const struct profile *profiles_all(size_t *n);
 /* Case-insensitive lookup; NULL when unknown. */
 const struct profile *profile_find(const char *name);
-/* The known name closest to name (edit distance), for "did you mean". */
+/* The known name close to name (edit distance), for "did you mean";
+ * NULL when no name is close enough to suggest. */
 const char *profile_nearest(const char *name);
 /* The MLflow-aware profile of a family (MLFLOW_SERVER, mlserver-mlflow...). */
 const struct profile *profile_mlflow_of(enum profile_family family);

@@ -72,6 +72,28 @@ int parse_rclone_bool(const char *s, int *out)
 	return -1;
 }
 
+int parse_flag_bool(const char *s, int *out)
+{
+	if (!parse_rclone_bool(s, out))
+		return 0;
+	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcasecmp(s, "false") || !strcasecmp(s, "no")) {
+		*out = 0;
+		return 0;
+	}
+	return -1;
+}
+
+int env_bool(const char *name, int def, int *out)
+{
+	const char *v = getenv(name);
+	*out = def;
+	return v && *v ? parse_flag_bool(v, out) : 0;
+}
+
 /* Go-style durations: sequences of <number><unit>, units ns us ms s m h d;
  * a bare number is seconds (rclone's fs.Duration). */
 int parse_rclone_duration(const char *s, long long *ms)

@@ -64,6 +64,12 @@ int remote_check_options(const struct remote *r, struct buf *err);
  * for redaction, before anything logs the URI that carries them. */
 void conn_params_register_secrets(const char *params);
 
+/* Boolean variables outside rclone's own (INITC_FIX, KServe's S3_* and
+ * awsAnonymousCredential): rclone's spellings plus yes/no in any case.
+ * env_bool: def when unset or empty; -1 when the value is not a boolean. */
+int parse_flag_bool(const char *s, int *out);
+int env_bool(const char *name, int def, int *out);
+
 /* rclone's value formats. */
 int parse_rclone_bool(const char *s, int *out);
 int parse_rclone_duration(const char *s, long long *ms);   /* "5m", "1m30s", "10" (s) */

@@ -260,11 +260,12 @@ int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct bu
 	return rc;
 }
 
-static int env_true(const char *name)
+/* Checked for validity by main before any request; unset means def. */
+static int env_true(const char *name, int def)
 {
-	const char *v = getenv(name);
-	int b = 0;
-	return v && !parse_rclone_bool(v, &b) && b;
+	int b;
+	env_bool(name, def, &b);
+	return b;
 }
 
 int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
@@ -277,9 +278,8 @@ int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
 		region = getenv("AWS_REGION");
 	t->region = xstrdup(region && *region ? region : "us-east-1");
 	t->origin = xstrdup("KServe-style AWS_* variables");
-	const char *verify = getenv("S3_VERIFY_SSL");
-	t->insecure = verify && (!strcmp(verify, "0") || !strcasecmp(verify, "false"));
-	if (!env_true("awsAnonymousCredential")) {
+	t->insecure = !env_true("S3_VERIFY_SSL", 1);
+	if (!env_true("awsAnonymousCredential", 0)) {
 		t->access_key = dup_nonempty(getenv("AWS_ACCESS_KEY_ID"));
 		t->secret_key = dup_nonempty(getenv("AWS_SECRET_ACCESS_KEY"));
 		t->session_token = dup_nonempty(getenv("AWS_SESSION_TOKEN"));
@@ -293,7 +293,7 @@ int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
 	log_add_secret(t->session_token);
 	t->list_version = 2;
 	t->list_url_encode = 1;
-	t->path_style = !env_true("S3_USER_VIRTUAL_BUCKET");
+	t->path_style = !env_true("S3_USER_VIRTUAL_BUCKET", 0);
 	if (endpoint && *endpoint)
 		return set_endpoint(t, endpoint, "AWS_ENDPOINT_URL", err);
 	t->path_style = 0;

@@ -3,6 +3,7 @@
  * downloaded /mnt/models, on a local folder and on an S3 prefix that is
  * listed but never downloaded (`initc check`). */
 #include "verify.h"
+#include "rclone_config.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -657,9 +658,10 @@ struct target {
 
 static int unknown_server(const char *name)
 {
-	char *why = xasprintf("unknown server name \"%s\" (from --server or INITC_SERVER): did you "
-			      "mean %s? `initc servers` lists every known name", name,
-			      profile_nearest(name));
+	const char *near = profile_nearest(name);
+	char *why = xasprintf("unknown server name \"%s\" (from --server or INITC_SERVER): %s%s%s"
+			      "`initc servers` lists every known name", name, near ? "did you mean " : "",
+			      near ? near : "", near ? "? " : "");
 	log_kv(LOG_ERROR, why, "server=%s", log_q(name));
 	log_termination("initc: %s", why);
 	free(why);
@@ -688,18 +690,19 @@ static int resolve_target(const struct verify_opts *o, struct target *t)
 	return 0;
 }
 
-static int env_true(const char *v)
-{
-	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
-}
 
 int verify_opts_from_env(struct verify_opts *o)
 {
-	struct target t;
 	memset(o, 0, sizeof *o);
 	o->server = getenv("INITC_SERVER");
 	o->requirements = getenv("INITC_REQUIREMENTS");
-	o->fix = env_true(getenv("INITC_FIX"));
+	env_bool("INITC_FIX", 0, &o->fix); /* validated by main before it gets here */
+	return 0;
+}
+
+int verify_opts_check(const struct verify_opts *o)
+{
+	struct target t;
 	return resolve_target(o, &t);
 }
 

@@ -10,10 +10,11 @@ struct verify_opts {
 };
 
 /* Fill defaults from the environment (INITC_SERVER, INITC_REQUIREMENTS,
- * INITC_FIX); command-line flags are applied over it by the caller.
- * Returns 0 or EXIT_USAGE (unknown server name, bad requirement string)
- * after logging why. */
+ * INITC_FIX); command-line flags are applied over it by the caller. */
 int verify_opts_from_env(struct verify_opts *o);
+/* Is the target known and are the requirement strings valid? 0, or
+ * EXIT_USAGE after logging why (and writing the termination log). */
+int verify_opts_check(const struct verify_opts *o);
 
 /* Check a downloaded model folder; called by initc after every
  * successful download. Returns 0 or EXIT_VERIFY / EXIT_INPUT, logging why. */

@@ -226,7 +226,11 @@ static int swap_into_place(const char *tmp, const char *path, int force, struct 
 		rc = io_fail(err, "cannot move aside", path);
 	else if (rename(tmp, path)) {
 		rc = io_fail(err, "cannot rename into", path);
-		rename(old, path);
+		if (rename(old, path)) { /* keep the previous output where it now is */
+			buf_printf(err, "; the previous %s is kept at %s", path, old);
+			free(old);
+			return rc;
+		}
 	}
 	rm_tree(old);
 	free(old);

@@ -96,6 +96,20 @@ else
 	flunk "could not find s3rver's stored objects under $S3ENV_DIR/data"
 fi
 
+# 4d. a cutoff of 0 splits nothing too small to split: tiny and empty objects
+RCLONE_MULTI_THREAD_CUTOFF=0 "$INITC" --no-verify s3://models/mlflow/iris "$w/cut0" 2>/dev/null
+expect_rc 0 $? "RCLONE_MULTI_THREAD_CUTOFF=0 with tiny and empty objects"
+same_tree "$w/src/iris" "$w/cut0" "cutoff 0 download equal"
+
+# 4e. --server on the command line wins over a bad INITC_SERVER
+INITC_SERVER=bogus "$INITC" --server MLFLOW_SERVER s3://models/mlflow/iris "$w/srv" 2>"$w/log4e"
+rc=$?
+if ! grep -q 'unknown server name' "$w/log4e"; then pass "--server overrides INITC_SERVER (exit $rc)"; else
+	flunk "--server did not override INITC_SERVER=bogus"; fi
+INITC_SERVER=bogus "$INITC" s3://models/mlflow/iris "$w/srv2" 2>"$w/log4f"
+expect_rc 2 $? "a bad INITC_SERVER alone fails before downloading"
+check "nothing downloaded for a bad INITC_SERVER" test ! -e "$w/srv2/MLmodel"
+
 # 5. not found, and the remote that does not exist
 "$INITC" --no-verify s3://models/nope "$w/nf" 2>"$w/log5"
 expect_rc 4 $? "missing prefix"
