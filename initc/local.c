@@ -83,13 +83,35 @@ static struct {
 	int rc;
 } walk;
 
+/* A link is copied as the file it points to (model caches link their
+ * weights into a blob store); a link to anything else is an error, not
+ * a silently missing file. */
+static int follow_link(const char *path, struct stat *target)
+{
+	if (!stat(path, target) && S_ISREG(target->st_mode))
+		return 0;
+	buf_printf(walk.err, "local source: %s is a symbolic link to %s; initc copies links to "
+		   "regular files only", path, errno == ENOENT ? "nothing" : "a non-file");
+	walk.rc = EXIT_LOCALIO;
+	return 1;
+}
+
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	struct stat target;
 	(void)ftw;
-	if (flag != FTW_F)
-		return 0;
-	if (!S_ISREG(st->st_mode))
-		return 0; /* sockets, fifos, devices: nothing a server loads */
+	if (flag == FTW_DNR || flag == FTW_NS) {
+		buf_printf(walk.err, "local source: cannot read %s", path);
+		walk.rc = EXIT_LOCALIO;
+		return 1;
+	}
+	if (flag == FTW_SL) {
+		if (follow_link(path, &target))
+			return 1;
+		st = &target;
+	} else if (flag != FTW_F || !S_ISREG(st->st_mode)) {
+		return 0; /* folders are made as needed; sockets, fifos, devices skipped */
+	}
 	const char *rel = path + strlen(walk.root);
 	while (*rel == '/')
 		rel++;
@@ -130,6 +152,9 @@ int local_copy(const char *src, const char *dest, struct local_stats *stats, str
 	walk.err = err;
 	walk.stats = stats;
 	walk.rc = 0;
-	nftw(src, visit, 16, FTW_PHYS);
+	if (nftw(src, visit, 16, FTW_PHYS) < 0 && !walk.rc) {
+		buf_printf(err, "local source: cannot walk %s: %s", src, strerror(errno));
+		walk.rc = EXIT_LOCALIO;
+	}
 	return walk.rc;
 }
