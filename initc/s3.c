@@ -148,34 +148,41 @@ static int env_auth_credentials(const struct remote *r, struct s3_target *t, str
 }
 
 /* SSE-C: a raw or base64 key; the MD5 header is derived when not given. */
+#define SSE_KEY_BYTES 32 /* SSE-C is AES-256 */
+
 static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
 {
 	const char *alg = remote_get(r, "sse_customer_algorithm", NULL);
 	const char *raw = remote_get(r, "sse_customer_key", NULL);
 	const char *b64 = remote_get(r, "sse_customer_key_base64", NULL);
 	const char *md5 = remote_get(r, "sse_customer_key_md5", NULL);
-	unsigned char key[128], digest[16];
+	unsigned char key[129], digest[16];
 	int keylen;
 
 	if ((!raw || !*raw) && (!b64 || !*b64))
 		return 0;
+	const char *opt = raw && *raw ? "sse_customer_key" : "sse_customer_key_base64";
 	if (raw && *raw) {
-		keylen = (int)strlen(raw);
-		if (keylen > (int)sizeof key)
-			keylen = (int)sizeof key;
-		memcpy(key, raw, (size_t)keylen);
+		keylen = strlen(raw) == SSE_KEY_BYTES ? SSE_KEY_BYTES : -1;
+		if (keylen > 0)
+			memcpy(key, raw, SSE_KEY_BYTES);
 	} else {
-		keylen = strlen(b64) <= 168 ?
-			 EVP_DecodeBlock(key, (const unsigned char *)b64, (int)strlen(b64)) : -1;
-		if (keylen < 0) {
-			struct buf from = BUF_INIT;
-			remote_get(r, "sse_customer_key_base64", &from);
-			buf_printf(err, "%s is not valid base64 (of at most 128 bytes)", from.data);
-			buf_free(&from);
-			return EXIT_USAGE;
-		}
-		while (keylen > 0 && b64[strlen(b64) - 1] == '=' && keylen > 32)
-			keylen--; /* EVP_DecodeBlock counts padding bytes */
+		size_t len = strlen(b64), pad = 0;
+		keylen = len <= 172 ? EVP_DecodeBlock(key, (const unsigned char *)b64, (int)len) : -1;
+		while (pad < 2 && pad < len && b64[len - 1 - pad] == '=')
+			pad++; /* EVP_DecodeBlock counts the padding as zero bytes */
+		if (keylen >= 0)
+			keylen -= (int)pad;
+		if (keylen != SSE_KEY_BYTES)
+			keylen = -1;
+	}
+	if (keylen < 0) {
+		struct buf from = BUF_INIT;
+		remote_get(r, opt, &from);
+		buf_printf(err, "%s must be a 256-bit key: 32 bytes%s", from.data,
+			   raw && *raw ? "" : ", written as 44 characters of base64");
+		buf_free(&from);
+		return EXIT_USAGE;
 	}
 	unsigned char enc[256];
 	EVP_EncodeBlock(enc, key, keylen);

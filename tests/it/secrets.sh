@@ -17,7 +17,7 @@ head -c 2000000 /dev/urandom >"$w/src/model.bin"
 printf 'flavors: {}\n' >"$w/src/MLmodel"
 s3env_put_tree models m "$w/src"
 TOKEN=SessTok-9f8e7d6c5b4a-known
-SSE_KEY=SseCustKey-0123456789abcdefABCD # 32 bytes
+SSE_KEY=SseCustKey-0123456789abcdefABCDE # 32 bytes
 SSE_B64=$(printf '%s' "$SSE_KEY" | base64 -w0)
 WRONG=WrongSecret-ZZtop-4242-known
 tok_ep=$(s3env_start_gate tok.log --session-token "other-token-$$") || exit 1
