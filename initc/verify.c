@@ -680,6 +680,8 @@ static int resolve_target(const struct verify_opts *o, struct target *t)
 		if (rc) {
 			log_kv(LOG_ERROR, "bad Seldon Core v2 requirements", "requirements=%s reason=%s",
 			       log_q(o->requirements), log_q(err.data));
+			log_termination("initc: bad Seldon Core v2 requirements \"%s\" (from "
+					"--requirements or INITC_REQUIREMENTS): %s", o->requirements, err.data);
 			buf_free(&err);
 			return rc;
 		}
