@@ -96,6 +96,15 @@ else
 	flunk "could not find s3rver's stored objects under $S3ENV_DIR/data"
 fi
 
+# 4c'. requester-pays and SSE-C headers are sent and signed (s3rver ignores
+# them; the gateway's botocore check covers every signed header)
+mark=$(s3env_log_mark)
+RCLONE_CONFIG_S3_REQUESTER_PAYS=true RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY=SseCustKey-0123456789abcdefABCDE \
+	RCLONE_MULTI_THREAD_CUTOFF=1Mi "$INITC" --no-verify s3://models/mlflow/iris "$w/sse" 2>/dev/null
+expect_rc 0 $? "requester_pays and an SSE-C key"
+same_tree "$w/src/iris" "$w/sse" "requester-pays/SSE-C download equal"
+s3env_assert_all_signed "$mark"
+
 # 4d. a cutoff of 0 splits nothing too small to split: tiny and empty objects
 RCLONE_MULTI_THREAD_CUTOFF=0 "$INITC" --no-verify s3://models/mlflow/iris "$w/cut0" 2>/dev/null
 expect_rc 0 $? "RCLONE_MULTI_THREAD_CUTOFF=0 with tiny and empty objects"

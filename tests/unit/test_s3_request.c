@@ -1,0 +1,87 @@
+/* s3_request_build: addressing styles, and that requester-pays and SSE-C
+ * headers are sent where S3 wants them and are signed. */
+#include "s3.h"
+#include "t.h"
+
+#include <string.h>
+
+static int signed_header(const struct s3_request *req, const char *name)
+{
+	const char *auth = hdrs_get(&req->headers, "authorization");
+	const char *list = auth ? strstr(auth, "SignedHeaders=") : NULL;
+	if (!list)
+		return 0;
+	list += strlen("SignedHeaders=");
+	size_t len = strcspn(list, ",");
+	for (const char *p = list; p < list + len;) {
+		size_t n = strcspn(p, ";,");
+		if (n == strlen(name) && !strncmp(p, name, n))
+			return 1;
+		p += n + 1;
+	}
+	return 0;
+}
+
+static void base_target(struct s3_target *t)
+{
+	memset(t, 0, sizeof *t);
+	t->scheme = "http";
+	t->host = "127.0.0.1:9000";
+	t->base_path = "";
+	t->region = "us-east-1";
+	t->access_key = "AKIDEXAMPLE";
+	t->secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	t->path_style = 1;
+	t->list_version = 2;
+}
+
+int main(void)
+{
+	struct s3_target t;
+	struct s3_request req;
+
+	base_target(&t);
+	s3_request_build(&t, "GET", "models", "iris/model file+1.bin", NULL, 0, NULL, 1, &req);
+	CHECK_STR(req.url.data, "http://127.0.0.1:9000/models/iris/model%20file%2B1.bin");
+	CHECK_STR(hdrs_get(&req.headers, "host"), "127.0.0.1:9000");
+	CHECK(signed_header(&req, "host"));
+	CHECK(signed_header(&req, "x-amz-date"));
+	CHECK(signed_header(&req, "x-amz-content-sha256"));
+	CHECK(hdrs_get(&req.headers, "x-amz-request-payer") == NULL);
+	s3_request_free(&req);
+
+	t.path_style = 0;
+	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req);
+	CHECK_STR(req.url.data, "http://models.127.0.0.1:9000/a.bin");
+	CHECK_STR(hdrs_get(&req.headers, "host"), "models.127.0.0.1:9000");
+	s3_request_free(&req);
+	t.path_style = 1;
+
+	t.requester_pays = 1;
+	t.sse_algorithm = "AES256";
+	t.sse_key_b64 = "U3NlQ3VzdEtleS0wMTIzNDU2Nzg5YWJjZGVmQUJDREU=";
+	t.sse_key_md5_b64 = "bWQ1LW9mLXRoZS1rZXk=";
+	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 1, &req);
+	CHECK_STR(hdrs_get(&req.headers, "x-amz-request-payer"), "requester");
+	CHECK(signed_header(&req, "x-amz-request-payer"));
+	CHECK_STR(hdrs_get(&req.headers, "x-amz-server-side-encryption-customer-algorithm"), "AES256");
+	CHECK(signed_header(&req, "x-amz-server-side-encryption-customer-algorithm"));
+	CHECK(signed_header(&req, "x-amz-server-side-encryption-customer-key"));
+	CHECK(signed_header(&req, "x-amz-server-side-encryption-customer-key-md5"));
+	s3_request_free(&req);
+
+	/* listings carry requester-pays but never the SSE-C key */
+	struct kv q[] = { { "list-type", "2" }, { "prefix", "iris/" } };
+	s3_request_build(&t, "GET", "models", NULL, q, 2, NULL, 0, &req);
+	CHECK_STR(req.url.data, "http://127.0.0.1:9000/models/?list-type=2&prefix=iris%2F");
+	CHECK(signed_header(&req, "x-amz-request-payer"));
+	CHECK(hdrs_get(&req.headers, "x-amz-server-side-encryption-customer-key") == NULL);
+	s3_request_free(&req);
+
+	/* anonymous: nothing signed */
+	t.access_key = NULL;
+	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req);
+	CHECK(hdrs_get(&req.headers, "authorization") == NULL);
+	s3_request_free(&req);
+	return T_DONE();
+}
