@@ -33,17 +33,24 @@ static void add_one_secret(const char *secret)
 }
 
 /* The form log_q() gives a value, so a quoted secret is caught too. */
+/* Inside logfmt quotes: \" \\ \n, other control bytes as '?'. One escaper
+ * for log_q() and for the form a secret takes once quoted. */
+static void logfmt_escape(struct buf *out, const char *value, size_t max)
+{
+	for (const char *p = value; *p && out->len + 2 < max; p++) { /* whole escapes only */
+		if (*p == '"' || *p == '\\')
+			buf_addc(out, '\\');
+		if (*p == '\n')
+			buf_adds(out, "\\n");
+		else
+			buf_addc(out, (unsigned char)*p < 0x20 ? '?' : *p);
+	}
+}
+
 static char *quoted_form(const char *secret)
 {
 	struct buf b = BUF_INIT;
-	for (const char *p = secret; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_addc(&b, '\\');
-		if (*p == '\n')
-			buf_adds(&b, "\\n");
-		else
-			buf_addc(&b, (unsigned char)*p < 0x20 ? '?' : *p);
-	}
+	logfmt_escape(&b, secret, (size_t)-1);
 	return buf_steal(&b);
 }
 
@@ -107,7 +114,7 @@ const char *log_q(const char *value)
 	static char ring[8][1024];
 	static int next;
 	char *out = ring[next++ % 8];
-	size_t o = 0;
+	struct buf quoted = BUF_INIT;
 	int needs = !*value;
 
 	for (const char *p = value; *p; p++)
@@ -116,19 +123,11 @@ const char *log_q(const char *value)
 			needs = 1;
 	if (!needs)
 		return value;
-	out[o++] = '"';
-	for (const char *p = value; *p && o + 4 < sizeof ring[0]; p++) {
-		if (*p == '"' || *p == '\\')
-			out[o++] = '\\';
-		if (*p == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-			continue;
-		}
-		out[o++] = (unsigned char)*p < 0x20 ? '?' : *p;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
+	buf_addc(&quoted, '"');
+	logfmt_escape(&quoted, value, sizeof ring[0] - 2); /* long values are cut */
+	buf_addc(&quoted, '"');
+	memcpy(out, quoted.data, quoted.len + 1);
+	buf_free(&quoted);
 	return out;
 }
 

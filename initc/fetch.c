@@ -91,7 +91,6 @@ struct engine {
 	int fatal;
 	struct buf *err;
 	struct fetch_stats *stats;
-	long long bytes_done;
 	long long bytes_total;
 	long long started_ms;
 	long long last_progress_ms;
@@ -648,15 +647,21 @@ static void collect_done(struct engine *e)
 	}
 }
 
-static void log_progress(struct engine *e, int final)
+static long long bytes_received(const struct engine *e)
 {
-	long long now = now_ms();
 	long long done = 0;
 	for (size_t i = 0; i < e->nqueue; i++)
 		done += e->queue[i]->received;
-	e->bytes_done = done;
-	if (!final && (e->g->progress_ms <= 0 || now - e->last_progress_ms < e->g->progress_ms))
+	return done;
+}
+
+/* A progress line every INITC_PROGRESS_INTERVAL; called from the loop. */
+static void log_progress(struct engine *e)
+{
+	long long now = now_ms();
+	if (e->g->progress_ms <= 0 || now - e->last_progress_ms < e->g->progress_ms)
 		return;
+	long long done = bytes_received(e);
 	e->last_progress_ms = now;
 	double secs = (double)(now - e->started_ms) / 1000.0;
 	log_kv(LOG_INFO, "progress", "bytes=%lld total=%lld files_done=%lld rate_mbs=%.1f", done,
@@ -685,7 +690,7 @@ static void run_loop(struct engine *e)
 			curl_multi_poll(e->multi, NULL, 0, 100, NULL);
 		else if (!e->fatal && !all_done(e))
 			usleep(20000); /* everything left is waiting out a backoff */
-		log_progress(e, 0);
+		log_progress(e);
 	}
 }
 
@@ -783,8 +788,7 @@ int fetch_run(const struct globals *g, const struct s3_target *t, const char *bu
 
 	run_loop(&e);
 
-	log_progress(&e, 0);
-	st->bytes = e.bytes_done;
+	st->bytes = bytes_received(&e);
 	st->seconds = (double)(now_ms() - e.started_ms) / 1000.0;
 	teardown(&e);
 	return e.fatal;

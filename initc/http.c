@@ -54,6 +54,13 @@ long http_backoff_ms(int attempt)
 	return base / 2 + rand() % (base / 2 + 1);
 }
 
+char *http_etag_unquote(const char *etag)
+{
+	size_t len = strlen(etag);
+	return len >= 2 && etag[0] == '"' && etag[len - 1] == '"' ? xstrndup(etag + 1, len - 2) :
+								  xstrdup(etag);
+}
+
 time_t http_parse_time(const char *s)
 {
 	struct tm tm;
@@ -117,9 +124,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		v[strcspn(v, "\r\n")] = '\0';
 		if (!strcasecmp(copy, "etag")) {
 			free(res->etag);
-			size_t vl = strlen(v);
-			res->etag = (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') ?
-				    xstrndup(v + 1, vl - 2) : xstrdup(v);
+			res->etag = http_etag_unquote(v);
 		} else if (!strcasecmp(copy, "content-length")) {
 			res->content_length = strtoll(v, NULL, 10);
 		} else if (!strcasecmp(copy, "last-modified")) {

@@ -46,6 +46,8 @@ int http_is_tls_error(CURLcode rc);
 
 /* Exponential backoff with jitter for attempt n (0-based), in ms. */
 long http_backoff_ms(int attempt);
+/* An ETag without its surrounding quotes, as a new string. */
+char *http_etag_unquote(const char *etag);
 /* Parse an HTTP date or an ISO 8601 timestamp; 0 when unreadable. */
 time_t http_parse_time(const char *s);
 /* What to tell the operator for a failure class (exit code), or NULL when

@@ -80,25 +80,33 @@ static void print_version(void)
 	printf("%s\n", XML_ExpatVersion());
 }
 
+static const struct {
+	const char *name;
+	enum log_level level;
+} log_levels[] = {
+	{ "debug", LOG_DEBUG }, { "info", LOG_INFO }, { "warn", LOG_WARN },
+	{ "warning", LOG_WARN }, { "error", LOG_ERROR },
+};
+
+/* INITC_LOG_LEVEL's level, or -1 when it names none. */
+static int log_level_named(const char *v)
+{
+	for (size_t i = 0; i < sizeof log_levels / sizeof log_levels[0]; i++)
+		if (!strcasecmp(v, log_levels[i].name))
+			return (int)log_levels[i].level;
+	return -1;
+}
+
 static void set_log_level(void)
 {
-	static const struct { const char *name; enum log_level level; } levels[] = {
-		{ "debug", LOG_DEBUG }, { "info", LOG_INFO }, { "warn", LOG_WARN },
-		{ "warning", LOG_WARN }, { "error", LOG_ERROR },
-	};
 	const char *v = getenv("INITC_LOG_LEVEL");
-	for (size_t i = 0; v && i < sizeof levels / sizeof levels[0]; i++)
-		if (!strcasecmp(v, levels[i].name))
-			log_set_level(levels[i].level);
+	if (v && log_level_named(v) >= 0)
+		log_set_level((enum log_level)log_level_named(v));
 }
 
 static int valid_log_level(const char *v)
 {
-	static const char *const names[] = { "debug", "info", "warn", "warning", "error" };
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (!strcasecmp(v, names[i]))
-			return 1;
-	return 0;
+	return log_level_named(v) >= 0;
 }
 
 static int valid_bool(const char *v)
@@ -159,35 +167,6 @@ static int check_env(const struct globals *g, struct buf *err)
 		return EXIT_USAGE;
 	}
 	return 0;
-}
-
-/* The values of secret and unknown options in a connection string
- * (":s3,secret_access_key=S:bucket"), registered for redaction before the
- * URI is first logged. The parser registers the secrets it recognises,
- * but a typo ("secret_acess_key") or a broken quote never reaches it. */
-static void redact_connection_string(const char *uri)
-{
-	if (uri[0] != ':')
-		return;
-	const char *p = uri + 1 + strcspn(uri + 1, ",:");
-	while (*p == ',') {
-		size_t nlen = strcspn(++p, "=,:");
-		char *name = xstrndup(p, nlen);
-		const struct ropt *o = ropt_find(name);
-		struct buf value = BUF_INIT;
-		p += nlen;
-		if (*p == '=') {
-			char quote = (p[1] == '\'' || p[1] == '"') ? p[1] : 0;
-			p += quote ? 2 : 1;
-			size_t vlen = strcspn(p, quote == '\'' ? "'" : quote ? "\"" : ",:");
-			buf_add(&value, p, vlen);
-			p += vlen + (quote && p[vlen] == quote);
-		}
-		if (value.len && (!o || o->kind == ROPT_SECRET))
-			log_add_secret(value.data);
-		buf_free(&value);
-		free(name);
-	}
 }
 
 static int prepare_dest(const char *dest, struct buf *err)
@@ -381,8 +360,6 @@ int main(int argc, char **argv)
 	verify_options(&c, &vo);
 	if (!c.no_verify && (rc = verify_opts_check(&vo))) /* fail before downloading */
 		return rc;
-	for (int i = optind; i + 1 < argc; i += 2)
-		redact_connection_string(argv[i]);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (int i = optind; i + 1 < argc && !rc; i += 2) {
 		buf_reset(&err);

@@ -233,20 +233,34 @@ int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf
 	return 0;
 }
 
+/* Lenient on purpose: it runs before the parameters are validated, so a
+ * malformed list still has its values hidden. Values of secret options and
+ * of unknown ones (a mistyped secret_acess_key) are registered; an
+ * unterminated quote hides everything after it. */
 void conn_params_register_secrets(const char *params)
 {
-	struct kv *kvs;
-	size_t n;
-	struct buf err = BUF_INIT;
-	if (params && !parse_conn_params(params, &kvs, &n, &err)) {
-		for (size_t i = 0; i < n; i++) {
-			const struct ropt *o = ropt_find(kvs[i].key);
-			if (o && o->kind == ROPT_SECRET)
-				log_add_secret(kvs[i].value);
+	const char *p = params;
+	while (p && *p) {
+		struct buf key = BUF_INIT, val = BUF_INIT;
+		while (*p && *p != '=' && *p != ',')
+			buf_addc(&key, *p == '-' ? '_' : *p), p++;
+		if (*p == '=') {
+			const char *start = p + 1;
+			if (!(p = parse_conn_value(start, &val))) {
+				buf_reset(&val);
+				buf_adds(&val, start);
+			}
 		}
-		kv_free(kvs, n);
+		const struct ropt *o = key.len ? ropt_find(key.data) : NULL;
+		if (val.len && (!o || o->kind == ROPT_SECRET))
+			log_add_secret(val.data);
+		buf_free(&key);
+		buf_free(&val);
+		if (p)
+			p += strcspn(p, ","); /* past any junk after a quoted value */
+		if (p && *p == ',')
+			p++;
 	}
-	buf_free(&err);
 }
 
 /* ---- config file ------------------------------------------------------ */
@@ -345,6 +359,34 @@ static char *config_file_path(void)
 			free(candidates[i]);
 	}
 	return found;
+}
+
+/* The section names of a config file, read once per remote. */
+static void read_section_names(struct remote *r)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f = r->file_path ? fopen(r->file_path, "r") : NULL;
+	while (f && getline(&line, &cap, f) >= 0) {
+		char *s = trim(line), *close;
+		if (*s != '[' || !(close = strrchr(s, ']')))
+			continue;
+		*close = '\0';
+		r->sections = xrealloc(r->sections, (r->nsections + 1) * sizeof *r->sections);
+		r->sections[r->nsections++] = xstrdup(trim(s + 1));
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* Does the config file have a section named like this (any case)? */
+static int file_has_section(const struct remote *r, const char *upper_name)
+{
+	for (size_t i = 0; i < r->nsections; i++)
+		if (!strcasecmp(r->sections[i], upper_name))
+			return 1;
+	return 0;
 }
 
 /* ---- remotes ------------------------------------------------------------ */
@@ -457,6 +499,7 @@ int remote_resolve(const char *name, const char *params, struct remote *r, struc
 	r->file_path = config_file_path();
 	if (r->file_path && ini_read_section(r->file_path, name, &r->file, &r->nfile, err) < 0)
 		return EXIT_USAGE;
+	read_section_names(r);
 	const char *type = remote_get(r, "type", &origin);
 	if (!type || !*type) {
 		buf_free(&origin);
@@ -477,6 +520,9 @@ void remote_free(struct remote *r)
 	free(r->file_path);
 	kv_free(r->conn, r->nconn);
 	kv_free(r->file, r->nfile);
+	for (size_t i = 0; i < r->nsections; i++)
+		free(r->sections[i]);
+	free(r->sections);
 	memset(r, 0, sizeof *r);
 }
 
@@ -501,26 +547,6 @@ static int unknown_option(const char *where, const char *opt, const char *spelle
 	return EXIT_USAGE;
 }
 
-/* Does the config file have a section named like this (any case)? */
-static int file_has_section(const char *path, const char *upper_name)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	int found = 0;
-	FILE *f = path ? fopen(path, "r") : NULL;
-	while (f && !found && getline(&line, &cap, f) >= 0) {
-		char *s = trim(line), *close;
-		if (*s == '[' && (close = strrchr(s, ']'))) {
-			*close = '\0';
-			found = !strcasecmp(trim(s + 1), upper_name);
-		}
-	}
-	free(line);
-	if (f)
-		fclose(f);
-	return found;
-}
-
 /* Does RCLONE_CONFIG_<env_name>_<suffix> belong to a longer remote name,
  * e.g. RCLONE_CONFIG_MY_REMOTE_TYPE seen while reading remote MY? That
  * remote may be defined in the environment or in the config file. */
@@ -531,7 +557,7 @@ static int owned_by_other_remote(const struct remote *r, const char *suffix, siz
 			continue;
 		char *type_var = xasprintf("RCLONE_CONFIG_%s_%.*s_TYPE", r->env_name, (int)i, suffix);
 		char *other = xasprintf("%s_%.*s", r->env_name, (int)i, suffix);
-		int owned = getenv(type_var) != NULL || file_has_section(r->file_path, other);
+		int owned = getenv(type_var) != NULL || file_has_section(r, other);
 		free(type_var);
 		free(other);
 		if (owned)

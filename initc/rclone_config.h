@@ -40,6 +40,8 @@ struct remote {
 	struct kv *file;     /* the config file section */
 	size_t nfile;
 	char *file_path;     /* config file the section came from */
+	char **sections;     /* every section name in that file */
+	size_t nsections;
 };
 
 /* Find remote `name` (with connection-string params `params`, may be

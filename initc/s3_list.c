@@ -119,7 +119,6 @@ static void push_object(struct parse_state *st)
 static void set_field(struct parse_state *st, enum field f, const char *text)
 {
 	struct s3_object *o = &st->cur;
-	size_t len = strlen(text);
 	switch (f) {
 	case F_KEY:
 		if (st->in_contents) {
@@ -140,8 +139,7 @@ static void set_field(struct parse_state *st, enum field f, const char *text)
 	}
 	case F_ETAG:
 		free(o->etag);
-		o->etag = (len >= 2 && text[0] == '"' && text[len - 1] == '"') ?
-			  xstrndup(text + 1, len - 2) : xstrdup(text);
+		o->etag = http_etag_unquote(text);
 		break;
 	case F_MTIME:
 		o->mtime = http_parse_time(text);

@@ -85,6 +85,7 @@ int source_parse(const char *uri, struct source *s, struct buf *err)
 	if (*p == ',') {
 		const char *end = params_end(p + 1);
 		if (!end) {
+			conn_params_register_secrets(p + 1); /* hide its values in this error */
 			buf_printf(err, "%s: the connection string has no ':' before the path "
 				   "(quote values containing ':' like endpoint='http://h:9000')", uri);
 			return EXIT_USAGE;

@@ -860,7 +860,7 @@ int verify_model_dir(const char *dir, const struct verify_opts *o)
 		log_kv(LOG_ERROR, "cannot read model folder", "dir=%s reason=%s", log_q(dir),
 		       log_q(err.data));
 		if (t)
-			t->close(t);
+			tree_close(t);
 		buf_free(&err);
 		return rc;
 	}
@@ -884,7 +884,7 @@ int verify_model_dir(const char *dir, const struct verify_opts *o)
 		fit_lists_free(&l);
 	}
 	model_free(&m);
-	t->close(t);
+	tree_close(t);
 	buf_free(&err);
 	return rc;
 }
@@ -1313,7 +1313,7 @@ int cmd_check(int argc, char **argv)
 		return rc;
 	}
 	rc = check_tree(tree, &a, &t);
-	tree->close(tree);
+	tree_close(tree);
 	buf_free(&err);
 	return rc;
 }

@@ -1,4 +1,5 @@
 /* Output folder writing, model copying and input hashing; see outdir.h. */
+#include "fsutil.h"
 #include "outdir.h"
 #include "exitcode.h"
 
@@ -109,19 +110,15 @@ static int write_file(const char *path, const void *data, size_t len, struct buf
 	return 0;
 }
 
+/* The folders above root/rel, made as needed. */
 static int mkdir_parents(const char *root, const char *rel, struct buf *err)
 {
-	char *path = xasprintf("%s/%s", root, rel);
-	int rc = 0;
-	for (char *p = path + strlen(root) + 1; *p && !rc; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			rc = io_fail(err, "cannot create", path);
-		*p = '/';
-	}
-	free(path);
+	const char *slash = strrchr(rel, '/');
+	if (!slash)
+		return 0;
+	char *dir = xasprintf("%s/%.*s", root, (int)(slash - rel), rel);
+	int rc = mkdir_p(dir, 0755) ? io_fail(err, "cannot create", dir) : 0;
+	free(dir);
 	return rc;
 }
 
