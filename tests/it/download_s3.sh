@@ -63,11 +63,21 @@ s3env_assert_all_signed "$mark"
 # 4b. a large object whose MD5 is checked on the hasher thread (>= 32 MiB)
 head -c $((40 * 1024 * 1024 + 7)) /dev/urandom >"$w/huge.bin"
 s3env_put models huge/model.bin "$w/huge.bin"
-RCLONE_MULTI_THREAD_CUTOFF=8Mi RCLONE_MULTI_THREAD_STREAMS=4 INITC_LOG_LEVEL=debug "$INITC" --no-verify \
-	s3://models/huge "$w/huge" 2>"$w/log4b"
+RCLONE_MULTI_THREAD_CUTOFF=8Mi RCLONE_MULTI_THREAD_STREAMS=4 INITC_LOG_LEVEL=debug \
+	INITC_PROGRESS_INTERVAL=1ms "$INITC" --no-verify s3://models/huge "$w/huge" 2>"$w/log4b"
 expect_rc 0 $? "40 MiB object in 4 ranged parts, MD5 on the hasher thread"
 check "40 MiB object byte-identical" cmp -s "$w/huge.bin" "$w/huge/model.bin"
 expect_grep 'file complete.*md5=checked' "$w/log4b" "its MD5 was checked against the ETag"
+expect_grep 'msg=progress bytes=[0-9]+ total=41943047 files_done=[0-9]+ rate_mbs=[0-9.]+' "$w/log4b" \
+	"progress lines give bytes, total and rate"
+
+# 4b'. a plain http(s) file (s3rver serves GETs without signatures)
+"$INITC" --no-verify "$S3_UPSTREAM/models/mlflow/iris/model.xgb" "$w/http" 2>"$w/logh"
+expect_rc 0 $? "a plain http:// file"
+check "the http file lands at DEST/model.xgb, byte-identical" cmp -s "$w/src/iris/model.xgb" "$w/http/model.xgb"
+"$INITC" --no-verify "$S3_UPSTREAM/models/mlflow/iris/nope.bin" "$w/http404" 2>/dev/null
+expect_rc 4 $? "a missing http file is not found"
+check "nothing written for a missing http file" test ! -e "$w/http404/nope.bin"
 
 # 4c. the MD5 check bites: change stored bytes behind s3rver's back (same
 # size, old ETag), for a small object (inline MD5) and a large one (thread)
