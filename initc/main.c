@@ -364,10 +364,10 @@ int main(int argc, char **argv)
 	for (int i = optind; i + 1 < argc && !rc; i += 2) {
 		buf_reset(&err);
 		rc = download_one(&g, argv[i], argv[i + 1], &err);
-		if (!rc && !c.no_verify)
-			rc = verify_model_dir(argv[i + 1], &vo);
-		else
+		if (rc)
 			fail(rc, &err);
+		else if (!c.no_verify)
+			rc = verify_model_dir(argv[i + 1], &vo);
 	}
 	curl_global_cleanup();
 	buf_free(&err);

@@ -31,6 +31,8 @@ check "models/iris did not pull models/iris2" test ! -e "$w/out/other.txt"
 no_temp_files "$w/out" "no temporary file left"
 expect_grep 'msg="download complete".*files=10 ' "$w/log1" "summary line counts 10 files"
 expect_grep 'mbs=[0-9.]+' "$w/log1" "summary gives a rate"
+expect_no_grep 'level=error' "$w/log1" "a successful --no-verify run logs no error"
+check "a successful run writes no termination message" test ! -s "$w/termination-log"
 s3env_assert_all_signed
 
 # 2. a second run transfers nothing
