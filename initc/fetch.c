@@ -28,6 +28,8 @@
 /* Files this large get their MD5 on a second thread; for smaller ones the
  * thread would cost more than hashing inline. */
 #define THREAD_MD5_MIN (32LL << 20)
+/* Files this large have their space reserved when they are opened. */
+#define PREALLOC_MIN (1LL << 20)
 /* Smallest ranged part: below this a request costs more than it splits. */
 #define MIN_PART (256LL << 10)
 
@@ -69,6 +71,8 @@ struct file_job {
 	struct part *parts;
 	int nparts;
 	int parts_left;
+	int parts_active;       /* attempts under way: at most g->streams */
+	int frontier;           /* first part not yet complete, for the hasher */
 	EVP_MD_CTX *md5;        /* inline MD5; NULL when not checked or threaded */
 	long long hashed;       /* bytes hashed inline from offset 0, in order */
 	int thread_md5;         /* check the MD5 on a hasher thread */
@@ -95,6 +99,7 @@ struct engine {
 	long long started_ms;
 	long long last_progress_ms;
 	char *made_dir;         /* last directory created, to skip mkdir calls */
+	long pid;               /* in temporary names: getpid() is a system call */
 };
 
 static long long now_ms(void)
@@ -164,13 +169,23 @@ static int make_parent(struct engine *e, const char *path)
 	return 0;
 }
 
+/* Reserve a large file's blocks before its first byte, so a full disk
+ * fails now, plainly, rather than after gigabytes. File systems without
+ * fallocate (EOPNOTSUPP) just write as the bytes come. */
+static int reserve_space(int fd, long long size)
+{
+	if (size < PREALLOC_MIN || !fallocate(fd, 0, 0, size))
+		return 0;
+	return errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -1;
+}
+
 static int open_file(struct engine *e, struct file_job *f)
 {
 	if (make_parent(e, f->final_path))
 		return -1;
 	f->fd = open(f->temp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (f->fd < 0 || (f->item->size > 0 && ftruncate(f->fd, f->item->size))) {
-		char *what = xasprintf("cannot write %s: %s", f->temp_path, strerror(errno));
+	if (f->fd < 0 || reserve_space(f->fd, f->item->size)) {
+		char *what = xasprintf("cannot write %s: %s", f->final_path, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);
 		free(what);
 		return -1;
@@ -220,19 +235,16 @@ static int hash_catch_up(struct file_job *f)
 	return 0;
 }
 
-/* Bytes from offset 0 that are on disk without a gap. */
-static long long contiguous_bytes(const struct file_job *f)
+/* Bytes from offset 0 that are on disk without a gap. Parts are
+ * contiguous and a part's bytes arrive in order, so this is where the
+ * first incomplete part has got to; the frontier only moves forward. */
+static long long contiguous_bytes(struct file_job *f)
 {
-	long long upto = 0;
-	for (int i = 0; i < f->nparts; i++) {
-		const struct part *p = &f->parts[i];
-		if (p->start != upto)
-			break;
-		upto = p->start + p->received;
-		if (p->len < 0 || p->received < p->len)
-			break;
-	}
-	return upto;
+	while (f->frontier < f->nparts - 1 &&
+	       f->parts[f->frontier].received == f->parts[f->frontier].len)
+		f->frontier++;
+	const struct part *p = &f->parts[f->frontier];
+	return p->start + p->received;
 }
 
 /* The MD5 of the finished file as hex: 1 when there is one, 0 when the
@@ -489,6 +501,7 @@ static void start_part(struct engine *e, struct part *p)
 	p->last_data_ms = now_ms();
 	p->last_dlnow = 0;
 	buf_reset(&p->error_body);
+	f->parts_active++;
 	p->easy = curl_easy_init();
 	http_easy_setup(p->easy, e->g, e->t ? e->t->insecure : 0);
 	curl_easy_setopt(p->easy, CURLOPT_URL, url.data);
@@ -518,6 +531,7 @@ static void stop_part(struct engine *e, struct part *p)
 	curl_slist_free_all(p->headers);
 	p->easy = NULL;
 	p->headers = NULL;
+	p->file->parts_active--;
 	e->active--;
 }
 
@@ -538,6 +552,7 @@ static void restart_single_stream(struct engine *e, struct file_job *f)
 	f->parts[0].state = PART_QUEUED;
 	f->nparts = 1;
 	f->parts_left = 1;
+	f->frontier = 0;
 	f->hashed = 0;
 	if (f->md5)
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
@@ -628,7 +643,8 @@ static void start_ready_parts(struct engine *e)
 		e->first_open++;
 	for (size_t i = e->first_open; i < e->nqueue && e->active < e->g->transfers && !e->fatal; i++) {
 		struct part *p = e->queue[i];
-		if (p->state == PART_QUEUED && p->not_before <= now)
+		if (p->state == PART_QUEUED && p->not_before <= now &&
+		    p->file->parts_active < e->g->streams + (e->g->streams == 0))
 			start_part(e, p);
 	}
 }
@@ -697,7 +713,12 @@ static void run_loop(struct engine *e)
 /* ---- setup and teardown ------------------------------------------------------- */
 
 /* Bytes per ranged part of an object of this size; the whole size when it
- * is not split. Parts are at least MIN_PART, and every part is non-empty. */
+ * is not split. A split object has at least `streams` parts, none larger
+ * than the chunk size: parts are fetched in order, `streams` at a time,
+ * so the bytes without a gap from offset 0 (what the MD5 thread can hash)
+ * trail the newest bytes by a few chunks, and the hash is ready soon
+ * after the last byte instead of a whole part later. Parts are at least
+ * MIN_PART, and every part is non-empty. */
 static long long part_size(const struct globals *g, long long size)
 {
 	long long n = g->streams;
@@ -705,7 +726,12 @@ static long long part_size(const struct globals *g, long long size)
 		return size;
 	if (n > size / MIN_PART)
 		n = size / MIN_PART;
-	return n < 2 ? size : (size + n - 1) / n;
+	if (n < 2)
+		return size;
+	long long chunk = (size + n - 1) / n;
+	if (chunk > g->chunk)
+		chunk = g->chunk > MIN_PART ? g->chunk : MIN_PART;
+	return chunk;
 }
 
 static int parts_for(const struct globals *g, long long size)
@@ -722,7 +748,7 @@ static void setup_file(struct engine *e, struct file_job *f, struct item *it, si
 	/* beside the final file, never mistaken for it, unique per run */
 	char *slash = strrchr(f->final_path, '/');
 	f->temp_path = xasprintf("%.*s/.%zu.%ld%s", (int)(slash - f->final_path), f->final_path,
-				 index, (long)getpid(), TEMP_SUFFIX);
+				 index, e->pid, TEMP_SUFFIX);
 	f->nparts = parts_for(e->g, it->size);
 	f->parts_left = f->nparts;
 	f->parts = xcalloc((size_t)f->nparts, sizeof *f->parts);
@@ -770,7 +796,8 @@ static void teardown(struct engine *e)
 int fetch_run(const struct globals *g, const struct s3_target *t, const char *bucket,
 	      struct plan *p, const char *dest, struct fetch_stats *st, struct buf *err)
 {
-	struct engine e = { .g = g, .t = t, .bucket = bucket, .dest = dest, .err = err, .stats = st };
+	struct engine e = { .g = g, .t = t, .bucket = bucket, .dest = dest, .err = err, .stats = st,
+			    .pid = (long)getpid() };
 	size_t nparts = 0;
 
 	memset(st, 0, sizeof *st);

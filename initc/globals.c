@@ -22,6 +22,7 @@ static const struct gvar {
 	{ "RCLONE_CONTIMEOUT", G_DURATION, offsetof(struct globals, contimeout_ms), "1m", 0, 1LL << 40 },
 	{ "RCLONE_MULTI_THREAD_CUTOFF", G_SIZE, offsetof(struct globals, cutoff), "256Mi", -1, 1LL << 60 },
 	{ "RCLONE_MULTI_THREAD_STREAMS", G_COUNT, offsetof(struct globals, streams), "4", 0, 64 },
+	{ "RCLONE_MULTI_THREAD_CHUNK_SIZE", G_SIZE, offsetof(struct globals, chunk), "16Mi", 1, 1LL << 40 },
 	{ "RCLONE_NO_CHECK_CERTIFICATE", G_BOOL, offsetof(struct globals, no_check_certificate), "false", 0, 1 },
 	{ "INITC_PROGRESS_INTERVAL", G_DURATION, offsetof(struct globals, progress_ms), "10s", 0, 1LL << 40 },
 	{ "INITC_NO_UNPACK", G_BOOL, offsetof(struct globals, no_unpack), "false", 0, 1 },

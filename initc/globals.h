@@ -11,7 +11,8 @@ struct globals {
 	long long timeout_ms;         /* RCLONE_TIMEOUT: idle time before a stall aborts */
 	long long contimeout_ms;      /* RCLONE_CONTIMEOUT */
 	long long cutoff;             /* RCLONE_MULTI_THREAD_CUTOFF: split objects above this */
-	long long streams;            /* RCLONE_MULTI_THREAD_STREAMS: parts per split object */
+	long long streams;            /* RCLONE_MULTI_THREAD_STREAMS: parts of one object at once */
+	long long chunk;              /* RCLONE_MULTI_THREAD_CHUNK_SIZE: largest part of a split object */
 	int no_check_certificate;     /* RCLONE_NO_CHECK_CERTIFICATE */
 	const char *ca_file;          /* RCLONE_CA_CERT, else AWS_CA_BUNDLE */
 	long long progress_ms;        /* INITC_PROGRESS_INTERVAL */

@@ -9,7 +9,8 @@
 
 static const char *const vars[] = {
 	"RCLONE_TRANSFERS", "RCLONE_LOW_LEVEL_RETRIES", "RCLONE_TIMEOUT", "RCLONE_CONTIMEOUT",
-	"RCLONE_MULTI_THREAD_CUTOFF", "RCLONE_MULTI_THREAD_STREAMS", "RCLONE_NO_CHECK_CERTIFICATE",
+	"RCLONE_MULTI_THREAD_CUTOFF", "RCLONE_MULTI_THREAD_STREAMS", "RCLONE_MULTI_THREAD_CHUNK_SIZE",
+	"RCLONE_NO_CHECK_CERTIFICATE",
 	"RCLONE_CA_CERT", "AWS_CA_BUNDLE", "INITC_PROGRESS_INTERVAL", "INITC_NO_UNPACK",
 };
 
@@ -31,6 +32,7 @@ static void test_defaults(void)
 	CHECK_INT(g.contimeout_ms, 60 * 1000);
 	CHECK_INT(g.cutoff, 256LL << 20);
 	CHECK_INT(g.streams, 4);
+	CHECK_INT(g.chunk, 16LL << 20);
 	CHECK_INT(g.no_check_certificate, 0);
 	CHECK(g.ca_file == NULL);
 	CHECK_INT(g.progress_ms, 10 * 1000);
@@ -50,6 +52,7 @@ static void test_each_variable(void)
 	setenv("RCLONE_CONTIMEOUT", "15", 1);           /* bare number: seconds */
 	setenv("RCLONE_MULTI_THREAD_CUTOFF", "64", 1);  /* bare number: KiB */
 	setenv("RCLONE_MULTI_THREAD_STREAMS", "8", 1);
+	setenv("RCLONE_MULTI_THREAD_CHUNK_SIZE", "64Mi", 1);
 	setenv("RCLONE_NO_CHECK_CERTIFICATE", "true", 1);
 	setenv("RCLONE_CA_CERT", "/etc/ssl/custom.pem", 1);
 	setenv("AWS_CA_BUNDLE", "/etc/ssl/aws.pem", 1);
@@ -62,6 +65,7 @@ static void test_each_variable(void)
 	CHECK_INT(g.contimeout_ms, 15000);
 	CHECK_INT(g.cutoff, 64 << 10);
 	CHECK_INT(g.streams, 8);
+	CHECK_INT(g.chunk, 64LL << 20);
 	CHECK_INT(g.no_check_certificate, 1);
 	CHECK_STR(g.ca_file, "/etc/ssl/custom.pem");
 	CHECK_INT(g.progress_ms, 500);
@@ -110,6 +114,8 @@ static const struct { const char *var, *value; } bad[] = {
 	{ "RCLONE_MULTI_THREAD_CUTOFF", "12Q" },
 	{ "RCLONE_MULTI_THREAD_CUTOFF", "-2M" },
 	{ "RCLONE_MULTI_THREAD_STREAMS", "65" },
+	{ "RCLONE_MULTI_THREAD_CHUNK_SIZE", "0" },
+	{ "RCLONE_MULTI_THREAD_CHUNK_SIZE", "big" },
 	{ "RCLONE_NO_CHECK_CERTIFICATE", "yes" },
 	{ "INITC_PROGRESS_INTERVAL", "soon" },
 	{ "INITC_NO_UNPACK", "2" },
