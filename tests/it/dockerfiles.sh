@@ -64,6 +64,6 @@ done
 [ "$n" -gt 0 ] && ok "linted $n emitted Dockerfiles" || not_ok "no emitted Dockerfile was linted"
 
 for f in Dockerfile.prebake Dockerfile.init; do
-	[ -f "$f" ] && lint "$f" "$f"
+	if [ -f "$f" ]; then lint "$f" "$f"; else not_ok "$f is missing"; fi
 done
 exit $failed

@@ -94,6 +94,10 @@ run_case slowdown-burst 0 "[{$OBJ, \"action\": \"status\", \"status\": 503, \"co
 run_case slowdown-listing 0 "[{$LIST, \"action\": \"status\", \"status\": 503, \"code\": \"SlowDown\", \"times\": 3}]"
 run_case error-500 0 "[{\"method\": \"GET\", \"path\": \"/models/m/\", \"action\": \"status\", \"status\": 500, \"code\": \"InternalError\", \"times\": 3}]"
 run_case stall-over-timeout 0 "[{$OBJ, \"range\": true, \"action\": \"stall\", \"after\": 200000, \"seconds\": 5, \"times\": 1}]"
+# without the idle timeout the copy would still be identical, 5 s later: the
+# retry is what shows RCLONE_TIMEOUT=2s cut the stalled transfer
+expect_grep 'msg=retrying.*no data for 2 s \(RCLONE_TIMEOUT\)' "$w/stall-over-timeout.log" \
+	"stall-over-timeout: the stalled transfer was cut and retried"
 run_case truncate-ranged 0 "[{$OBJ, \"range\": true, \"action\": \"truncate\", \"times\": 3}]"
 run_case truncate-single 0 "[{$SMALL, \"action\": \"truncate\", \"after\": 123457, \"times\": 1}]"
 run_case full-body-to-range 0 "[{$OBJ, \"range\": true, \"action\": \"ignore_range\", \"times\": 1}]"

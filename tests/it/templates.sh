@@ -36,7 +36,55 @@ else not_ok "render wrote $n_out of $n_tpl templates"; fi
 if grep -rn '\${' "$out" >"$tmp/left"; then not_ok "placeholders left after render: $(head -3 "$tmp/left")"
 else ok "no \${...} marker is left in the rendered files"; fi
 
-"$PY" tests/lib/templates_expect.py "$out" templates/values.example.env || true
+"$PY" tests/lib/templates_expect.py "$out" templates/values.example.env ||
+	not_ok "templates_expect.py failed on the example values (exit $?)"
+
+# templates/check keeps its own copy of initc's profile names and the
+# Seldon v2 capability lists (it runs where initc is not installed): they
+# must be the very lists initc has.
+INITC=${INITC:-build/initc}
+if "$INITC" servers --json >"$tmp/servers.json" 2>"$tmp/servers.err"; then
+	"$PY" - "$CHECK" "$tmp/servers.json" >"$tmp/drift.out" 2>&1 <<'PYEOF'
+import importlib.machinery, importlib.util, json, sys
+loader = importlib.machinery.SourceFileLoader("tcheck", sys.argv[1])
+spec = importlib.util.spec_from_loader("tcheck", loader)
+mod = importlib.util.module_from_spec(spec)
+loader.exec_module(mod)
+d = json.load(open(sys.argv[2]))
+bad = 0
+names = {s["name"] for s in d["servers"]}
+if names != mod.INITC_SERVERS:
+    print("INITC_SERVERS differs: only in initc %s, only in templates/check %s"
+          % (sorted(names - mod.INITC_SERVERS), sorted(mod.INITC_SERVERS - names)))
+    bad = 1
+for server, caps in d["seldon_v2_capabilities"].items():
+    mine = mod.SERVERCONFIGS[server]["capabilities"].split(",")
+    if mine != caps:
+        print("%s capabilities differ: initc %s, templates/check %s" % (server, caps, mine))
+        bad = 1
+for fmt, profiles in mod.KSERVE_FORMAT_PROFILES.items():
+    if not profiles <= names:
+        print("KSERVE_FORMAT_PROFILES[%s] names unknown profiles %s" % (fmt, sorted(profiles - names)))
+        bad = 1
+sys.exit(bad)
+PYEOF
+	if [ $? -eq 0 ]; then ok "templates/check knows exactly initc's profiles and capability lists"; else
+		not_ok "templates/check and initc disagree: $(head -3 "$tmp/drift.out")"; fi
+else
+	not_ok "initc servers --json failed: $(head -2 "$tmp/servers.err")"
+fi
+
+# The command a template's comment tells users to run must be one initc
+# takes: run each (on a local MLflow folder instead of the bucket).
+grep -rh '^#   initc ' "$out" | sed 's/^#   initc //' | sort -u >"$tmp/cmds"
+if [ -s "$tmp/cmds" ]; then
+	while read -r -a words; do
+		words[-1]=tests/fixtures/models/xgboost
+		check "the command in a template comment works: initc ${words[*]}" "$INITC" "${words[@]}"
+	done <"$tmp/cmds"
+else
+	not_ok "no initc command found in the template comments"
+fi
 
 for folder in seldon-v1 kserve seldon-v2/centralized seldon-v2/per-namespace; do
 	check "check passes on rendered $folder" "$CHECK" "$out/$folder"
@@ -49,7 +97,8 @@ sed -e 's/^MODEL_NAME=.*/MODEL_NAME=wine-quality/' -e 's/^MODEL_PATH=.*/MODEL_PA
 	-e 's/^S3_USE_HTTPS=.*/S3_USE_HTTPS=1/' -e 's/^SELDON_NAMESPACE=.*/SELDON_NAMESPACE=team-b/' \
 	templates/values.example.env >"$tmp/other.env"
 check "render with other values" "$RENDER" --values "$tmp/other.env" --out "$tmp/other"
-"$PY" tests/lib/templates_expect.py "$tmp/other" "$tmp/other.env" || true
+"$PY" tests/lib/templates_expect.py "$tmp/other" "$tmp/other.env" ||
+	not_ok "templates_expect.py failed on other values (exit $?)"
 check "check passes on everything but the two v2 patterns rendered with other values" \
 	"$CHECK" "$tmp/other/seldon-v1" "$tmp/other/kserve"
 check "check passes on per-namespace rendered with other values" "$CHECK" "$tmp/other/seldon-v2/per-namespace"
