@@ -147,8 +147,39 @@ static int env_auth_credentials(const struct remote *r, struct s3_target *t, str
 	return EXIT_AUTH;
 }
 
+/* A region goes into the host name and the signature's scope: letters,
+ * digits, '-' and '_' only (AWS, MinIO and Ceph zone groups all fit), so
+ * a stray space or '/' is a clear error instead of a wrong host. */
+static int check_region(const char *region, const char *from, struct buf *err)
+{
+	size_t len = strlen(region);
+	if (len && len <= 63 && strspn(region, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					       "0123456789-_") == len)
+		return 0;
+	buf_printf(err, "%s=%s is not a region: use letters, digits, '-' and '_' (e.g. us-east-1), "
+		   "or leave it empty for us-east-1", from, region);
+	return EXIT_USAGE;
+}
+
 /* SSE-C: a raw or base64 key; the MD5 header is derived when not given. */
 #define SSE_KEY_BYTES 32 /* SSE-C is AES-256 */
+
+/* "VARIABLE must ...": the variable the option came from, never its value
+ * (a key is a secret). */
+static int sse_error(const struct remote *r, const char *opt, const char *must, struct buf *err)
+{
+	struct buf from = BUF_INIT;
+	remote_get(r, opt, &from);
+	buf_printf(err, "%s %s", from.data, must);
+	buf_free(&from);
+	return EXIT_USAGE;
+}
+
+static int is_md5_b64(const char *s)
+{
+	unsigned char out[24];
+	return strlen(s) == 24 && !strcmp(s + 22, "==") && EVP_DecodeBlock(out, (const unsigned char *)s, 24) == 18;
+}
 
 static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
 {
@@ -161,6 +192,12 @@ static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
 
 	if ((!raw || !*raw) && (!b64 || !*b64))
 		return 0;
+	if (alg && *alg && strcmp(alg, "AES256"))
+		return sse_error(r, "sse_customer_algorithm", "must be AES256, the only SSE-C "
+			         "algorithm S3 has", err);
+	if (md5 && *md5 && !is_md5_b64(md5))
+		return sse_error(r, "sse_customer_key_md5", "must be the base64 MD5 of the key (24 "
+				 "characters), or empty to let initc compute it", err);
 	const char *opt = raw && *raw ? "sse_customer_key" : "sse_customer_key_base64";
 	if (raw && *raw) {
 		keylen = strlen(raw) == SSE_KEY_BYTES ? SSE_KEY_BYTES : -1;
@@ -176,14 +213,10 @@ static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)
 		if (keylen != SSE_KEY_BYTES)
 			keylen = -1;
 	}
-	if (keylen < 0) {
-		struct buf from = BUF_INIT;
-		remote_get(r, opt, &from);
-		buf_printf(err, "%s must be a 256-bit key: 32 bytes%s", from.data,
-			   raw && *raw ? "" : ", written as 44 characters of base64");
-		buf_free(&from);
-		return EXIT_USAGE;
-	}
+	if (keylen < 0)
+		return sse_error(r, opt, raw && *raw ? "must be a 256-bit key: 32 bytes" :
+				 "must be a 256-bit key: 32 bytes, written as 44 characters of base64",
+				 err);
 	unsigned char enc[256];
 	EVP_EncodeBlock(enc, key, keylen);
 	t->sse_key_b64 = xstrdup((char *)enc);
@@ -230,12 +263,17 @@ int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct bu
 {
 	const char *provider = remote_get(r, "provider", NULL);
 	const struct provider_quirks *q = find_quirks(provider);
-	const char *region = remote_get(r, "region", NULL);
+	struct buf region_from = BUF_INIT;
+	const char *region = remote_get(r, "region", &region_from);
 	int env_auth, force_path, rc;
 
 	memset(t, 0, sizeof *t);
 	t->origin = xasprintf("rclone remote %s (%s, provider %s)", r->name, r->type_origin,
 			      provider && *provider ? provider : "unset");
+	rc = region && *region ? check_region(region, region_from.data, err) : 0;
+	buf_free(&region_from);
+	if (rc)
+		return rc;
 	t->region = xstrdup(region && *region ? region : "us-east-1");
 	t->access_key = dup_nonempty(remote_get(r, "access_key_id", NULL));
 	t->secret_key = dup_nonempty(remote_get(r, "secret_access_key", NULL));
@@ -281,10 +319,13 @@ int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
 	const char *region = getenv("AWS_DEFAULT_REGION");
 
 	memset(t, 0, sizeof *t);
+	const char *region_var = "AWS_DEFAULT_REGION";
 	if (!region || !*region)
-		region = getenv("AWS_REGION");
+		region = getenv(region_var = "AWS_REGION");
 	t->region = xstrdup(region && *region ? region : "us-east-1");
 	t->origin = xstrdup("KServe-style AWS_* variables");
+	if (region && *region && check_region(region, region_var, err))
+		return EXIT_USAGE;
 	t->insecure = !env_true("S3_VERIFY_SSL", 1);
 	if (!env_true("awsAnonymousCredential", 0)) {
 		t->access_key = dup_nonempty(getenv("AWS_ACCESS_KEY_ID"));

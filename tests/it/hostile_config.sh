@@ -18,7 +18,7 @@ base=(PATH="$PATH" HOME="$w" RCLONE_CONFIG_S3_TYPE=s3 RCLONE_CONFIG_S3_PROVIDER=
 	RCLONE_CONFIG_S3_ENDPOINT=http://127.0.0.1:1 RCLONE_CONFIG_S3_ACCESS_KEY_ID=AKIDEXAMPLE
 	RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=hostile-config-secret-0123 INITC_TERMINATION_LOG="$w/logs/term")
 
-# VAR=VALUE  regex the error line must match (names the variable or option)
+# VAR=VALUE [VAR=VALUE...]|regex the error line must match (names the variable or option)
 cases='RCLONE_TRANSFERS=abc|RCLONE_TRANSFERS=abc is not valid
 RCLONE_TRANSFERS=0|RCLONE_TRANSFERS=0 is not valid
 RCLONE_LOW_LEVEL_RETRIES=-1|RCLONE_LOW_LEVEL_RETRIES
@@ -47,6 +47,11 @@ RCLONE_CONFIG_S3_ENDPOINT=ftp://x|RCLONE_CONFIG_S3_ENDPOINT=ftp://x
 RCLONE_CONFIG_S3_ENDPOINT=http://|RCLONE_CONFIG_S3_ENDPOINT=http:// has no host
 RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY_BASE64=!!!|RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY_BASE64 must be a 256-bit key
 RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY=short-key|RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY must be a 256-bit key: 32 bytes
+RCLONE_CONFIG_S3_REGION=eu/west-1|RCLONE_CONFIG_S3_REGION=eu/west-1 is not a region
+RCLONE_CONFIG_S3_REGION=us-east-1.evil.example|RCLONE_CONFIG_S3_REGION=us-east-1.evil.example is not a region
+RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY=0123456789abcdef0123456789abcdef RCLONE_CONFIG_S3_SSE_CUSTOMER_ALGORITHM=aws:kms|RCLONE_CONFIG_S3_SSE_CUSTOMER_ALGORITHM must be AES256
+RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY=0123456789abcdef0123456789abcdef RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY_MD5=abc|RCLONE_CONFIG_S3_SSE_CUSTOMER_KEY_MD5 must be the base64 MD5
+RCLONE_IGNORE_CHECKSUM=maybe|RCLONE_IGNORE_CHECKSUM=maybe is not valid
 RCLONE_CONFIG_S3_ENDIPONT=http://x|did you mean endpoint
 S3_VERIFY_SSL=maybe|S3_VERIFY_SSL=maybe is not valid
 S3_USER_VIRTUAL_BUCKET=maybe|S3_USER_VIRTUAL_BUCKET
@@ -57,7 +62,8 @@ while IFS='|' read -r setting regex; do
 	n=$((n + 1))
 	log=$w/logs/$n.log
 	rm -rf "$w/jail/dest"
-	env -i "${base[@]}" "$setting" "$INITC" s3://models/m "$w/jail/dest" 2>"$log" >"$w/logs/$n.out"
+	read -r -a settings <<<"$setting"
+	env -i "${base[@]}" "${settings[@]}" "$INITC" s3://models/m "$w/jail/dest" 2>"$log" >"$w/logs/$n.out"
 	rc=$?
 	if [ "$rc" -eq 2 ] && [ "$(grep -c 'level=error' "$log")" -eq 1 ] &&
 		grep -Eq -- "level=error .*$regex" "$log" && ! grep -q 'msg=listing' "$log"; then
@@ -73,7 +79,8 @@ else
 	flunk "files appeared: $(find "$w/jail" -newer "$w/jail/sentinel/file" | head -5)"
 fi
 # the same for KServe's variables, used when no rclone remote is named s3
-for setting in AWS_ENDPOINT_URL=ftp://x AWS_ENDPOINT_URL=http:// S3_VERIFY_SSL=maybe; do
+for setting in AWS_ENDPOINT_URL=ftp://x AWS_ENDPOINT_URL=http:// S3_VERIFY_SSL=maybe \
+	AWS_DEFAULT_REGION=us-east-1.evil.example AWS_REGION=eu_west/1; do
 	env -i PATH="$PATH" HOME="$w" AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=hostile-config-secret-0123 \
 		AWS_ENDPOINT_URL=http://127.0.0.1:1 "$setting" "$INITC" s3://models/m "$w/jail/kdest" 2>"$w/logs/k.log"
 	rc=$?
