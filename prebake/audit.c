@@ -185,3 +185,11 @@ int audit_strict(const struct env *env, struct buf *err)
 		err->data[--err->len] = '\0';
 	return bad ? EXIT_POLICY : 0;
 }
+
+const struct dep *audit_find_mlflow(const struct env *env)
+{
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (env->pip.v[i].role == ROLE_INSTALL && !strcmp(env->pip.v[i].key, "mlflow"))
+			return &env->pip.v[i];
+	return NULL;
+}

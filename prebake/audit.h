@@ -18,6 +18,9 @@ int audit_strict(const struct env *env, struct buf *err);
 /* A pip dependency's pin once a -c constraint on the same name counts. */
 enum pin_class audit_effective_pin(const struct env *env, const struct dep *d);
 
+/* The pip dependency on mlflow, or NULL when the environment lists none. */
+const struct dep *audit_find_mlflow(const struct env *env);
+
 /* Hide the user:password part of any URL in text, for printing. */
 char *audit_redact_url(const char *text);
 

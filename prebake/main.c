@@ -151,21 +151,17 @@ static void warn_partial_hashes(const struct env *env)
 /* The model was pickled by one mlflow; another may not load it. */
 static void warn_mlflow_pin(const struct env *env)
 {
-	if (!env->mlflow_version)
+	const struct dep *d = audit_find_mlflow(env);
+	if (!env->mlflow_version || (d && audit_effective_pin(env, d) == PIN_EXACT))
 		return;
-	for (size_t i = 0; i < env->pip.n; i++) {
-		const struct dep *d = &env->pip.v[i];
-		if (d->role == ROLE_INSTALL && !strcmp(d->key, "mlflow")) {
-			if (audit_effective_pin(env, d) != PIN_EXACT)
-				fprintf(stderr, "prebake: warning: %s: mlflow is not pinned but MLmodel "
-					"was written by mlflow %s; pin mlflow==%s\n", d->where,
-					env->mlflow_version, env->mlflow_version);
-			return;
-		}
-	}
-	fprintf(stderr, "prebake: warning: %s does not list mlflow; the serving stack will "
-		"pick one. Add mlflow==%s (the version in MLmodel)\n", env->env_file,
-		env->mlflow_version);
+	if (d)
+		fprintf(stderr, "prebake: warning: %s: mlflow is not pinned but MLmodel was written "
+			"by mlflow %s; constraints.txt holds it at mlflow==%s (pin it in the model's "
+			"environment too)\n", d->where, env->mlflow_version, env->mlflow_version);
+	else
+		fprintf(stderr, "prebake: warning: %s does not list mlflow; constraints.txt holds "
+			"the serving stack's mlflow at %s, the version in MLmodel\n", env->env_file,
+			env->mlflow_version);
 }
 
 /* Checks on the environment that do not stop the build but deserve a word. */
