@@ -834,6 +834,14 @@ static int report_target(const char *dir, const struct model *m, const struct ta
 	if (v.fit == FIT_OK) {
 		log_kv(LOG_INFO, "model fits server", "server=%s model=%s detail=%s",
 		       t->profile->name, log_q(m->label), log_q(v.why.data));
+	} else if (v.fit == FIT_FIX && o->fix && dir && v.warn.len) {
+		/* a file renamed for a library too old to read it only moves the
+		 * crash from the init container to the server: not a safe fix */
+		log_kv(LOG_ERROR, "fix not applied: the server's library is older than the model's",
+		       "server=%s model=%s reason=%s", t->profile->name, log_q(m->label),
+		       log_q(v.warn.data));
+		log_termination("%s; --fix not applied because the %s", v.why.data, v.warn.data);
+		rc = EXIT_VERIFY;
 	} else if (v.fit == FIT_FIX && o->fix && dir) {
 		rc = apply_fix(dir, m, t->profile, &v);
 	} else {

@@ -33,9 +33,22 @@ expect_line "$INITC_TERMINATION_LOG" "do not add a model_file_name parameter: XG
 expect_line "$work/err" 'level=warn' "version mismatch is logged as a warning"
 expect_line "$work/err" 'model saved with xgboost 2.0.3' "warning names the model's xgboost version"
 
+# the model was saved with xgboost 2.0.3, the server ships 1.4.2: a rename
+# would only move the crash into the server, so --fix refuses it
 fresh
 "$INITC" --server XGBOOST_SERVER --fix "$FIX/xgboost" "$work/dest" 2>"$work/err"
-expect_rc 0 $? "--fix makes XGBOOST_SERVER load it"
+expect_rc 8 $? "--fix refuses the rename for a server whose xgboost is older than the model's"
+if [ -e "$work/dest/model.bst" ]; then not_ok "--fix linked model.bst anyway"; else ok "no model.bst was made"; fi
+expect_line "$INITC_TERMINATION_LOG" "--fix not applied because the model saved with xgboost 2.0.3" \
+	"termination log says why the fix was not applied"
+
+# the same model saved with the server's xgboost: the rename is safe
+mkdir -p "$work/xgb142"
+cp -r "$FIX/xgboost/." "$work/xgb142/"
+sed -i 's/xgb_version: 2.0.3/xgb_version: 1.4.2/' "$work/xgb142/MLmodel"
+fresh
+"$INITC" --server XGBOOST_SERVER --fix "$work/xgb142" "$work/dest" 2>"$work/err"
+expect_rc 0 $? "--fix makes XGBOOST_SERVER load a model saved with its own xgboost"
 if [ "$work/dest/model.bst" -ef "$work/dest/model.xgb" ]; then ok "--fix linked model.bst to model.xgb"; else not_ok "--fix did not link model.bst"; fi
 expect_line "$work/err" 'msg="fix: linked model file under the name the server loads"' "--fix says what it wrote"
 
