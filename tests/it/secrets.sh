@@ -103,4 +103,30 @@ run 3 "config file with a wrong secret and a token" "RCLONE_CONFIG=$w/rclone.con
 printf '[filed]\ntype = s3\nsecret_acces_key = %s\n' "$WRONG" >"$w/typo.conf"
 run 2 "config file with a typo" "RCLONE_CONFIG=$w/typo.conf" -- --no-verify filed:models/m "$w/out/24"
 run 2 "usage error" -- "$S3_SECRET_KEY"
+
+# local I/O, verification and unsafe-entry failures, and a secret read
+# from a shared credentials file (env_auth)
+printf 'x' >"$w/afile"
+run 7 "local I/O: DEST below a regular file" -- --no-verify "$src" "$w/afile/dest"
+s3env_put_tree models x "$here/../fixtures/models/xgboost"
+run 8 "verification: model.xgb for XGBOOST_SERVER" INITC_SERVER=XGBOOST_SERVER -- s3://models/x "$w/out/26"
+/usr/bin/python3 - "$w/evil.tar.gz" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for name in ("MLmodel", "../escaped.txt"):
+        data = b"flavors: {}\n"
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+s3env_put models evil/model.tar.gz "$w/evil.tar.gz"
+run 9 "unsafe: an archive entry leaving DEST" -- --no-verify s3://models/evil "$w/out/27"
+check "the archive's ../ entry was not written outside DEST" test ! -e "$w/out/escaped.txt"
+check "what was unpacked before the bad entry is gone; only the archive stays" \
+	test "$(ls -A "$w/out/27" 2>/dev/null)" = model.tar.gz
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$S3_ACCESS_KEY" "$WRONG" \
+	>"$w/credentials"
+run 3 "env_auth: a wrong secret from the shared credentials file" RCLONE_CONFIG_S3_ACCESS_KEY_ID= \
+	RCLONE_CONFIG_S3_SECRET_ACCESS_KEY= RCLONE_CONFIG_S3_ENV_AUTH=true \
+	"AWS_SHARED_CREDENTIALS_FILE=$w/credentials" -- --no-verify "$src" "$w/out/28"
 assert_done
