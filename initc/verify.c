@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mlmodel.h"
 #include "nearest.h"
+#include "pbtxt.h"
 #include "profiles.h"
 #include "tree.h"
 #include "yamldoc.h"
@@ -65,6 +66,7 @@ struct model {
 	struct mlmodel ml;
 	int has_settings;
 	char *settings_uri;  /* model-settings.json parameters.uri, "./" removed */
+	struct buf not_onnx; /* "folder (backend X)": a Triton config onnxruntime does not run */
 	int rc;              /* EXIT_INPUT / EXIT_VERIFY when the model is broken */
 	struct buf problems; /* why, one "; "-separated sentence each */
 	struct buf warnings;
@@ -225,6 +227,36 @@ static void check_referenced(struct model *m)
 }
 
 /* Take the files below root out of all; then read the metadata. */
+/* <folder>/config.pbtxt of a Triton repository: Triton refuses a model
+ * whose config names another folder; remember configs that onnxruntime
+ * would not run, for kserve-onnx. */
+static void load_triton_config(struct model *m, const char *path, size_t folder_len)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	if (read_meta(m, path, &text, &err)) {
+		problem(m, EXIT_VERIFY, "cannot read %s: %s", path, err.data ? err.data : "?");
+	} else {
+		char *name = pbtxt_top_string(text.data, text.len, "name");
+		char *backend = pbtxt_top_string(text.data, text.len, "backend");
+		char *platform = pbtxt_top_string(text.data, text.len, "platform");
+		if (name && (strlen(name) != folder_len || strncmp(name, path, folder_len)))
+			problem(m, EXIT_VERIFY, "%s names the model \"%s\" but its folder is %.*s: "
+				"Triton refuses the mismatch; rename the folder or the name", path, name,
+				(int)folder_len, path);
+		int onnx = (backend && !strcmp(backend, "onnxruntime")) ||
+			   (platform && !strcmp(platform, "onnxruntime_onnx"));
+		if (!onnx && !m->not_onnx.len)
+			buf_printf(&m->not_onnx, "%.*s (%s %s)", (int)folder_len, path,
+				   backend ? "backend" : "platform",
+				   backend ? backend : platform ? platform : "unset");
+		free(name);
+		free(backend);
+		free(platform);
+	}
+	buf_free(&text);
+	buf_free(&err);
+}
+
 static void model_load(struct model *m, struct tree *t, const struct files *all, const char *root)
 {
 	size_t rlen = strlen(root);
@@ -246,6 +278,11 @@ static void model_load(struct model *m, struct tree *t, const struct files *all,
 		load_settings(m);
 	if (m->has_mlmodel)
 		check_referenced(m);
+	for (size_t i = 0; i < m->files.n; i++) {
+		const char *path = m->files.v[i].path, *slash = strchr(path, '/');
+		if (slash && !strcmp(slash + 1, "config.pbtxt"))
+			load_triton_config(m, path, (size_t)(slash - path));
+	}
 }
 
 static void model_free(struct model *m)
@@ -257,6 +294,7 @@ static void model_free(struct model *m)
 	free(m->settings_uri);
 	buf_free(&m->problems);
 	buf_free(&m->warnings);
+	buf_free(&m->not_onnx);
 }
 
 /* ---- judging a model against one profile ------------------------------ */
@@ -563,12 +601,18 @@ static void judge_triton(const struct model *m, const struct profile *p, struct 
 			continue;
 		char *prefix = xstrndup(path, (size_t)(slash - path) + 1);
 		int ok = has_versioned(m, prefix, NULL);
-		if (ok)
+		free(prefix);
+		if (ok && p->flavor && !strcmp(p->flavor, "onnx") && m->not_onnx.len) {
+			buf_printf(&v->why, "%s runs Triton's onnxruntime backend but the model %s is "
+				   "not an ONNX model: use kserve-triton", p->name, m->not_onnx.data);
+			v->fit = FIT_NO;
+			return;
+		}
+		if (ok) {
 			buf_printf(&v->why, "%s loads the Triton repository (model %.*s)", p->name,
 				   (int)(slash - path), path);
-		free(prefix);
-		if (ok)
 			return;
+		}
 	}
 	if (find_file(m, "config.pbtxt")) {
 		buf_printf(&v->why, "%s wants a repository of model folders but config.pbtxt sits at "

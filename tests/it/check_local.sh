@@ -101,4 +101,22 @@ expect_line "$work/out" '^mlserver-sklearn +mlserver .*model.joblib, model.pickl
 "$INITC" servers --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["servers"]) >= 16; assert "sklearn" in d["seldon_v2_capabilities"]["mlserver"]' \
 	&& ok "servers --json parses" || not_ok "servers --json"
 
+# Triton repositories: config.pbtxt is read (not only listed)
+mkdir -p "$work/tri"
+cp -r "$FIX/triton" "$work/tri/good"
+cp -r "$FIX/triton" "$work/tri/renamed" && mv "$work/tri/renamed/iris" "$work/tri/renamed/iris2"
+"$INITC" check --server TRITON_SERVER "$work/tri/good" >"$work/out" 2>"$work/err"
+expect_rc 0 $? "Triton repository whose config names its folder"
+"$INITC" check --server TRITON_SERVER "$work/tri/renamed" >"$work/out" 2>"$work/err"
+expect_rc 8 $? "Triton config naming another folder fails"
+expect_line "$work/out" 'iris2/config.pbtxt names the model "iris" but its folder is iris2' \
+	"the row names the config, its name and the folder"
+cp -r "$FIX/triton" "$work/tri/tf"
+sed -i 's/backend: "onnxruntime"/platform: "tensorflow_savedmodel"/' "$work/tri/tf/iris/config.pbtxt"
+"$INITC" check --server kserve-onnx "$work/tri/tf" >"$work/out" 2>"$work/err"
+expect_rc 8 $? "kserve-onnx refuses a Triton model that is not ONNX"
+expect_line "$work/out" 'not an ONNX model: use kserve-triton' "the row says which server runs it"
+"$INITC" check --server kserve-triton "$work/tri/tf" >"$work/out" 2>"$work/err"
+expect_rc 0 $? "kserve-triton takes the same repository"
+
 exit $failed
