@@ -119,4 +119,15 @@ expect_line "$work/out" 'not an ONNX model: use kserve-triton' "the row says whi
 "$INITC" check --server kserve-triton "$work/tri/tf" >"$work/out" 2>"$work/err"
 expect_rc 0 $? "kserve-triton takes the same repository"
 
+# a pyfunc artifact and an environment file missing from the upload
+cp -r "$FIX/pyfunc_custom" "$work/noart" && rm "$work/noart/artifacts/encoder.pkl"
+"$INITC" check "$work/noart" >"$work/out" 2>"$work/err"
+expect_rc 8 $? "a missing pyfunc artifact fails the check"
+expect_line "$work/out" 'MLmodel:[0-9]+:[0-9]+: python_function.artifacts.encoder names artifacts/encoder.pkl, which is not in' \
+	"the row names the artifact and its MLmodel position"
+cp -r "$FIX/sklearn" "$work/noenv" && rm "$work/noenv/conda.yaml"
+"$INITC" check "$work/noenv" >"$work/out" 2>"$work/err"
+expect_rc 8 $? "a missing conda.yaml fails the check"
+expect_line "$work/out" 'python_function.env names conda.yaml, which is not in' "the row names the environment file"
+
 exit $failed
