@@ -74,6 +74,53 @@ else
 	not_ok "initc servers --json failed: $(head -2 "$tmp/servers.err")"
 fi
 
+# The probes in the prebaked manifests are the ones prebake writes: Seldon
+# v1's exactly; Seldon v2's Server the same but for the port, which is the
+# ServerConfig's named server-http (MLServer's 9000 there, 8080 alone).
+PREBAKE=${PREBAKE:-build/prebake}
+if "$PREBAKE" tests/fixtures/prebake/mlflow2-virtualenv/model --target seldon -q -o "$tmp/pb-seldon" &&
+	"$PREBAKE" tests/fixtures/prebake/mlflow2-virtualenv/model --target mlserver -q -o "$tmp/pb-mlserver"; then
+	"$PY" - "$out" "$tmp" >"$tmp/probes.out" 2>&1 <<'PYEOF'
+import sys, yaml
+out, tmp = sys.argv[1], sys.argv[2]
+def containers(path):
+    for doc in yaml.safe_load_all(open(path)):
+        stack = [doc]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, dict):
+                if "startupProbe" in x:
+                    yield x
+                stack.extend(x.values())
+            elif isinstance(x, list):
+                stack.extend(x)
+def portless(probe):
+    probe = yaml.safe_load(yaml.safe_dump(probe))
+    probe.get("httpGet", {}).pop("port", None)
+    return probe
+bad = 0
+want = yaml.safe_load(open(tmp + "/pb-seldon/probes.yaml"))
+found = list(containers(out + "/seldon-v1/30-sdep-prebaked.yaml"))
+for c in found:
+    for k in ("startupProbe", "readinessProbe", "livenessProbe"):
+        if c.get(k) != want[k]:
+            print("seldon-v1 %s differs from prebake's: %s vs %s" % (k, c.get(k), want[k])); bad = 1
+want = yaml.safe_load(open(tmp + "/pb-mlserver/probes.yaml"))
+for folder in ("centralized", "per-namespace"):
+    for c in containers("%s/seldon-v2/%s/20-server.yaml" % (out, folder)):
+        found.append(c)
+        if portless(c["startupProbe"]) != portless(want["startupProbe"]):
+            print("seldon-v2/%s startupProbe differs from prebake's" % folder); bad = 1
+if len(found) < 3:
+    print("expected probes in 3 manifests, found %d" % len(found)); bad = 1
+sys.exit(bad)
+PYEOF
+	if [ $? -eq 0 ]; then ok "the prebaked manifests carry the probes prebake writes"; else
+		not_ok "probes differ from prebake's: $(head -3 "$tmp/probes.out")"; fi
+else
+	not_ok "prebake failed on the mlflow2-virtualenv fixture"
+fi
+
 # The command a template's comment tells users to run must be one initc
 # takes: run each (on a local MLflow folder instead of the bucket).
 grep -rh '^#   initc ' "$out" | sed 's/^#   initc //' | sort -u >"$tmp/cmds"
