@@ -5,6 +5,7 @@
 # Docker itself cannot run here, so this is the check around the build.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib/golden.sh
 PREBAKE=${PREBAKE:-$PWD/build/prebake}
 LINT=$PWD/tests/lib/dockerlint.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/prebake-lint.XXXXXX")
@@ -46,11 +47,8 @@ else
 fi
 
 n=0
-for dir in tests/fixtures/prebake/*/; do
-	dir=${dir%/}
-	name=${dir##*/}
-	[ -f "$dir/args" ] || continue
-	read -r -a args <"$dir/args"
+while read -r -a c; do
+	name=${c[0]} dir=${c[1]} args=("${c[@]:2}")
 	for target in mlserver seldon; do
 		out="$tmp/$name-$target"
 		if "$PREBAKE" "$dir/${args[0]}" "${args[@]:1}" --target "$target" -o "$out" -q 2>"$tmp/err.log"; then
@@ -60,7 +58,7 @@ for dir in tests/fixtures/prebake/*/; do
 			not_ok "$name --target $target: prebake failed: $(head -3 "$tmp/err.log")"
 		fi
 	done
-done
+done < <(golden_cases)
 [ "$n" -gt 0 ] && ok "linted $n emitted Dockerfiles" || not_ok "no emitted Dockerfile was linted"
 
 for f in Dockerfile.prebake Dockerfile.init; do

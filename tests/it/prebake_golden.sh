@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 PREBAKE=${PREBAKE:-$PWD/build/prebake}
+. tests/lib/golden.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/prebake-golden.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 failed=0
@@ -14,11 +15,8 @@ failed=0
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; failed=1; }
 
-for dir in tests/fixtures/prebake/*/; do
-	dir=${dir%/}
-	name=${dir##*/}
-	[ -f "$dir/args" ] || continue
-	read -r -a args <"$dir/args"
+while read -r -a c; do
+	name=${c[0]} dir=${c[1]} args=("${c[@]:2}")
 	out="$tmp/$name"
 	if ! "$PREBAKE" "$dir/${args[0]}" "${args[@]:1}" -o "$out" >"$tmp/$name.log" 2>&1; then
 		not_ok "$name: prebake failed: $(tail -3 "$tmp/$name.log")"
@@ -44,5 +42,5 @@ for dir in tests/fixtures/prebake/*/; do
 	else
 		not_ok "$name: second run differs or failed"
 	fi
-done
+done < <(golden_cases)
 exit $failed

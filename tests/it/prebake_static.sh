@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/assert.sh
+. tests/lib/golden.sh
 BUILD=${BUILD:-build}
 BIN=$BUILD/prebake-static
 RUN_UID=65532
@@ -32,11 +33,8 @@ chmod 0755 "$root" # mktemp makes it 0700: UID 65532 must get in
 cp "$BIN" "$root/prebake"
 mkdir -p "$root/w"
 n=0
-for dir in tests/fixtures/prebake/*/; do
-	dir=${dir%/}
-	name=${dir##*/}
-	[ -f "$dir/args" ] || continue
-	read -r -a args <"$dir/args"
+while read -r -a c; do
+	name=${c[0]} dir=${c[1]} args=("${c[@]:2}")
 	rm -rf "${root:?}/w/$name"
 	cp -r "$dir" "$root/w/$name"
 	rm -rf "$root/w/$name/expected"
@@ -49,7 +47,7 @@ for dir in tests/fixtures/prebake/*/; do
 		flunk "$name: the static prebake in an empty root did not write the golden output:"
 		head -5 "$root/$name.log" "$root/$name.diff" 2>/dev/null | sed 's/^/    | /'
 	fi
-done
+done < <(golden_cases)
 if [ "$n" -gt 0 ]; then pass "$n golden cases written byte for byte in an empty root as UID $RUN_UID"; else
 	flunk "no golden case ran"; fi
 if [ -z "$(find "$root" -mindepth 1 -maxdepth 1 ! -name prebake ! -name w ! -name '*.log' ! -name '*.diff')" ]; then
