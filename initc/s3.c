@@ -178,7 +178,8 @@ static int sse_error(const struct remote *r, const char *opt, const char *must, 
 static int is_md5_b64(const char *s)
 {
 	unsigned char out[24];
-	return strlen(s) == 24 && !strcmp(s + 22, "==") && EVP_DecodeBlock(out, (const unsigned char *)s, 24) == 18;
+	return strlen(s) == 24 && !strcmp(s + 22, "==") &&
+	       EVP_DecodeBlock(out, (const unsigned char *)s, 24) == 18; /* 16 bytes + 2 of padding */
 }
 
 static int set_sse(const struct remote *r, struct s3_target *t, struct buf *err)

@@ -226,7 +226,6 @@ static void check_referenced(struct model *m)
 			"not in %s: point it at the model file", m->label, m->settings_uri, m->label);
 }
 
-/* Take the files below root out of all; then read the metadata. */
 /* <folder>/config.pbtxt of a Triton repository: Triton refuses a model
  * whose config names another folder; remember configs that onnxruntime
  * would not run, for kserve-onnx. */
@@ -257,6 +256,7 @@ static void load_triton_config(struct model *m, const char *path, size_t folder_
 	buf_free(&err);
 }
 
+/* Take the files below root out of all; then read the metadata. */
 static void model_load(struct model *m, struct tree *t, const struct files *all, const char *root)
 {
 	size_t rlen = strlen(root);
