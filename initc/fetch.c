@@ -71,7 +71,7 @@ struct file_job {
 	struct part *parts;
 	int nparts;
 	int parts_left;
-	int parts_active;       /* attempts under way: at most g->streams */
+	int parts_active;       /* attempts under way: at most e->parts_per_file */
 	int frontier;           /* first part not yet complete, for the hasher */
 	EVP_MD_CTX *md5;        /* inline MD5; NULL when not checked or threaded */
 	long long hashed;       /* bytes hashed inline from offset 0, in order */
@@ -100,6 +100,7 @@ struct engine {
 	long long last_progress_ms;
 	char *made_dir;         /* last directory created, to skip mkdir calls */
 	long pid;               /* in temporary names: getpid() is a system call */
+	int parts_per_file;     /* parts of one file under way at once: STREAMS, at least 1 */
 };
 
 static long long now_ms(void)
@@ -644,7 +645,7 @@ static void start_ready_parts(struct engine *e)
 	for (size_t i = e->first_open; i < e->nqueue && e->active < e->g->transfers && !e->fatal; i++) {
 		struct part *p = e->queue[i];
 		if (p->state == PART_QUEUED && p->not_before <= now &&
-		    p->file->parts_active < e->g->streams + (e->g->streams == 0))
+		    p->file->parts_active < e->parts_per_file)
 			start_part(e, p);
 	}
 }
@@ -797,7 +798,7 @@ int fetch_run(const struct globals *g, const struct s3_target *t, const char *bu
 	      struct plan *p, const char *dest, struct fetch_stats *st, struct buf *err)
 {
 	struct engine e = { .g = g, .t = t, .bucket = bucket, .dest = dest, .err = err, .stats = st,
-			    .pid = (long)getpid() };
+			    .pid = (long)getpid(), .parts_per_file = g->streams > 1 ? (int)g->streams : 1 };
 	size_t nparts = 0;
 
 	memset(st, 0, sizeof *st);

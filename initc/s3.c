@@ -317,12 +317,14 @@ static int env_true(const char *name, int def)
 int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
 {
 	const char *endpoint = getenv("AWS_ENDPOINT_URL");
-	const char *region = getenv("AWS_DEFAULT_REGION");
+	const char *region_var = "AWS_DEFAULT_REGION";
+	const char *region = getenv(region_var);
 
 	memset(t, 0, sizeof *t);
-	const char *region_var = "AWS_DEFAULT_REGION";
-	if (!region || !*region)
-		region = getenv(region_var = "AWS_REGION");
+	if (!region || !*region) {
+		region_var = "AWS_REGION";
+		region = getenv(region_var);
+	}
 	t->region = xstrdup(region && *region ? region : "us-east-1");
 	t->origin = xstrdup("KServe-style AWS_* variables");
 	if (region && *region && check_region(region, region_var, err))

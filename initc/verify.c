@@ -226,6 +226,14 @@ static void check_referenced(struct model *m)
 			"not in %s: point it at the model file", m->label, m->settings_uri, m->label);
 }
 
+/* Length of <folder> when path is <folder>/config.pbtxt (a model of a
+ * Triton repository at the top of the tree), else 0. */
+static size_t triton_config_folder(const char *path)
+{
+	const char *slash = strchr(path, '/');
+	return slash && slash > path && !strcmp(slash + 1, "config.pbtxt") ? (size_t)(slash - path) : 0;
+}
+
 /* <folder>/config.pbtxt of a Triton repository: Triton refuses a model
  * whose config names another folder; remember configs that onnxruntime
  * would not run, for kserve-onnx. */
@@ -279,9 +287,9 @@ static void model_load(struct model *m, struct tree *t, const struct files *all,
 	if (m->has_mlmodel)
 		check_referenced(m);
 	for (size_t i = 0; i < m->files.n; i++) {
-		const char *path = m->files.v[i].path, *slash = strchr(path, '/');
-		if (slash && !strcmp(slash + 1, "config.pbtxt"))
-			load_triton_config(m, path, (size_t)(slash - path));
+		size_t folder_len = triton_config_folder(m->files.v[i].path);
+		if (folder_len)
+			load_triton_config(m, m->files.v[i].path, folder_len);
 	}
 }
 
@@ -596,10 +604,11 @@ static void judge_tfserving(const struct model *m, const struct profile *p, stru
 static void judge_triton(const struct model *m, const struct profile *p, struct verdict *v)
 {
 	for (size_t i = 0; i < m->files.n; i++) {
-		const char *path = m->files.v[i].path, *slash = strchr(path, '/');
-		if (!slash || strcmp(slash + 1, "config.pbtxt"))
+		const char *path = m->files.v[i].path;
+		size_t folder_len = triton_config_folder(path);
+		if (!folder_len)
 			continue;
-		char *prefix = xstrndup(path, (size_t)(slash - path) + 1);
+		char *prefix = xstrndup(path, folder_len + 1);
 		int ok = has_versioned(m, prefix, NULL);
 		free(prefix);
 		if (ok && p->flavor && !strcmp(p->flavor, "onnx") && m->not_onnx.len) {
@@ -610,7 +619,7 @@ static void judge_triton(const struct model *m, const struct profile *p, struct 
 		}
 		if (ok) {
 			buf_printf(&v->why, "%s loads the Triton repository (model %.*s)", p->name,
-				   (int)(slash - path), path);
+				   (int)folder_len, path);
 			return;
 		}
 	}
@@ -853,6 +862,16 @@ static int apply_fix(const char *dir, const struct model *m, const struct profil
 	return EXIT_VERIFY;
 }
 
+/* A file renamed for a library too old to read it only moves the crash
+ * from the init container to the server: not a safe fix. */
+static int refuse_fix(const struct model *m, const struct profile *p, const struct verdict *v)
+{
+	log_kv(LOG_ERROR, "fix not applied: the server's library is older than the model's",
+	       "server=%s model=%s reason=%s", p->name, log_q(m->label), log_q(v->warn.data));
+	log_termination("%s; --fix not applied because the %s", v->why.data, v->warn.data);
+	return EXIT_VERIFY;
+}
+
 /* ---- after a download ------------------------------------------------- */
 
 static int open_model(struct tree *t, const char *root, struct model *m, struct buf *err)
@@ -878,16 +897,8 @@ static int report_target(const char *dir, const struct model *m, const struct ta
 	if (v.fit == FIT_OK) {
 		log_kv(LOG_INFO, "model fits server", "server=%s model=%s detail=%s",
 		       t->profile->name, log_q(m->label), log_q(v.why.data));
-	} else if (v.fit == FIT_FIX && o->fix && dir && v.warn.len) {
-		/* a file renamed for a library too old to read it only moves the
-		 * crash from the init container to the server: not a safe fix */
-		log_kv(LOG_ERROR, "fix not applied: the server's library is older than the model's",
-		       "server=%s model=%s reason=%s", t->profile->name, log_q(m->label),
-		       log_q(v.warn.data));
-		log_termination("%s; --fix not applied because the %s", v.why.data, v.warn.data);
-		rc = EXIT_VERIFY;
 	} else if (v.fit == FIT_FIX && o->fix && dir) {
-		rc = apply_fix(dir, m, t->profile, &v);
+		rc = v.warn.len ? refuse_fix(m, t->profile, &v) : apply_fix(dir, m, t->profile, &v);
 	} else {
 		log_kv(LOG_ERROR, "model does not fit server", "server=%s model=%s reason=%s",
 		       t->profile->name, log_q(m->label), log_q(v.why.data));

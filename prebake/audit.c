@@ -193,3 +193,11 @@ const struct dep *audit_find_mlflow(const struct env *env)
 			return &env->pip.v[i];
 	return NULL;
 }
+
+const char *audit_mlflow_hold(const struct env *env)
+{
+	const struct dep *d = audit_find_mlflow(env);
+	if (d && audit_effective_pin(env, d) == PIN_EXACT)
+		return NULL;
+	return env->mlflow_version;
+}

@@ -20,6 +20,9 @@ enum pin_class audit_effective_pin(const struct env *env, const struct dep *d);
 
 /* The pip dependency on mlflow, or NULL when the environment lists none. */
 const struct dep *audit_find_mlflow(const struct env *env);
+/* The version constraints.txt must hold mlflow at: MLmodel's mlflow_version
+ * when the environment does not pin mlflow exactly; else NULL. */
+const char *audit_mlflow_hold(const struct env *env);
 
 /* Hide the user:password part of any URL in text, for printing. */
 char *audit_redact_url(const char *text);

@@ -138,10 +138,10 @@ static void emit_constraints(const struct env *env, struct buf *b)
 	/* A loose or missing mlflow would let the serving stack choose one (the
 	 * seeds: Seldon's mlflow 2.5.0 under a model written by 2.17.2): hold it
 	 * at the version that wrote MLmodel. */
-	const struct dep *d = audit_find_mlflow(env);
-	if (env->mlflow_version && (!d || audit_effective_pin(env, d) != PIN_EXACT))
+	const char *hold = audit_mlflow_hold(env);
+	if (hold)
 		buf_printf(b, "# mlflow is not pinned exactly in %s: the version that wrote MLmodel\n"
-			   "mlflow==%s\n", env->env_file, env->mlflow_version);
+			   "mlflow==%s\n", env->env_file, hold);
 }
 
 static void emit_serving(const struct env *env, const struct bake_opts *o, struct buf *b)

@@ -151,9 +151,9 @@ static void warn_partial_hashes(const struct env *env)
 /* The model was pickled by one mlflow; another may not load it. */
 static void warn_mlflow_pin(const struct env *env)
 {
-	const struct dep *d = audit_find_mlflow(env);
-	if (!env->mlflow_version || (d && audit_effective_pin(env, d) == PIN_EXACT))
+	if (!audit_mlflow_hold(env))
 		return;
+	const struct dep *d = audit_find_mlflow(env);
 	if (d)
 		fprintf(stderr, "prebake: warning: %s: mlflow is not pinned but MLmodel was written "
 			"by mlflow %s; constraints.txt holds it at mlflow==%s (pin it in the model's "
