@@ -1,0 +1,82 @@
+/* The one way to write below DEST, used by downloads, local copies,
+ * unpacking and the --fix writers.
+ *
+ * DEST is opened once as a directory; every path below it is opened
+ * relative to that descriptor without ever following a symlink (openat2
+ * with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS where the kernel has it, else
+ * one component at a time with O_NOFOLLOW). A file is written under a
+ * random temporary name created with O_EXCL in its final folder, so two
+ * runs (two pods on one volume, each PID 1 in its own namespace) can never
+ * share one, and it reaches its final name only by renameat when complete.
+ * One lock file per DEST serialises runs; what a killed run left is swept
+ * only by the holder of that lock. */
+#ifndef COMMON_DESTDIR_H
+#define COMMON_DESTDIR_H
+
+#include <stddef.h>
+#include "buf.h"
+
+/* Names initc keeps in DEST itself; they start with '.', so servers that
+ * scan for model folders or files pass over them. */
+#define DESTDIR_LOCK_NAME ".initc.lock"
+#define DESTDIR_TEMP_PREFIX ".initc-"
+#define DESTDIR_TEMP_SUFFIX ".partial"
+#define DESTDIR_STAGING_SUFFIX ".staging"
+
+struct destdir {
+	int fd;         /* the folder, opened once */
+	char *path;     /* as the user gave it, for messages */
+	int lock_fd;    /* DESTDIR_LOCK_NAME while held, else -1 */
+};
+
+/* Create path if missing (mkdir -p) and open it. 0, or EXIT_LOCALIO with
+ * err saying what to mount there. */
+int destdir_open(struct destdir *d, const char *path, struct buf *err);
+/* Open the folder rel below parent as a destdir of its own (creating it
+ * when create); same rules as destdir_dir. 0 or an exit code. */
+int destdir_open_sub(struct destdir *sub, const struct destdir *parent, const char *rel,
+		     int create, struct buf *err);
+void destdir_close(struct destdir *d);
+
+/* Take DEST's lock, waiting (and saying for whom) while another run
+ * holds it. 0, or EXIT_LOCALIO when the lock file cannot be made. */
+int destdir_lock(struct destdir *d, struct buf *err);
+void destdir_unlock(struct destdir *d);
+
+/* Remove what killed runs left below DEST: temporary files and staging
+ * folders. Only the lock's holder may call it. */
+void destdir_sweep(const struct destdir *d);
+
+/* Open the folder rel below DEST ("" is DEST itself) into *fd, never
+ * following a symlink, creating missing folders (0755) when create. 0, or
+ * an exit code with err naming the path and the cause: EXIT_UNSAFE for a
+ * symlink in the way, EXIT_LOCALIO otherwise (a file in the way...). */
+int destdir_dir(const struct destdir *d, const char *rel, int create, int *fd, struct buf *err);
+
+/* A file being written below DEST. */
+struct dest_file {
+	int dirfd;          /* its final folder */
+	int fd;             /* the temporary file, read-write; -1 once closed */
+	char *rel;          /* final path below DEST, for messages */
+	const char *base;   /* final name inside dirfd (points into rel) */
+	char tmp[64];       /* temporary name inside dirfd */
+};
+
+/* Create a new temporary file for rel (folders made as needed). 0, or an
+ * exit code with err filled. */
+int dest_file_create(const struct destdir *d, const char *rel, struct dest_file *f,
+		     struct buf *err);
+/* Close it and move it to its final name, replacing a file there. 0, or
+ * EXIT_LOCALIO with err filled (the temporary file is then removed). */
+int dest_file_commit(struct dest_file *f, struct buf *err);
+/* Close and remove the temporary file; safe to call twice. */
+void dest_file_discard(struct dest_file *f);
+
+/* Remove name inside the folder dirfd, and everything below it when it is
+ * a folder, never following a symlink. 0, or -1 with errno. */
+int destdir_remove_at(int dirfd, const char *name);
+
+/* A name that no other run can pick: prefix, 16 random hex digits, suffix. */
+void destdir_random_name(char *out, size_t size, const char *prefix, const char *suffix);
+
+#endif
