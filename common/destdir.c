@@ -130,6 +130,25 @@ int destdir_dir(const struct destdir *d, const char *rel, int create, int *fd, s
 	return *fd >= 0 ? 0 : code;
 }
 
+int destdir_stat(const struct destdir *d, const char *rel, struct stat *st)
+{
+	const char *slash = strrchr(rel, '/');
+	char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
+	struct buf why = BUF_INIT;
+	int fd, rc = destdir_dir(d, dir, 0, &fd, &why);
+	free(dir);
+	buf_free(&why);
+	if (rc) {
+		errno = rc == EXIT_UNSAFE ? ELOOP : errno ? errno : ENOENT;
+		return -1;
+	}
+	rc = fstatat(fd, slash ? slash + 1 : rel, st, AT_SYMLINK_NOFOLLOW);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 /* ---- DEST itself --------------------------------------------------------------- */
 
 int destdir_open(struct destdir *d, const char *path, struct buf *err)

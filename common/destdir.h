@@ -14,6 +14,7 @@
 #define COMMON_DESTDIR_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include "buf.h"
 
 /* Names initc keeps in DEST itself; they start with '.', so servers that
@@ -52,6 +53,10 @@ void destdir_sweep(const struct destdir *d);
  * an exit code with err naming the path and the cause: EXIT_UNSAFE for a
  * symlink in the way, EXIT_LOCALIO otherwise (a file in the way...). */
 int destdir_dir(const struct destdir *d, const char *rel, int create, int *fd, struct buf *err);
+
+/* lstat of rel below DEST, reaching it without following a symlink. 0, or
+ * -1 with errno (ELOOP when a symlink is on the way). */
+int destdir_stat(const struct destdir *d, const char *rel, struct stat *st);
 
 /* A file being written below DEST. */
 struct dest_file {

@@ -1,7 +1,6 @@
 /* The download engine; see fetch.h for what it promises. */
 #include "fetch.h"
 #include "digest.h"
-#include "fsutil.h"
 #include "hasher.h"
 #include "exitcode.h"
 #include "http.h"
@@ -11,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +20,6 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
-#define TEMP_SUFFIX ".initc.partial"
 #define ERROR_BODY_MAX (64 * 1024)
 #define CURL_BUFFER (256 * 1024)
 /* Files this large get their MD5 on a second thread; for smaller ones the
@@ -33,19 +30,14 @@
 /* Smallest ranged part: below this a request costs more than it splits. */
 #define MIN_PART (256LL << 10)
 
-enum part_state { PART_QUEUED, PART_ACTIVE, PART_DONE };
+enum part_state { PART_FREE, PART_QUEUED, PART_ACTIVE, PART_DONE };
 
 struct file_job;
 
-struct part {
-	struct file_job *file;
-	long long start;        /* offset in the file */
-	long long len;          /* bytes this part covers, -1 unknown (http) */
-	long long received;     /* bytes written so far, kept across retries */
-	int attempts;
-	long long not_before;   /* monotonic ms: backoff before the next try */
-	enum part_state state;
-	/* the attempt under way */
+/* One request under way. Only these carry a curl handle and buffers: at
+ * most RCLONE_TRANSFERS exist at once, whatever the number of objects. */
+struct attempt {
+	struct part *part;
 	CURL *easy;
 	struct curl_slist *headers;
 	int ranged;             /* a Range header was sent */
@@ -54,52 +46,69 @@ struct part {
 	int fail_code;          /* set by a callback that aborted the transfer */
 	int fail_retryable;
 	int range_ignored;      /* server answered 200 to a range request */
+	int changed;            /* 412, or another ETag than the one expected */
 	long long idle_ms;      /* RCLONE_TIMEOUT; 0 = none */
 	long long last_data_ms; /* monotonic ms of the last byte (or the start) */
 	curl_off_t last_dlnow;
 	struct buf fail;
 	struct buf error_body;
 	char content_range[128];
+	char etag[160];         /* this response's ETag, unquoted */
+	char retry_after[64];
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* A byte range of a file, from its first request until the bytes before
+ * it are complete too (then its slot is reused). */
+struct part {
+	struct file_job *file;
+	long long start;        /* offset in the file */
+	long long len;          /* bytes this part covers, -1 unknown (http) */
+	long long received;     /* bytes written so far, kept across retries */
+	int attempts;
+	long long not_before;   /* monotonic ms: backoff before the next try */
+	enum part_state state;
+	struct attempt *at;     /* while PART_ACTIVE */
+};
+
+/* A file being written; exists from its first request to its rename. */
 struct file_job {
 	struct item *item;
-	char *final_path;
-	char *temp_path;
-	int fd;                 /* -1 until the first part starts */
-	struct part *parts;
-	int nparts;
-	int parts_left;
+	struct dest_file out;   /* the temporary file and its folder */
+	long long chunk;        /* bytes per part (the whole size when not split) */
+	long long nparts;
+	long long next_part;    /* parts before this were started */
+	long long folded;       /* parts before this are complete, bytes without gap */
+	struct part *ring;      /* part k lives in ring[k % ring_size] */
+	int ring_size;
 	int parts_active;       /* attempts under way: at most e->parts_per_file */
-	int frontier;           /* first part not yet complete, for the hasher */
 	EVP_MD_CTX *md5;        /* inline MD5; NULL when not checked or threaded */
-	long long hashed;       /* bytes hashed inline from offset 0, in order */
+	long long hashed;       /* bytes read back and hashed inline, from 0 */
 	int thread_md5;         /* check the MD5 on a hasher thread */
 	struct hasher *hasher;  /* running while the file is open */
-	int finished;
+	int restarted;          /* the object changed once already */
+	struct file_job *next;  /* files under way, in plan order */
+	long long *bytes_done;  /* the engine's count, for progress lines */
 };
 
 struct engine {
 	const struct globals *g;
 	const struct s3_target *t;
 	const char *bucket;
-	const char *dest;
+	const struct destdir *dest;
 	CURLM *multi;
-	struct file_job *files;
-	size_t nfiles;
-	struct part **queue;
-	size_t nqueue;
-	size_t first_open;      /* queue entries before this are done */
+	struct plan *plan;
+	size_t next_item;       /* items before this were opened or skipped */
+	struct file_job *files; /* under way, in plan order */
+	struct file_job **files_tail;
 	int active;
 	int fatal;
 	struct buf *err;
 	struct fetch_stats *stats;
 	long long bytes_total;
+	long long bytes_done;
 	long long started_ms;
 	long long last_progress_ms;
-	char *made_dir;         /* last directory created, to skip mkdir calls */
-	long pid;               /* in temporary names: getpid() is a system call */
 	int parts_per_file;     /* parts of one file under way at once: STREAMS, at least 1 */
 };
 
@@ -122,19 +131,19 @@ int fetch_etag_is_md5(const char *etag)
 
 /* ---- failure bookkeeping ------------------------------------------------ */
 
-static void fail_part(struct part *p, int code, int retryable, const char *fmt, ...)
+static void fail_attempt(struct attempt *a, int code, int retryable, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void fail_part(struct part *p, int code, int retryable, const char *fmt, ...)
+static void fail_attempt(struct attempt *a, int code, int retryable, const char *fmt, ...)
 {
 	va_list ap;
-	if (p->fail_code)
+	if (a->fail_code)
 		return; /* keep the first reason */
-	p->fail_code = code;
-	p->fail_retryable = retryable;
-	buf_reset(&p->fail);
+	a->fail_code = code;
+	a->fail_retryable = retryable;
+	buf_reset(&a->fail);
 	va_start(ap, fmt);
-	buf_vprintf(&p->fail, fmt, ap);
+	buf_vprintf(&a->fail, fmt, ap);
 	va_end(ap);
 }
 
@@ -147,28 +156,52 @@ static void engine_fail(struct engine *e, int code, const char *what)
 	buf_adds(e->err, what);
 }
 
-/* ---- local files ---------------------------------------------------------- */
+/* ---- parts of a file ------------------------------------------------------ */
 
-/* mkdir -p for the parent of path (which lies below e->dest). */
-static int make_parent(struct engine *e, const char *path)
+static struct part *part_at(struct file_job *f, long long k)
 {
-	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
-
-	if (e->made_dir && !strcmp(e->made_dir, dir)) {
-		free(dir);
-		return 0;
-	}
-	if (mkdir_p(dir, 0755)) {
-		char *what = xasprintf("cannot create folder %s: %s", dir, strerror(errno));
-		engine_fail(e, EXIT_LOCALIO, what);
-		free(what);
-		free(dir);
-		return -1;
-	}
-	free(e->made_dir);
-	e->made_dir = dir;
-	return 0;
+	return &f->ring[k % f->ring_size];
 }
+
+static long long part_start(const struct file_job *f, long long k)
+{
+	return k * f->chunk;
+}
+
+/* Bytes from offset 0 that are on disk without a gap. Parts are started
+ * in order and a part's bytes arrive in order, so this is where the
+ * first incomplete part has got to; complete parts at the front are
+ * folded away, freeing their ring slots. */
+static long long contiguous_bytes(struct file_job *f)
+{
+	while (f->folded < f->next_part && part_at(f, f->folded)->state == PART_DONE) {
+		part_at(f, f->folded)->state = PART_FREE;
+		f->folded++;
+	}
+	if (f->folded == f->next_part)
+		return f->folded >= f->nparts ? f->item->size : part_start(f, f->folded);
+	const struct part *p = part_at(f, f->folded);
+	return p->start + p->received;
+}
+
+/* The next part of f, or NULL when all are started or the ring is full
+ * (the front part is slow: later parts wait, so the hasher keeps up). */
+static struct part *new_part(struct file_job *f)
+{
+	if (f->next_part >= f->nparts || f->next_part - f->folded >= f->ring_size)
+		return NULL;
+	long long k = f->next_part++;
+	struct part *p = part_at(f, k);
+	memset(p, 0, sizeof *p);
+	p->file = f;
+	p->start = part_start(f, k);
+	p->len = f->item->size < 0 ? -1 :
+		 k == f->nparts - 1 ? f->item->size - p->start : f->chunk;
+	p->state = PART_QUEUED;
+	return p;
+}
+
+/* ---- local files ---------------------------------------------------------- */
 
 /* Reserve a large file's blocks before its first byte, so a full disk
  * fails now, plainly, rather than after gigabytes. File systems without
@@ -179,539 +212,6 @@ static int reserve_space(int fd, long long size)
 		return 0;
 	return errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -1;
 }
-
-static int open_file(struct engine *e, struct file_job *f)
-{
-	if (make_parent(e, f->final_path))
-		return -1;
-	f->fd = open(f->temp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (f->fd < 0 || reserve_space(f->fd, f->item->size)) {
-		char *what = xasprintf("cannot write %s: %s", f->final_path, strerror(errno));
-		engine_fail(e, EXIT_LOCALIO, what);
-		free(what);
-		return -1;
-	}
-	if (f->thread_md5 && !(f->hasher = hasher_start(f->fd))) {
-		f->md5 = EVP_MD_CTX_new(); /* no thread: hash inline instead */
-		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
-	}
-	return 0;
-}
-
-static void discard_file(struct file_job *f)
-{
-	hasher_abort(f->hasher);
-	f->hasher = NULL;
-	if (f->fd >= 0) {
-		close(f->fd);
-		f->fd = -1;
-		unlink(f->temp_path);
-	}
-}
-
-/* Hash what is on disk past the MD5 frontier, in order, as far as the
- * parts have received contiguous bytes. Later writes at the frontier are
- * hashed straight from the network buffer instead. */
-static int hash_catch_up(struct file_job *f)
-{
-	static unsigned char chunk[CURL_BUFFER];
-	while (f->md5) {
-		struct part *p = NULL;
-		for (int i = 0; i < f->nparts && !p; i++)
-			if (f->hashed >= f->parts[i].start &&
-			    (f->parts[i].len < 0 || f->hashed < f->parts[i].start + f->parts[i].len))
-				p = &f->parts[i];
-		if (!p)
-			return 0;
-		long long avail = p->start + p->received - f->hashed;
-		if (avail <= 0)
-			return 0;
-		size_t want = avail < (long long)sizeof chunk ? (size_t)avail : sizeof chunk;
-		ssize_t got = pread(f->fd, chunk, want, f->hashed);
-		if (got <= 0)
-			return -1;
-		EVP_DigestUpdate(f->md5, chunk, (size_t)got);
-		f->hashed += got;
-	}
-	return 0;
-}
-
-/* Bytes from offset 0 that are on disk without a gap. Parts are
- * contiguous and a part's bytes arrive in order, so this is where the
- * first incomplete part has got to; the frontier only moves forward. */
-static long long contiguous_bytes(struct file_job *f)
-{
-	while (f->frontier < f->nparts - 1 &&
-	       f->parts[f->frontier].received == f->parts[f->frontier].len)
-		f->frontier++;
-	const struct part *p = &f->parts[f->frontier];
-	return p->start + p->received;
-}
-
-/* The MD5 of the finished file as hex: 1 when there is one, 0 when the
- * ETag is no MD5, -1 when the file could not be read back. */
-static int file_md5(struct file_job *f, char hex[33])
-{
-	if (f->hasher) {
-		int rc = hasher_finish(f->hasher, f->item->size, hex);
-		f->hasher = NULL;
-		return rc ? -1 : 1;
-	}
-	if (!f->md5)
-		return 0;
-	if (hash_catch_up(f))
-		return -1;
-	unsigned char md[16];
-	unsigned int mdlen = 16;
-	EVP_DigestFinal_ex(f->md5, md, &mdlen);
-	hex_lower(md, 16, hex);
-	return 1;
-}
-
-/* All parts are in: check, stamp and move the file to its final name. */
-static void finish_file(struct engine *e, struct file_job *f)
-{
-	struct item *it = f->item;
-	char *what = NULL;
-	struct stat st;
-
-	char hex[33];
-	int md5 = file_md5(f, hex);
-
-	if (md5 < 0 || fstat(f->fd, &st)) {
-		what = xasprintf("cannot read back %s: %s", f->temp_path, strerror(errno));
-		engine_fail(e, EXIT_LOCALIO, what);
-	} else if (it->size >= 0 && st.st_size != it->size) {
-		what = xasprintf("%s: got %lld bytes, the listing says %lld", it->key,
-				 (long long)st.st_size, it->size);
-		engine_fail(e, EXIT_INTEGRITY, what);
-	} else if (md5 > 0) {
-		if (strcasecmp(hex, it->etag)) {
-			what = xasprintf("%s: MD5 of the downloaded bytes is %s but the ETag says %s: "
-					 "the object changed during the download or was corrupted; run "
-					 "again", it->key, hex, it->etag);
-			engine_fail(e, EXIT_INTEGRITY, what);
-		}
-	}
-	if (!what && it->mtime) {
-		struct timespec times[2] = { { it->mtime, 0 }, { it->mtime, 0 } };
-		futimens(f->fd, times);
-	}
-	if (!what && (close(f->fd) || rename(f->temp_path, f->final_path))) {
-		f->fd = -1;
-		what = xasprintf("cannot move %s into place: %s", f->final_path, strerror(errno));
-		engine_fail(e, EXIT_LOCALIO, what);
-		unlink(f->temp_path);
-	} else if (!what) {
-		f->fd = -1;
-		f->finished = 1;
-		e->stats->files++;
-		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld md5=%s", log_q(it->rel),
-		       (long long)st.st_size, md5 > 0 ? "checked" : "not-available");
-	}
-	free(what);
-}
-
-/* ---- callbacks -------------------------------------------------------------- */
-
-static size_t on_header(char *line, size_t size, size_t n, void *arg)
-{
-	struct part *p = arg;
-	size_t len = size * n;
-	if (len > 5 && !strncmp(line, "HTTP/", 5)) {
-		p->content_range[0] = '\0'; /* a new response (after 100, redirects) */
-	} else if (len > 14 && !strncasecmp(line, "content-range:", 14)) {
-		const char *v = line + 14;
-		while (*v == ' ')
-			v++;
-		size_t vlen = strcspn(v, "\r\n");
-		if (vlen >= sizeof p->content_range)
-			vlen = sizeof p->content_range - 1;
-		memcpy(p->content_range, v, vlen);
-		p->content_range[vlen] = '\0';
-	}
-	return len;
-}
-
-/* A 206 must cover exactly the bytes asked for, of an object of the size
- * the listing gave: rclone's s3 backend does not check this, we do. */
-static int check_content_range(struct part *p)
-{
-	long long first, last, total, want_first = p->start + p->received;
-	long long want_last = p->len >= 0 ? p->start + p->len - 1 : -1;
-	long long size = p->file->item->size;
-
-	if (sscanf(p->content_range, "bytes %lld-%lld/%lld", &first, &last, &total) != 3 ||
-	    first != want_first || (want_last >= 0 && last != want_last) ||
-	    (size >= 0 && total != size)) {
-		char last_text[24] = "";
-		if (want_last >= 0)
-			snprintf(last_text, sizeof last_text, "%lld", want_last);
-		fail_part(p, EXIT_INTEGRITY, 1, "%s: asked for bytes %lld-%s, the server sent "
-			  "Content-Range \"%s\"", p->file->item->key, want_first, last_text,
-			  p->content_range);
-		return -1;
-	}
-	return 0;
-}
-
-static int check_response(struct part *p)
-{
-	curl_off_t clen = -1;
-	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &p->status);
-	curl_easy_getinfo(p->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
-	if (p->status < 200 || p->status >= 300)
-		return 0; /* the body is an error document: collected, not written */
-	if (p->ranged && p->status == 206)
-		return check_content_range(p);
-	if (p->ranged) { /* 200: the whole object, whatever we asked */
-		int whole = p->start + p->received == 0 &&
-			    (p->len < 0 || p->len == p->file->item->size);
-		if (!whole) {
-			p->range_ignored = 1;
-			fail_part(p, EXIT_INTEGRITY, 1, "%s: the server ignored the Range header "
-				  "(HTTP 200 to a ranged GET); continuing with one stream",
-				  p->file->item->key);
-			return -1;
-		}
-		p->ranged = 0;
-	}
-	if (p->len < 0 && clen >= 0) { /* http source: the size is known now */
-		p->len = clen;
-		p->file->item->size = clen;
-	} else if (p->len >= 0 && clen >= 0 && clen != p->len - p->received) {
-		fail_part(p, EXIT_INTEGRITY, 1, "%s: Content-Length is %lld, expected %lld",
-			  p->file->item->key, (long long)clen, p->len - p->received);
-		return -1;
-	}
-	return 0;
-}
-
-static size_t on_data(char *data, size_t size, size_t n, void *arg)
-{
-	struct part *p = arg;
-	struct file_job *f = p->file;
-	size_t len = size * n;
-
-	if (!p->checked) {
-		if (check_response(p))
-			return 0;
-		p->checked = 1;
-	}
-	if (p->status < 200 || p->status >= 300) {
-		if (p->error_body.len < ERROR_BODY_MAX)
-			buf_add(&p->error_body, data, len);
-		return len;
-	}
-	if (p->len >= 0 && (long long)len > p->len - p->received) {
-		fail_part(p, EXIT_INTEGRITY, 1, "%s: the server sent more bytes than asked for",
-			  f->item->key);
-		return 0;
-	}
-	long long off = p->start + p->received;
-	for (size_t done = 0; done < len;) {
-		ssize_t w = pwrite(f->fd, data + done, len - done, off + (long long)done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fail_part(p, EXIT_LOCALIO, 0, "cannot write %s: %s", f->final_path,
-				  strerror(errno));
-			return 0;
-		}
-		done += (size_t)w;
-	}
-	if (f->md5 && off == f->hashed) {
-		EVP_DigestUpdate(f->md5, data, len);
-		f->hashed += (long long)len;
-	}
-	p->received += (long long)len;
-	if (f->hasher)
-		hasher_advance(f->hasher, contiguous_bytes(f));
-	return len;
-}
-
-/* RCLONE_TIMEOUT is an idle timeout: an attempt that gets no byte for that
- * long is broken. curl's low-speed check averages the rate over several
- * seconds, so a stall right after a burst would outlast the timeout. */
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
-{
-	struct part *p = arg;
-	long long now = now_ms();
-	(void)dltotal, (void)ultotal, (void)ulnow;
-	if (dlnow != p->last_dlnow) {
-		p->last_dlnow = dlnow;
-		p->last_data_ms = now;
-	} else if (p->idle_ms > 0 && now - p->last_data_ms >= p->idle_ms) {
-		fail_part(p, EXIT_NETWORK, 1, "%s: no data for %lld s (RCLONE_TIMEOUT)",
-			  p->file->item->key, (p->idle_ms + 999) / 1000);
-		return 1; /* abort the transfer: retried like a reset */
-	}
-	return 0;
-}
-
-/* ---- starting and ending requests ---------------------------------------- */
-
-static void build_headers(struct engine *e, struct part *p, struct buf *url, struct hdrs *out)
-{
-	struct item *it = p->file->item;
-	struct hdrs extra = { 0 };
-	long long from = p->start + p->received;
-	int whole = from == 0 && (p->len < 0 || p->len == it->size);
-	char range[64];
-
-	p->ranged = !whole && !(p->len == 0);
-	if (p->ranged) {
-		if (p->len >= 0)
-			snprintf(range, sizeof range, "bytes=%lld-%lld", from, p->start + p->len - 1);
-		else
-			snprintf(range, sizeof range, "bytes=%lld-", from);
-		hdrs_set(&extra, "range", range);
-	}
-	if (e->t) {
-		struct s3_request req;
-		s3_request_build(e->t, "GET", e->bucket, it->key, NULL, 0, &extra, 1, &req);
-		buf_add(url, req.url.data, req.url.len);
-		*out = req.headers;
-		buf_free(&req.url);
-		hdrs_free(&extra);
-	} else {
-		buf_adds(url, it->key);
-		*out = extra;
-	}
-}
-
-static void start_part(struct engine *e, struct part *p)
-{
-	struct file_job *f = p->file;
-	struct buf url = BUF_INIT;
-	struct hdrs headers = { 0 };
-
-	if (f->fd < 0 && open_file(e, f))
-		return;
-	build_headers(e, p, &url, &headers);
-	p->headers = http_header_list(&headers);
-	hdrs_free(&headers);
-	p->checked = 0;
-	p->status = 0;
-	p->fail_code = 0;
-	p->range_ignored = 0;
-	p->content_range[0] = '\0';
-	p->errbuf[0] = '\0';
-	p->idle_ms = e->g->timeout_ms;
-	p->last_data_ms = now_ms();
-	p->last_dlnow = 0;
-	buf_reset(&p->error_body);
-	f->parts_active++;
-	p->easy = curl_easy_init();
-	http_easy_setup(p->easy, e->g, e->t ? e->t->insecure : 0);
-	curl_easy_setopt(p->easy, CURLOPT_URL, url.data);
-	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->headers);
-	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
-	curl_easy_setopt(p->easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(p->easy, CURLOPT_HEADERDATA, p);
-	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
-	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->errbuf);
-	curl_easy_setopt(p->easy, CURLOPT_BUFFERSIZE, (long)CURL_BUFFER);
-	curl_easy_setopt(p->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(p->easy, CURLOPT_XFERINFODATA, p);
-	curl_easy_setopt(p->easy, CURLOPT_NOPROGRESS, 0L);
-	if (!e->t) /* plain http sources may redirect; S3 never should */
-		curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_multi_add_handle(e->multi, p->easy);
-	p->state = PART_ACTIVE;
-	e->active++;
-	buf_free(&url);
-}
-
-static void stop_part(struct engine *e, struct part *p)
-{
-	curl_multi_remove_handle(e->multi, p->easy);
-	curl_easy_cleanup(p->easy);
-	curl_slist_free_all(p->headers);
-	p->easy = NULL;
-	p->headers = NULL;
-	p->file->parts_active--;
-	e->active--;
-}
-
-/* The server ignores ranges: fetch this file again as one stream. */
-static void restart_single_stream(struct engine *e, struct file_job *f)
-{
-	for (int i = 0; i < f->nparts; i++)
-		if (f->parts[i].state == PART_ACTIVE)
-			stop_part(e, &f->parts[i]);
-	for (int i = 1; i < f->nparts; i++) {
-		f->parts[i].state = PART_DONE; /* folded into part 0 */
-		f->parts[i].received = 0;
-		buf_free(&f->parts[i].fail); /* teardown sees only part 0 now */
-		buf_free(&f->parts[i].error_body);
-	}
-	f->parts[0].len = f->item->size;
-	f->parts[0].received = 0;
-	f->parts[0].state = PART_QUEUED;
-	f->nparts = 1;
-	f->parts_left = 1;
-	f->frontier = 0;
-	f->hashed = 0;
-	if (f->md5)
-		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
-	if (f->hasher) { /* what it hashed may be overwritten: start over */
-		hasher_abort(f->hasher);
-		if (!(f->hasher = hasher_start(f->fd))) {
-			f->md5 = EVP_MD_CTX_new();
-			EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
-		}
-	}
-	/* part 0 may have been done already, and the queue scan moved past it */
-	e->first_open = 0;
-}
-
-/* Classify a finished attempt: 0 success, else fills p->fail_*. */
-static int attempt_outcome(struct part *p, CURLcode result)
-{
-	if (p->fail_code)
-		return -1;
-	if (result != CURLE_OK) {
-		int tls = http_is_tls_error(result);
-		fail_part(p, EXIT_NETWORK, !tls, "%s: %s%s", p->file->item->key,
-			  p->errbuf[0] ? p->errbuf : curl_easy_strerror(result), tls ? HTTP_TLS_HINT : "");
-		return -1;
-	}
-	if (p->status < 200 || p->status >= 300) {
-		struct s3_error se = { BUF_INIT, BUF_INIT };
-		int retryable;
-		s3_parse_error(p->error_body.data, p->error_body.len, &se);
-		int code = s3_error_class((int)p->status, se.code.len ? se.code.data : NULL, &retryable);
-		fail_part(p, code, retryable, "GET %s: HTTP %ld%s%s%s%s", p->file->item->key, p->status,
-			  se.code.len ? " " : "", se.code.len ? se.code.data : "",
-			  se.message.len ? ": " : "", se.message.len ? se.message.data : "");
-		s3_error_free(&se);
-		return -1;
-	}
-	if (p->len >= 0 && p->received != p->len) {
-		fail_part(p, EXIT_NETWORK, 1, "%s: the body ended after %lld of %lld bytes",
-			  p->file->item->key, p->received, p->len);
-		return -1;
-	}
-	return 0;
-}
-
-static void part_done(struct engine *e, struct part *p, CURLcode result)
-{
-	struct file_job *f = p->file;
-	if (!p->checked && result == CURLE_OK && !check_response(p))
-		p->checked = 1; /* an empty body never reached on_data */
-	stop_part(e, p);
-	if (!attempt_outcome(p, result)) {
-		p->state = PART_DONE;
-		if (--f->parts_left == 0)
-			finish_file(e, f);
-		else if (hash_catch_up(f)) {
-			char *what = xasprintf("cannot read back %s for its MD5: %s", f->temp_path,
-					       strerror(errno));
-			engine_fail(e, EXIT_LOCALIO, what);
-			free(what);
-		}
-		return;
-	}
-	if (!p->fail_retryable || p->attempts + 1 >= e->g->retries) {
-		const char *hint = http_hint(p->fail_code);
-		char *what = xasprintf("%s (after %d attempt%s)%s%s", p->fail.data, p->attempts + 1,
-				       p->attempts ? "s" : "", hint ? "; " : "", hint ? hint : "");
-		engine_fail(e, p->fail_code, what);
-		free(what);
-		return;
-	}
-	p->attempts++;
-	e->stats->retries++;
-	long wait = http_backoff_ms(p->attempts - 1);
-	p->not_before = now_ms() + wait;
-	p->state = PART_QUEUED;
-	log_kv(LOG_WARN, "retrying", "path=%s attempt=%d resume_at=%lld wait_ms=%ld reason=%s",
-	       log_q(f->item->rel), p->attempts, p->start + p->received, wait, log_q(p->fail.data));
-	if (p->range_ignored)
-		restart_single_stream(e, f);
-}
-
-/* ---- the loop ----------------------------------------------------------------- */
-
-static void start_ready_parts(struct engine *e)
-{
-	long long now = now_ms();
-	while (e->first_open < e->nqueue && e->queue[e->first_open]->state == PART_DONE)
-		e->first_open++;
-	for (size_t i = e->first_open; i < e->nqueue && e->active < e->g->transfers && !e->fatal; i++) {
-		struct part *p = e->queue[i];
-		if (p->state == PART_QUEUED && p->not_before <= now &&
-		    p->file->parts_active < e->parts_per_file)
-			start_part(e, p);
-	}
-}
-
-static void collect_done(struct engine *e)
-{
-	CURLMsg *msg;
-	int left;
-	while ((msg = curl_multi_info_read(e->multi, &left))) {
-		struct part *p = NULL;
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		CURLcode result = msg->data.result;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
-		part_done(e, p, result);
-	}
-}
-
-static long long bytes_received(const struct engine *e)
-{
-	long long done = 0;
-	for (size_t i = 0; i < e->nqueue; i++)
-		done += e->queue[i]->received;
-	return done;
-}
-
-/* A progress line every INITC_PROGRESS_INTERVAL; called from the loop. */
-static void log_progress(struct engine *e)
-{
-	long long now = now_ms();
-	if (e->g->progress_ms <= 0 || now - e->last_progress_ms < e->g->progress_ms)
-		return;
-	long long done = bytes_received(e);
-	e->last_progress_ms = now;
-	double secs = (double)(now - e->started_ms) / 1000.0;
-	log_kv(LOG_INFO, "progress", "bytes=%lld total=%lld files_done=%lld rate_mbs=%.1f", done,
-	       e->bytes_total, e->stats->files, secs > 0 ? (double)done / secs / 1e6 : 0.0);
-}
-
-static int all_done(struct engine *e)
-{
-	for (size_t i = e->first_open; i < e->nqueue; i++)
-		if (e->queue[i]->state != PART_DONE)
-			return 0;
-	return 1;
-}
-
-static void run_loop(struct engine *e)
-{
-	while (!e->fatal) {
-		int running = 0;
-		start_ready_parts(e);
-		if (!e->active && all_done(e))
-			break;
-		curl_multi_perform(e->multi, &running);
-		collect_done(e);
-		start_ready_parts(e); /* refill freed slots before waiting */
-		if (e->active)
-			curl_multi_poll(e->multi, NULL, 0, 100, NULL);
-		else if (!e->fatal && !all_done(e))
-			usleep(20000); /* everything left is waiting out a backoff */
-		log_progress(e);
-	}
-}
-
-/* ---- setup and teardown ------------------------------------------------------- */
 
 /* Bytes per ranged part of an object of this size; the whole size when it
  * is not split. A split object has at least `streams` parts, none larger
@@ -735,106 +235,706 @@ static long long part_size(const struct globals *g, long long size)
 	return chunk;
 }
 
-static int parts_for(const struct globals *g, long long size)
+static void start_md5(struct engine *e, struct file_job *f)
 {
-	long long chunk = part_size(g, size);
-	return chunk <= 0 || chunk >= size ? 1 : (int)((size + chunk - 1) / chunk);
-}
-
-static void setup_file(struct engine *e, struct file_job *f, struct item *it, size_t index)
-{
-	f->item = it;
-	f->fd = -1;
-	f->final_path = xasprintf("%s/%s", e->dest, it->rel);
-	/* beside the final file, never mistaken for it, unique per run */
-	char *slash = strrchr(f->final_path, '/');
-	f->temp_path = xasprintf("%.*s/.%zu.%ld%s", (int)(slash - f->final_path), f->final_path,
-				 index, e->pid, TEMP_SUFFIX);
-	f->nparts = parts_for(e->g, it->size);
-	f->parts_left = f->nparts;
-	f->parts = xcalloc((size_t)f->nparts, sizeof *f->parts);
-	int check_md5 = fetch_etag_is_md5(it->etag) && !e->g->ignore_checksum;
-	if (check_md5 && it->size >= THREAD_MD5_MIN) {
-		f->thread_md5 = 1;
-	} else if (check_md5) {
-		f->md5 = EVP_MD_CTX_new();
+	int check_md5 = fetch_etag_is_md5(f->item->etag) && !e->g->ignore_checksum;
+	f->thread_md5 = check_md5 && f->item->size >= THREAD_MD5_MIN;
+	f->hashed = 0;
+	if (f->thread_md5 && !(f->hasher = hasher_start(f->out.fd)))
+		f->thread_md5 = 0; /* no thread: hash inline instead */
+	if (check_md5 && !f->thread_md5) {
+		if (!f->md5)
+			f->md5 = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
 	}
-	long long chunk = it->size >= 0 ? part_size(e->g, it->size) : -1;
-	for (int i = 0; i < f->nparts; i++) {
-		struct part *p = &f->parts[i];
-		p->file = f;
-		p->start = chunk < 0 ? 0 : chunk * i;
-		p->len = chunk < 0 ? -1 : (i == f->nparts - 1 ? it->size - p->start : chunk);
-		e->queue[e->nqueue++] = p;
+}
+
+/* Lay out the parts of the object as the item now describes it. */
+static void plan_parts(struct engine *e, struct file_job *f)
+{
+	long long size = f->item->size;
+	f->chunk = size >= 0 ? part_size(e->g, size) : -1;
+	f->nparts = f->chunk <= 0 || f->chunk >= size ? 1 : (size + f->chunk - 1) / f->chunk;
+	f->next_part = f->folded = 0;
+	f->ring_size = e->parts_per_file * 2;
+	if (f->ring_size > f->nparts)
+		f->ring_size = (int)f->nparts;
+	free(f->ring);
+	f->ring = xcalloc((size_t)f->ring_size, sizeof *f->ring);
+}
+
+static struct file_job *open_file(struct engine *e, struct item *it)
+{
+	struct file_job *f = xcalloc(1, sizeof *f);
+	struct buf why = BUF_INIT;
+	f->item = it;
+	f->bytes_done = &e->bytes_done;
+	int rc = dest_file_create(e->dest, it->rel, &f->out, &why);
+	if (!rc && reserve_space(f->out.fd, it->size)) {
+		buf_printf(&why, "cannot write %s/%s: %s", e->dest->path, it->rel, strerror(errno));
+		rc = EXIT_LOCALIO;
+	}
+	if (rc) {
+		engine_fail(e, rc, why.data);
+		buf_free(&why);
+		if (f->out.fd >= 0 || f->out.dirfd >= 0)
+			dest_file_discard(&f->out);
+		free(f);
+		return NULL;
+	}
+	buf_free(&why);
+	plan_parts(e, f);
+	start_md5(e, f);
+	*e->files_tail = f;
+	e->files_tail = &f->next;
+	return f;
+}
+
+/* Hash what is on disk past the MD5 frontier, in order, as far as the
+ * bytes are contiguous: always read back from the file, so the check
+ * covers the bytes that reached it, not those that left the network. */
+static int hash_catch_up(struct file_job *f)
+{
+	static unsigned char chunk[CURL_BUFFER];
+	long long ready = contiguous_bytes(f);
+	if (f->hasher)
+		hasher_advance(f->hasher, ready);
+	while (f->md5 && f->hashed < ready) {
+		long long avail = ready - f->hashed;
+		size_t want = avail < (long long)sizeof chunk ? (size_t)avail : sizeof chunk;
+		ssize_t got = pread(f->out.fd, chunk, want, f->hashed);
+		if (got <= 0)
+			return -1;
+		EVP_DigestUpdate(f->md5, chunk, (size_t)got);
+		f->hashed += got;
+	}
+	return 0;
+}
+
+/* The MD5 of the finished file as hex: 1 when there is one, 0 when the
+ * ETag is no MD5, -1 when the file could not be read back. */
+static int file_md5(struct file_job *f, char hex[33])
+{
+	if (f->hasher) {
+		int rc = hasher_finish(f->hasher, f->item->size, hex);
+		f->hasher = NULL;
+		return rc ? -1 : 1;
+	}
+	if (!f->md5)
+		return 0;
+	if (hash_catch_up(f))
+		return -1;
+	unsigned char md[16];
+	unsigned int mdlen = 16;
+	EVP_DigestFinal_ex(f->md5, md, &mdlen);
+	hex_lower(md, 16, hex);
+	return 1;
+}
+
+static void close_file(struct engine *e, struct file_job *f)
+{
+	struct file_job **link = &e->files;
+	while (*link != f)
+		link = &(*link)->next;
+	*link = f->next;
+	if (e->files_tail == &f->next)
+		e->files_tail = link;
+	hasher_abort(f->hasher);
+	dest_file_discard(&f->out); /* after a commit: nothing left to remove */
+	EVP_MD_CTX_free(f->md5);
+	free(f->ring);
+	free(f);
+}
+
+/* All parts are in: check, stamp and move the file to its final name. */
+static void finish_file(struct engine *e, struct file_job *f)
+{
+	struct item *it = f->item;
+	struct buf what = BUF_INIT;
+	struct stat st;
+	char hex[33];
+	int md5 = file_md5(f, hex), code = 0;
+
+	if (md5 < 0 || fstat(f->out.fd, &st)) {
+		buf_printf(&what, "cannot read back %s: %s", it->rel, strerror(errno));
+		code = EXIT_LOCALIO;
+	} else if (it->size >= 0 && st.st_size != it->size) {
+		buf_printf(&what, "%s: got %lld bytes, the listing says %lld", it->key,
+			   (long long)st.st_size, it->size);
+		code = EXIT_INTEGRITY;
+	} else if (md5 > 0 && strcasecmp(hex, it->etag)) {
+		buf_printf(&what, "%s: MD5 of the downloaded bytes is %s but the ETag says %s: the "
+			   "object was corrupted on the way; run again", it->key, hex, it->etag);
+		code = EXIT_INTEGRITY;
+	}
+	if (!code && it->mtime) {
+		struct timespec times[2] = { { it->mtime, 0 }, { it->mtime, 0 } };
+		futimens(f->out.fd, times);
+	}
+	if (!code)
+		code = dest_file_commit(&f->out, &what);
+	if (code) {
+		engine_fail(e, code, what.data);
+	} else {
+		e->stats->files++;
+		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld md5=%s", log_q(it->rel),
+		       (long long)st.st_size, md5 > 0 ? "checked" : "not-available");
+	}
+	buf_free(&what);
+	close_file(e, f);
+}
+
+/* ---- callbacks -------------------------------------------------------------- */
+
+static void copy_header_value(char *dst, size_t size, const char *v, size_t vlen)
+{
+	if (vlen >= size)
+		vlen = size - 1;
+	memcpy(dst, v, vlen);
+	dst[vlen] = '\0';
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *arg)
+{
+	struct attempt *a = arg;
+	size_t len = size * n;
+	const char *colon = memchr(line, ':', len);
+	if (len > 5 && !strncmp(line, "HTTP/", 5)) { /* a new response (after 100, redirects) */
+		a->content_range[0] = a->etag[0] = a->retry_after[0] = '\0';
+		return len;
+	}
+	if (!colon)
+		return len;
+	const char *v = colon + 1;
+	while (v < line + len && *v == ' ')
+		v++;
+	size_t vlen = (size_t)(line + len - v);
+	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+		vlen--;
+	size_t nlen = (size_t)(colon - line);
+	if (nlen == 13 && !strncasecmp(line, "content-range", 13))
+		copy_header_value(a->content_range, sizeof a->content_range, v, vlen);
+	else if (nlen == 4 && !strncasecmp(line, "etag", 4))
+		copy_header_value(a->etag, sizeof a->etag, v, vlen);
+	else if (nlen == 11 && !strncasecmp(line, "retry-after", 11))
+		copy_header_value(a->retry_after, sizeof a->retry_after, v, vlen);
+	return len;
+}
+
+/* A 206 must cover exactly the bytes asked for, of an object of the size
+ * the listing gave: rclone's s3 backend does not check this, we do. */
+static int check_content_range(struct attempt *a)
+{
+	struct part *p = a->part;
+	long long first, last, total, want_first = p->start + p->received;
+	long long want_last = p->len >= 0 ? p->start + p->len - 1 : -1;
+	long long size = p->file->item->size;
+
+	if (sscanf(a->content_range, "bytes %lld-%lld/%lld", &first, &last, &total) != 3 ||
+	    first != want_first || (want_last >= 0 && last != want_last) ||
+	    (size >= 0 && total != size)) {
+		char last_text[24] = "";
+		if (want_last >= 0)
+			snprintf(last_text, sizeof last_text, "%lld", want_last);
+		fail_attempt(a, EXIT_INTEGRITY, 1, "%s: asked for bytes %lld-%s, the server sent "
+			     "Content-Range \"%s\"", p->file->item->key, want_first, last_text,
+			     a->content_range);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is this response of the object we started with? The first answer of an
+ * object without a known ETag (http sources) sets the one to hold to. */
+static int check_identity(struct attempt *a)
+{
+	struct item *it = a->part->file->item;
+	char *got = http_etag_unquote(a->etag);
+	int same = 1;
+	if (*got && !*it->etag && strncmp(got, "W/", 2)) {
+		free(it->etag);
+		it->etag = got;
+		return 0;
+	}
+	if (*got && *it->etag)
+		same = !strcmp(got, it->etag);
+	if (!same) {
+		a->changed = 1;
+		fail_attempt(a, EXIT_INTEGRITY, 0, "%s: the object changed during the download "
+			     "(ETag %s, then %s)", it->key, it->etag, got);
+	}
+	free(got);
+	return same ? 0 : -1;
+}
+
+static int check_response(struct attempt *a)
+{
+	struct part *p = a->part;
+	curl_off_t clen = -1;
+	curl_easy_getinfo(a->easy, CURLINFO_RESPONSE_CODE, &a->status);
+	curl_easy_getinfo(a->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+	if (a->status == 412) {
+		a->changed = 1;
+		fail_attempt(a, EXIT_INTEGRITY, 0, "%s: the object changed during the download "
+			     "(HTTP 412 to If-Match \"%s\")", p->file->item->key, p->file->item->etag);
+		return -1;
+	}
+	if (a->status < 200 || a->status >= 300)
+		return 0; /* the body is an error document: collected, not written */
+	if (check_identity(a))
+		return -1;
+	if (a->ranged && a->status == 206)
+		return check_content_range(a);
+	if (a->ranged) { /* 200: the whole object, whatever we asked */
+		int whole = p->start + p->received == 0 &&
+			    (p->len < 0 || p->len == p->file->item->size);
+		if (!whole) {
+			a->range_ignored = 1;
+			fail_attempt(a, EXIT_INTEGRITY, 1, "%s: the server ignored the Range header "
+				     "(HTTP 200 to a ranged GET); continuing with one stream",
+				     p->file->item->key);
+			return -1;
+		}
+		a->ranged = 0;
+	}
+	if (p->len < 0 && clen >= 0) { /* http source: the size is known now */
+		p->len = clen;
+		p->file->item->size = clen;
+	} else if (p->len >= 0 && clen >= 0 && clen != p->len - p->received) {
+		fail_attempt(a, EXIT_INTEGRITY, 1, "%s: Content-Length is %lld, expected %lld",
+			     p->file->item->key, (long long)clen, p->len - p->received);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_at(int fd, const char *data, size_t len, long long off)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t w = pwrite(fd, data + done, len - done, off + (long long)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg)
+{
+	struct attempt *a = arg;
+	struct part *p = a->part;
+	struct file_job *f = p->file;
+	size_t len = size * n;
+
+	if (!a->checked) {
+		if (check_response(a))
+			return 0;
+		a->checked = 1;
+	}
+	if (a->status < 200 || a->status >= 300) {
+		if (a->error_body.len < ERROR_BODY_MAX)
+			buf_add(&a->error_body, data, len);
+		return len;
+	}
+	if (p->len >= 0 && (long long)len > p->len - p->received) {
+		fail_attempt(a, EXIT_INTEGRITY, 1, "%s: the server sent more bytes than asked for",
+			     f->item->key);
+		return 0;
+	}
+	if (write_at(f->out.fd, data, len, p->start + p->received)) {
+		fail_attempt(a, EXIT_LOCALIO, 0, "cannot write %s: %s", f->item->rel,
+			     strerror(errno));
+		return 0;
+	}
+	p->received += (long long)len;
+	*f->bytes_done += (long long)len;
+	if (f->hasher)
+		hasher_advance(f->hasher, contiguous_bytes(f));
+	return len;
+}
+
+/* RCLONE_TIMEOUT is an idle timeout: an attempt that gets no byte for that
+ * long is broken. curl's low-speed check averages the rate over several
+ * seconds, so a stall right after a burst would outlast the timeout. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct attempt *a = arg;
+	long long now = now_ms();
+	(void)dltotal, (void)ultotal, (void)ulnow;
+	if (dlnow != a->last_dlnow) {
+		a->last_dlnow = dlnow;
+		a->last_data_ms = now;
+		return 0;
+	}
+	if (a->idle_ms > 0 && now - a->last_data_ms >= a->idle_ms) {
+		fail_attempt(a, EXIT_NETWORK, 1, "%s: no data for %lld s (RCLONE_TIMEOUT)",
+			     a->part->file->item->key, (a->idle_ms + 999) / 1000);
+		return 1; /* abort the transfer: retried like a reset */
+	}
+	return 0;
+}
+
+/* ---- starting and ending requests ---------------------------------------- */
+
+/* Range for what the part still needs, and If-Match once the object's
+ * ETag is known: a part of another version is refused by the server
+ * (412) instead of being spliced into this one. */
+static void build_headers(struct engine *e, struct attempt *a, struct buf *url, struct hdrs *out)
+{
+	struct part *p = a->part;
+	struct item *it = p->file->item;
+	struct hdrs extra = { 0 };
+	long long from = p->start + p->received;
+	int whole = from == 0 && (p->len < 0 || p->len == it->size);
+	char range[64];
+
+	a->ranged = !whole && !(p->len == 0);
+	if (a->ranged) {
+		if (p->len >= 0)
+			snprintf(range, sizeof range, "bytes=%lld-%lld", from, p->start + p->len - 1);
+		else
+			snprintf(range, sizeof range, "bytes=%lld-", from);
+		hdrs_set(&extra, "range", range);
+	}
+	if (*it->etag) {
+		char *quoted = xasprintf("\"%s\"", it->etag);
+		hdrs_set(&extra, "if-match", quoted);
+		free(quoted);
+	}
+	if (e->t) {
+		struct s3_request req;
+		s3_request_build(e->t, "GET", e->bucket, it->key, NULL, 0, &extra, 1, &req);
+		buf_add(url, req.url.data, req.url.len);
+		*out = req.headers;
+		buf_free(&req.url);
+		hdrs_free(&extra);
+	} else {
+		buf_adds(url, it->key);
+		*out = extra;
+	}
+}
+
+static void start_attempt(struct engine *e, struct part *p)
+{
+	struct attempt *a = xcalloc(1, sizeof *a);
+	struct buf url = BUF_INIT;
+	struct hdrs headers = { 0 };
+
+	a->part = p;
+	p->at = a;
+	build_headers(e, a, &url, &headers);
+	a->headers = http_header_list(&headers);
+	hdrs_free(&headers);
+	a->idle_ms = e->g->timeout_ms;
+	a->last_data_ms = now_ms();
+	p->file->parts_active++;
+	a->easy = curl_easy_init();
+	http_easy_setup(a->easy, e->g, e->t ? e->t->insecure : 0);
+	curl_easy_setopt(a->easy, CURLOPT_URL, url.data);
+	curl_easy_setopt(a->easy, CURLOPT_HTTPHEADER, a->headers);
+	curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(a->easy, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(a->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(a->easy, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(a->easy, CURLOPT_PRIVATE, a);
+	curl_easy_setopt(a->easy, CURLOPT_ERRORBUFFER, a->errbuf);
+	curl_easy_setopt(a->easy, CURLOPT_BUFFERSIZE, (long)CURL_BUFFER);
+	curl_easy_setopt(a->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(a->easy, CURLOPT_XFERINFODATA, a);
+	curl_easy_setopt(a->easy, CURLOPT_NOPROGRESS, 0L);
+	if (!e->t) /* plain http sources may redirect; S3 never should */
+		curl_easy_setopt(a->easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_multi_add_handle(e->multi, a->easy);
+	p->state = PART_ACTIVE;
+	e->active++;
+	buf_free(&url);
+}
+
+static void end_attempt(struct engine *e, struct attempt *a)
+{
+	curl_multi_remove_handle(e->multi, a->easy);
+	curl_easy_cleanup(a->easy);
+	curl_slist_free_all(a->headers);
+	a->part->file->parts_active--;
+	a->part->at = NULL;
+	a->part->state = PART_QUEUED; /* until the caller says done or when to retry */
+	e->active--;
+	buf_free(&a->fail);
+	buf_free(&a->error_body);
+	free(a);
+}
+
+/* Stop every request of f and lay its parts out afresh from byte 0. */
+static void restart_file(struct engine *e, struct file_job *f)
+{
+	for (long long k = f->folded; k < f->next_part; k++)
+		if (part_at(f, k)->state == PART_ACTIVE)
+			end_attempt(e, part_at(f, k)->at);
+	hasher_abort(f->hasher);
+	f->hasher = NULL;
+	if (ftruncate(f->out.fd, 0))
+		engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
+	plan_parts(e, f);
+	start_md5(e, f);
+}
+
+/* The server ignores ranges: fetch this file again as one stream. */
+static void restart_single_stream(struct engine *e, struct file_job *f)
+{
+	restart_file(e, f);
+	f->chunk = f->item->size;
+	f->nparts = 1;
+	f->ring_size = 1;
+}
+
+/* The object is not the one we started with. Learn what it is now and
+ * fetch it again from zero, once; a second change fails: a model that is
+ * still being uploaded cannot be served yet. */
+static void restart_changed(struct engine *e, struct file_job *f, const char *why)
+{
+	struct item *it = f->item;
+	struct buf head_err = BUF_INIT;
+	struct s3_object now = { 0 };
+	char *what = NULL;
+	int rc = 0;
+
+	if (f->restarted)
+		what = xasprintf("%s; it changed again after a fresh start: nothing was written at "
+				 "%s. Run again once the upload has finished", why, it->rel);
+	else if (e->t && (rc = s3_head(e->g, e->t, e->bucket, it->key, &now, &head_err)))
+		what = xasprintf("%s, and asking for it again failed: %s", why, head_err.data);
+	if (what) {
+		engine_fail(e, rc ? rc : EXIT_INTEGRITY, what);
+		free(what);
+		buf_free(&head_err);
+		s3_object_free(&now);
+		return;
+	}
+	log_kv(LOG_WARN, "object changed during the download: starting it again from zero",
+	       "path=%s reason=%s", log_q(it->rel), log_q(why));
+	free(it->etag);
+	it->etag = e->t ? now.etag : xstrdup("");
+	it->size = e->t ? now.size : -1;
+	it->mtime = e->t ? now.mtime : 0;
+	now.etag = NULL;
+	f->restarted = 1;
+	restart_file(e, f);
+	buf_free(&head_err);
+	s3_object_free(&now);
+}
+
+/* Classify a finished attempt: 0 success, else fills a->fail_*. */
+static int attempt_outcome(struct attempt *a, CURLcode result)
+{
+	struct part *p = a->part;
+	if (a->fail_code)
+		return -1;
+	if (result != CURLE_OK) {
+		int tls = http_is_tls_error(result);
+		fail_attempt(a, EXIT_NETWORK, !tls, "%s: %s%s", p->file->item->key,
+			     a->errbuf[0] ? a->errbuf : curl_easy_strerror(result),
+			     tls ? HTTP_TLS_HINT : "");
+		return -1;
+	}
+	if (a->status < 200 || a->status >= 300) {
+		struct s3_error se = { BUF_INIT, BUF_INIT };
+		int retryable;
+		s3_parse_error(a->error_body.data, a->error_body.len, &se);
+		int code = s3_error_class((int)a->status, se.code.len ? se.code.data : NULL,
+					  &retryable);
+		fail_attempt(a, code, retryable, "GET %s: HTTP %ld%s%s%s%s", p->file->item->key,
+			     a->status, se.code.len ? " " : "", se.code.len ? se.code.data : "",
+			     se.message.len ? ": " : "", se.message.len ? se.message.data : "");
+		s3_error_free(&se);
+		return -1;
+	}
+	if (p->len >= 0 && p->received != p->len) {
+		fail_attempt(a, EXIT_NETWORK, 1, "%s: the body ended after %lld of %lld bytes",
+			     p->file->item->key, p->received, p->len);
+		return -1;
+	}
+	return 0;
+}
+
+static void part_succeeded(struct engine *e, struct part *p)
+{
+	struct file_job *f = p->file;
+	p->state = PART_DONE;
+	if (hash_catch_up(f)) {
+		char *what = xasprintf("cannot read back %s for its MD5: %s", f->item->rel,
+				       strerror(errno));
+		engine_fail(e, EXIT_LOCALIO, what);
+		free(what);
+	} else if (f->folded == f->nparts) {
+		finish_file(e, f);
+	}
+}
+
+static void part_failed(struct engine *e, struct part *p, struct attempt *a)
+{
+	struct file_job *f = p->file;
+	if (!a->fail_retryable || p->attempts + 1 >= e->g->retries) {
+		const char *hint = http_hint(a->fail_code);
+		char *what = xasprintf("%s (after %d attempt%s)%s%s", a->fail.data, p->attempts + 1,
+				       p->attempts ? "s" : "", hint ? "; " : "", hint ? hint : "");
+		engine_fail(e, a->fail_code, what);
+		free(what);
+		return;
+	}
+	p->attempts++;
+	e->stats->retries++;
+	long wait = http_backoff_ms(p->attempts - 1);
+	p->not_before = now_ms() + wait;
+	p->state = PART_QUEUED;
+	log_kv(LOG_WARN, "retrying", "path=%s attempt=%d resume_at=%lld wait_ms=%ld reason=%s",
+	       log_q(f->item->rel), p->attempts, p->start + p->received, wait, log_q(a->fail.data));
+}
+
+static void attempt_done(struct engine *e, struct attempt *a, CURLcode result)
+{
+	struct part *p = a->part;
+	struct file_job *f = p->file;
+	if (!a->checked && result == CURLE_OK && !check_response(a))
+		a->checked = 1; /* an empty body never reached on_data */
+	int ok = !attempt_outcome(a, result);
+	if (ok) {
+		end_attempt(e, a);
+		part_succeeded(e, p);
+	} else if (a->changed) {
+		char *why = xstrdup(a->fail.data);
+		end_attempt(e, a);
+		restart_changed(e, f, why);
+		free(why);
+	} else if (a->range_ignored) {
+		log_kv(LOG_WARN, "retrying", "path=%s reason=%s", log_q(f->item->rel),
+		       log_q(a->fail.data));
+		end_attempt(e, a);
+		restart_single_stream(e, f);
+		e->stats->retries++;
+	} else {
+		part_failed(e, p, a);
+		end_attempt(e, a);
+	}
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+/* Start what f may start now: parts waiting out a backoff whose time has
+ * come, then new parts, within the per-file and global limits. */
+static void start_file_parts(struct engine *e, struct file_job *f, long long now)
+{
+	for (long long k = f->folded; k < f->next_part; k++) {
+		struct part *p = part_at(f, k);
+		if (e->active >= e->g->transfers || f->parts_active >= e->parts_per_file)
+			return;
+		if (p->state == PART_QUEUED && p->not_before <= now)
+			start_attempt(e, p);
+	}
+	while (e->active < e->g->transfers && f->parts_active < e->parts_per_file) {
+		struct part *p = new_part(f);
+		if (!p)
+			return;
+		start_attempt(e, p);
+	}
+}
+
+static void start_ready_parts(struct engine *e)
+{
+	long long now = now_ms();
+	for (struct file_job *f = e->files; f && !e->fatal; f = f->next)
+		start_file_parts(e, f, now);
+	while (!e->fatal && e->active < e->g->transfers && e->next_item < e->plan->n) {
+		struct item *it = &e->plan->v[e->next_item++];
+		if (it->skip)
+			continue;
+		struct file_job *f = open_file(e, it);
+		if (f)
+			start_file_parts(e, f, now);
+	}
+}
+
+static void collect_done(struct engine *e)
+{
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(e->multi, &left))) {
+		struct attempt *a = NULL;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		CURLcode result = msg->data.result;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&a);
+		attempt_done(e, a, result);
+	}
+}
+
+/* A progress line every INITC_PROGRESS_INTERVAL; called from the loop. */
+static void log_progress(struct engine *e)
+{
+	long long now = now_ms();
+	if (e->g->progress_ms <= 0 || now - e->last_progress_ms < e->g->progress_ms)
+		return;
+	e->last_progress_ms = now;
+	double secs = (double)(now - e->started_ms) / 1000.0;
+	log_kv(LOG_INFO, "progress", "bytes=%lld total=%lld files_done=%lld rate_mbs=%.1f",
+	       e->bytes_done, e->bytes_total, e->stats->files,
+	       secs > 0 ? (double)e->bytes_done / secs / 1e6 : 0.0);
+}
+
+static int all_done(const struct engine *e)
+{
+	return !e->files && e->next_item >= e->plan->n;
+}
+
+static void run_loop(struct engine *e)
+{
+	while (!e->fatal) {
+		int running = 0;
+		start_ready_parts(e);
+		if (!e->active && all_done(e))
+			break;
+		curl_multi_perform(e->multi, &running);
+		collect_done(e);
+		start_ready_parts(e); /* refill freed slots before waiting */
+		if (e->active)
+			curl_multi_poll(e->multi, NULL, 0, 100, NULL);
+		else if (!e->fatal && !all_done(e))
+			usleep(20000); /* everything left is waiting out a backoff */
+		log_progress(e);
 	}
 }
 
 static void teardown(struct engine *e)
 {
-	for (size_t i = 0; i < e->nfiles; i++) {
-		struct file_job *f = &e->files[i];
-		for (int j = 0; j < f->nparts; j++) {
-			struct part *p = &f->parts[j];
-			if (p->state == PART_ACTIVE)
-				stop_part(e, p);
-			buf_free(&p->fail);
-			buf_free(&p->error_body);
-		}
-		if (!f->finished)
-			discard_file(f);
-		EVP_MD_CTX_free(f->md5);
-		free(f->parts);
-		free(f->final_path);
-		free(f->temp_path);
+	while (e->files) {
+		struct file_job *f = e->files;
+		for (long long k = f->folded; k < f->next_part; k++)
+			if (part_at(f, k)->state == PART_ACTIVE)
+				end_attempt(e, part_at(f, k)->at);
+		close_file(e, f);
 	}
-	free(e->files);
-	free(e->queue);
-	free(e->made_dir);
 	curl_multi_cleanup(e->multi);
 }
 
 int fetch_run(const struct globals *g, const struct s3_target *t, const char *bucket,
-	      struct plan *p, const char *dest, struct fetch_stats *st, struct buf *err)
+	      struct plan *p, const struct destdir *d, struct fetch_stats *st, struct buf *err)
 {
-	struct engine e = { .g = g, .t = t, .bucket = bucket, .dest = dest, .err = err, .stats = st,
-			    .pid = (long)getpid(), .parts_per_file = g->streams > 1 ? (int)g->streams : 1 };
-	size_t nparts = 0;
+	struct engine e = { .g = g, .t = t, .bucket = bucket, .dest = d, .err = err, .stats = st,
+			    .plan = p, .parts_per_file = g->streams > 1 ? (int)g->streams : 1 };
 
 	memset(st, 0, sizeof *st);
-	for (size_t i = 0; i < p->n; i++)
-		nparts += p->v[i].skip ? 0 : (size_t)parts_for(g, p->v[i].size);
-	e.files = xcalloc(p->n, sizeof *e.files);
-	e.queue = xcalloc(nparts, sizeof *e.queue);
+	e.files_tail = &e.files;
 	e.multi = curl_multi_init();
 	curl_multi_setopt(e.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)g->transfers);
-	for (size_t i = 0; i < p->n; i++)
-		if (!p->v[i].skip)
-			setup_file(&e, &e.files[e.nfiles++], &p->v[i], i);
 	e.bytes_total = p->bytes;
 	e.started_ms = e.last_progress_ms = now_ms();
 
 	run_loop(&e);
 
-	st->bytes = bytes_received(&e);
+	st->bytes = e.bytes_done;
 	st->seconds = (double)(now_ms() - e.started_ms) / 1000.0;
 	teardown(&e);
 	return e.fatal;
-}
-
-/* ---- leftovers of killed runs -------------------------------------------------- */
-
-static int remove_if_temp(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	size_t len = strlen(path), slen = strlen(TEMP_SUFFIX);
-	(void)sb;
-	if (flag == FTW_F && len > slen && !strcmp(path + len - slen, TEMP_SUFFIX) &&
-	    path[ftw->base] == '.')
-		unlink(path);
-	return 0;
-}
-
-void fetch_remove_stale(const char *dest)
-{
-	nftw(dest, remove_if_temp, 16, FTW_PHYS);
 }

@@ -1,13 +1,18 @@
 /* The download engine: libcurl multi, several files at once, large
- * objects split into ranged GETs, streamed to disk with bounded memory.
- * Every file is written under a temporary name beside its final one and
- * renamed only when complete and checked (size; MD5 when the ETag is
- * one). Failed requests are retried with backoff, resuming where the
- * bytes stopped. */
+ * objects split into ranged GETs, streamed to disk with bounded memory
+ * (state exists only for files and requests under way). Every file is
+ * written through destdir (a random temporary name beside its final one)
+ * and renamed only when complete and checked: size, and the MD5 of the
+ * bytes read back from the file when the ETag is one. Every request
+ * after the first of an object carries If-Match with its ETag, so parts
+ * of two versions are never spliced: an object that changes is fetched
+ * again from zero, once. Failed requests are retried with backoff,
+ * resuming where the bytes stopped. */
 #ifndef INITC_FETCH_H
 #define INITC_FETCH_H
 
 #include "buf.h"
+#include "destdir.h"
 #include "globals.h"
 #include "plan.h"
 #include "s3.h"
@@ -23,10 +28,7 @@ struct fetch_stats {
  * or an exit code with err filled; on failure no temporary file remains
  * and files already completed stay (a second run will skip them). */
 int fetch_run(const struct globals *g, const struct s3_target *t, const char *bucket,
-	      struct plan *p, const char *dest, struct fetch_stats *st, struct buf *err);
-
-/* Remove temporary files a killed run may have left below dest. */
-void fetch_remove_stale(const char *dest);
+	      struct plan *p, const struct destdir *d, struct fetch_stats *st, struct buf *err);
 
 /* Is this ETag the MD5 of the content (32 hex digits, not multipart)? */
 int fetch_etag_is_md5(const char *etag);

@@ -3,7 +3,7 @@
  * already complete (same size and mtime) skipped. */
 #include "local.h"
 #include "exitcode.h"
-#include "fsutil.h"
+#include "destdir.h"
 #include "log.h"
 #include "plan.h"
 
@@ -36,48 +36,41 @@ static int copy_fd(int in, int out)
 	}
 }
 
-static int copy_one(const char *src, const struct stat *sst, const char *dst, struct buf *err)
+/* Copy one file to rel below DEST through destdir, unless DEST already
+ * holds it complete (same size and mtime). */
+static int copy_one(const char *src, const struct stat *sst, const struct destdir *d,
+		    const char *rel, struct buf *err)
 {
 	struct stat dst_st;
-	if (!stat(dst, &dst_st) && dst_st.st_size == sst->st_size &&
-	    dst_st.st_mtime == sst->st_mtime)
+	struct dest_file out;
+	if (!destdir_stat(d, rel, &dst_st) && S_ISREG(dst_st.st_mode) &&
+	    dst_st.st_size == sst->st_size && dst_st.st_mtime == sst->st_mtime)
 		return 0; /* already complete */
-	char *slash = strrchr(dst, '/');
-	char *dir = xstrndup(dst, (size_t)(slash - dst));
-	char *tmp = xasprintf("%s/.%ld%s", dir, (long)getpid(), ".initc.partial");
-	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
-
-	if (mkdir_p(dir, 0755) || in < 0 ||
-	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
-	    copy_fd(in, out)) {
-		buf_printf(err, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc;
+	if (in < 0) {
+		buf_printf(err, "local source: cannot read %s: %s", src, strerror(errno));
+		return EXIT_LOCALIO;
+	}
+	rc = dest_file_create(d, rel, &out, err);
+	if (!rc && copy_fd(in, out.fd)) {
+		buf_printf(err, "cannot copy %s to %s/%s: %s", src, d->path, rel, strerror(errno));
 		rc = EXIT_LOCALIO;
 	}
 	if (!rc) {
 		struct timespec times[2] = { sst->st_mtim, sst->st_mtim };
-		futimens(out, times);
+		futimens(out.fd, times);
+		rc = dest_file_commit(&out, err);
+	} else if (out.fd >= 0) {
+		dest_file_discard(&out);
 	}
-	if (out >= 0 && close(out) && !rc) {
-		buf_printf(err, "cannot write %s: %s", dst, strerror(errno));
-		rc = EXIT_LOCALIO;
-	}
-	if (!rc && rename(tmp, dst)) {
-		buf_printf(err, "cannot move %s into place: %s", dst, strerror(errno));
-		rc = EXIT_LOCALIO;
-	}
-	if (rc)
-		unlink(tmp);
-	if (in >= 0)
-		close(in);
-	free(tmp);
-	free(dir);
+	close(in);
 	return rc;
 }
 
 /* nftw offers no user pointer: the walk's state lives here. */
 static struct {
 	const char *root;
-	const char *dest;
+	const struct destdir *dest;
 	struct buf *err;
 	struct local_stats *stats;
 	int rc;
@@ -88,10 +81,11 @@ static struct {
  * a silently missing file. */
 static int follow_link(const char *path, struct stat *target)
 {
-	if (!stat(path, target) && S_ISREG(target->st_mode))
+	int broken = stat(path, target);
+	if (!broken && S_ISREG(target->st_mode))
 		return 0;
 	buf_printf(walk.err, "local source: %s is a symbolic link to %s; initc copies links to "
-		   "regular files only", path, errno == ENOENT ? "nothing" : "a non-file");
+		   "regular files only", path, broken ? "nothing it can reach" : "a non-file");
 	walk.rc = EXIT_LOCALIO;
 	return 1;
 }
@@ -117,9 +111,7 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
 		rel++;
 	if ((walk.rc = plan_check_relpath(rel, rel, walk.err)))
 		return 1;
-	char *dst = xasprintf("%s/%s", walk.dest, rel);
-	walk.rc = copy_one(path, st, dst, walk.err);
-	free(dst);
+	walk.rc = copy_one(path, st, walk.dest, rel, walk.err);
 	if (!walk.rc) {
 		walk.stats->files++;
 		walk.stats->bytes += st->st_size;
@@ -127,7 +119,8 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
 	return walk.rc ? 1 : 0;
 }
 
-int local_copy(const char *src, const char *dest, struct local_stats *stats, struct buf *err)
+int local_copy(const char *src, const struct destdir *d, struct local_stats *stats,
+	       struct buf *err)
 {
 	struct stat st;
 	memset(stats, 0, sizeof *stats);
@@ -138,23 +131,29 @@ int local_copy(const char *src, const char *dest, struct local_stats *stats, str
 	}
 	if (S_ISREG(st.st_mode)) {
 		const char *base = strrchr(src, '/');
-		char *dst = xasprintf("%s/%s", dest, base ? base + 1 : src);
-		int rc = copy_one(src, &st, dst, err);
-		free(dst);
+		int rc = copy_one(src, &st, d, base ? base + 1 : src, err);
 		if (!rc) {
 			stats->files = 1;
 			stats->bytes = st.st_size;
 		}
 		return rc;
 	}
-	walk.root = src;
-	walk.dest = dest;
+	/* The folder itself may be a link (/mnt/pvc/current -> v3, a common
+	 * layout): walk what it points to; links below it are files only. */
+	char *root = realpath(src, NULL);
+	if (!root) {
+		buf_printf(err, "local source %s: %s", src, strerror(errno));
+		return EXIT_LOCALIO;
+	}
+	walk.root = root;
+	walk.dest = d;
 	walk.err = err;
 	walk.stats = stats;
 	walk.rc = 0;
-	if (nftw(src, visit, 16, FTW_PHYS) < 0 && !walk.rc) {
+	if (nftw(root, visit, 16, FTW_PHYS) < 0 && !walk.rc) {
 		buf_printf(err, "local source: cannot walk %s: %s", src, strerror(errno));
 		walk.rc = EXIT_LOCALIO;
 	}
+	free(root);
 	return walk.rc;
 }

@@ -3,6 +3,7 @@
 #define INITC_LOCAL_H
 
 #include "buf.h"
+#include "destdir.h"
 
 struct local_stats {
 	long long files;
@@ -10,6 +11,7 @@ struct local_stats {
 };
 
 /* Returns 0 or an exit code with err filled. */
-int local_copy(const char *src, const char *dest, struct local_stats *stats, struct buf *err);
+int local_copy(const char *src, const struct destdir *d, struct local_stats *stats,
+	       struct buf *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include "buf.h"
 #include "exitcode.h"
 #include "fetch.h"
-#include "fsutil.h"
+#include "destdir.h"
 #include "globals.h"
 #include "http.h"
 #include "local.h"
@@ -16,6 +16,7 @@
 #include "s3.h"
 #include "target.h"
 #include "unpack.h"
+#include "unpacked.h"
 #include "uri.h"
 #include "verify.h"
 #include "version.h"
@@ -169,29 +170,6 @@ static int check_env(const struct globals *g, struct buf *err)
 	return 0;
 }
 
-static int prepare_dest(const char *dest, struct buf *err)
-{
-	if (!mkdir_p(dest, 0755) && !access(dest, W_OK))
-		return 0;
-	buf_printf(err, "destination %s is not a writable folder: %s; mount a writable volume "
-		   "there (Seldon and KServe use an emptyDir at /mnt/models)", dest, strerror(errno));
-	return EXIT_LOCALIO;
-}
-
-/* One archive downloaded alone is unpacked in place, as KServe does. */
-static int maybe_unpack(const struct globals *g, const struct plan *p, const char *dest,
-			struct buf *err)
-{
-	if (g->no_unpack || p->n != 1 || !unpack_is_archive(p->v[0].rel))
-		return 0;
-	struct unpack_limits lim;
-	unpack_default_limits(&lim);
-	char *path = xasprintf("%s/%s", dest, p->v[0].rel);
-	int rc = unpack_archive(path, dest, &lim, err);
-	free(path);
-	return rc;
-}
-
 static void log_summary(const char *uri, const char *dest, long long files, long long skipped,
 			long long bytes, long long retries, double secs)
 {
@@ -201,13 +179,47 @@ static void log_summary(const char *uri, const char *dest, long long files, long
 	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, retries);
 }
 
-static int download_remote(const struct globals *g, const struct source *src, const char *dest,
-			   struct buf *err)
+/* One archive downloaded alone is unpacked into DEST, as KServe does. */
+static int is_archive_plan(const struct globals *g, const struct plan *p)
+{
+	return !g->no_unpack && p->n == 1 && unpack_is_archive(p->v[0].rel);
+}
+
+/* Fetch what the plan says DEST lacks; unpack an archive source. t and
+ * bucket are NULL for http sources. */
+static int fetch_plan(const struct globals *g, const struct s3_target *t, const char *bucket,
+		      const char *uri, struct plan *p, const struct destdir *d, struct buf *err)
+{
+	long long listing_retries_before = http_small_retries();
+	int archive = is_archive_plan(g, p);
+	struct fetch_stats st;
+	int rc = 0;
+
+	if (archive && unpacked_matches(d, uri, &p->v[0])) {
+		log_kv(LOG_INFO, "already unpacked: DEST holds the tree of this very archive",
+		       "src=%s dest=%s etag=%s", log_q(uri), log_q(d->path), log_q(p->v[0].etag));
+		return 0;
+	}
+	if (!(rc = plan_check_layout(p, d->path, err)))
+		rc = plan_mark_complete(p, d, err);
+	if (rc)
+		return rc;
+	log_kv(LOG_INFO, "transfer plan", "files=%zu skipped=%zu bytes=%lld", p->n - p->skipped,
+	       p->skipped, p->bytes);
+	rc = fetch_run(g, t, bucket, p, d, &st, err);
+	if (!rc)
+		log_summary(uri, d->path, st.files, (long long)p->skipped, st.bytes,
+			    st.retries + http_small_retries() - listing_retries_before, st.seconds);
+	if (!rc && archive) /* also when nothing was transferred: a rerun after a kill */
+		rc = unpacked_install(d, uri, &p->v[0], err);
+	return rc;
+}
+
+static int download_remote(const struct globals *g, const struct source *src,
+			   const struct destdir *d, struct buf *err)
 {
 	struct s3_target t = { 0 };
 	struct plan p = { 0 };
-	struct fetch_stats st;
-	long long listing_retries_before = http_small_retries();
 	int rc = target_resolve(src, &t, err);
 
 	if (!rc) {
@@ -216,61 +228,61 @@ static int download_remote(const struct globals *g, const struct source *src, co
 		       t.list_version, log_q(t.origin));
 		rc = plan_s3(g, &t, src, &p, err);
 	}
-	if (!rc) {
-		plan_mark_complete(&p, dest);
-		log_kv(LOG_INFO, "transfer plan", "files=%zu skipped=%zu bytes=%lld", p.n - p.skipped,
-		       p.skipped, p.bytes);
-		rc = fetch_run(g, &t, src->bucket, &p, dest, &st, err);
-		if (!rc)
-			log_summary(src->uri, dest, st.files, (long long)p.skipped, st.bytes,
-				    st.retries + http_small_retries() - listing_retries_before,
-				    st.seconds);
-	}
-	if (!rc && p.skipped < p.n)
-		rc = maybe_unpack(g, &p, dest, err);
+	if (!rc)
+		rc = fetch_plan(g, &t, src->bucket, src->uri, &p, d, err);
 	plan_free(&p);
 	s3_target_free(&t);
 	return rc;
 }
 
-static int download_http(const struct globals *g, const struct source *src, const char *dest,
-			 struct buf *err)
+static int download_http(const struct globals *g, const struct source *src,
+			 const struct destdir *d, struct buf *err)
 {
 	struct plan p = { 0 };
-	struct fetch_stats st;
 	int rc = plan_http(src, &p, err);
 	if (!rc)
-		rc = fetch_run(g, NULL, NULL, &p, dest, &st, err);
-	if (!rc) {
-		log_summary(src->uri, dest, st.files, 0, st.bytes, st.retries, st.seconds);
-		rc = maybe_unpack(g, &p, dest, err);
-	}
+		rc = fetch_plan(g, NULL, NULL, src->uri, &p, d, err);
 	plan_free(&p);
 	return rc;
 }
 
-static int download_one(const struct globals *g, const char *uri, const char *dest,
-			struct buf *err)
+static int download_local(const struct source *src, const struct destdir *d, struct buf *err)
+{
+	struct local_stats ls;
+	int rc = local_copy(src->path, d, &ls, err);
+	if (!rc)
+		log_summary(src->uri, d->path, ls.files, 0, ls.bytes, 0, 0);
+	return rc;
+}
+
+/* One SRC DEST pair, under DEST's lock from the sweep to the check, so a
+ * second run on the same volume waits, then finds everything complete. */
+static int run_pair(const struct globals *g, const char *uri, const char *dest,
+		    const struct verify_opts *vo, int no_verify, struct buf *err)
 {
 	struct source src;
+	struct destdir d = { .fd = -1, .lock_fd = -1 };
 	int rc = source_parse(uri, &src, err);
 
 	if (!rc)
-		rc = prepare_dest(dest, err);
+		rc = destdir_open(&d, dest, err);
+	if (!rc)
+		rc = destdir_lock(&d, err);
 	if (!rc) {
-		fetch_remove_stale(dest);
+		destdir_sweep(&d);
 		log_kv(LOG_INFO, "starting", "src=%s dest=%s", log_q(uri), log_q(dest));
+		if (src.kind == SOURCE_REMOTE)
+			rc = download_remote(g, &src, &d, err);
+		else if (src.kind == SOURCE_HTTP)
+			rc = download_http(g, &src, &d, err);
+		else
+			rc = download_local(&src, &d, err);
 	}
-	if (!rc && src.kind == SOURCE_REMOTE) {
-		rc = download_remote(g, &src, dest, err);
-	} else if (!rc && src.kind == SOURCE_HTTP) {
-		rc = download_http(g, &src, dest, err);
-	} else if (!rc) {
-		struct local_stats ls;
-		rc = local_copy(src.path, dest, &ls, err);
-		if (!rc)
-			log_summary(uri, dest, ls.files, 0, ls.bytes, 0, 0);
-	}
+	if (rc)
+		fail(rc, err);
+	else if (!no_verify)
+		rc = verify_model_dir(dest, vo);
+	destdir_close(&d);
 	source_free(&src);
 	return rc;
 }
@@ -363,11 +375,7 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (int i = optind; i + 1 < argc && !rc; i += 2) {
 		buf_reset(&err);
-		rc = download_one(&g, argv[i], argv[i + 1], &err);
-		if (rc)
-			fail(rc, &err);
-		else if (!c.no_verify)
-			rc = verify_model_dir(argv[i + 1], &vo);
+		rc = run_pair(&g, argv[i], argv[i + 1], &vo, c.no_verify, &err);
 	}
 	curl_global_cleanup();
 	buf_free(&err);

@@ -1,13 +1,19 @@
 /* Transfer plans; see plan.h. */
 #include "plan.h"
+#include "destdir.h"
 #include "exitcode.h"
 #include "s3_list.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define NAME_MAX_BYTES 255
+/* S3's largest object (and MinIO's): a listing claiming more is broken. */
+#define S3_MAX_OBJECT_BYTES (5LL << 40)
 
 static struct item *plan_add(struct plan *p)
 {
@@ -67,6 +73,13 @@ static int add_object(struct plan *p, struct s3_object *o, const char *rel, stru
 	int rc = plan_check_relpath(rel, o->key, err);
 	if (rc)
 		return rc;
+	if (o->size < 0 || o->size > S3_MAX_OBJECT_BYTES ||
+	    __builtin_add_overflow(p->bytes, o->size, &p->bytes)) {
+		buf_printf(err, "the listing says object \"%s\" is %lld bytes, more than S3 allows "
+			   "(5 TiB); nothing was written: the server's answer is broken", o->key,
+			   o->size);
+		return EXIT_INTEGRITY;
+	}
 	struct item *it = plan_add(p);
 	it->rel = xstrdup(rel);
 	it->key = o->key;
@@ -74,7 +87,6 @@ static int add_object(struct plan *p, struct s3_object *o, const char *rel, stru
 	it->size = o->size;
 	it->mtime = o->mtime;
 	o->key = o->etag = NULL;
-	p->bytes += it->size;
 	return 0;
 }
 
@@ -84,15 +96,38 @@ static const char *basename_of(const char *key)
 	return slash ? slash + 1 : key;
 }
 
-static int plan_directory(struct plan *p, struct s3_objlist *l, size_t dirlen, struct buf *err)
+int plan_map_key(const char *dir, const char *key, long long size, const char **rel,
+		 struct buf *err)
+{
+	size_t dirlen = strlen(dir), rlen;
+	*rel = NULL;
+	if (strncmp(key, dir, dirlen)) {
+		buf_printf(err, "the listing of prefix \"%s\" returned key \"%s\", which is not "
+			   "under it; nothing was written: the server's answer is broken", dir, key);
+		return EXIT_INTEGRITY;
+	}
+	rlen = strlen(key + dirlen);
+	if (!rlen || key[dirlen + rlen - 1] == '/') { /* the prefix itself, or a "folder" */
+		if (size == 0)
+			return 0; /* a "folder" marker object, not a file */
+		buf_printf(err, "object \"%s\" ends in '/' but holds %lld bytes: no file can have "
+			   "that name; nothing was written (rename the object in the bucket)", key,
+			   size);
+		return EXIT_INTEGRITY;
+	}
+	*rel = key + dirlen;
+	return plan_check_relpath(*rel, key, err);
+}
+
+static int plan_directory(struct plan *p, struct s3_objlist *l, const char *dir,
+			  struct buf *err)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct s3_object *o = &l->v[i];
-		const char *rel = o->key + dirlen;
-		size_t rlen = strlen(rel);
-		if (rlen && rel[rlen - 1] == '/' && o->size == 0)
-			continue; /* a "folder" marker object, not a file */
-		int rc = add_object(p, o, rel, err);
+		const char *rel;
+		int rc = plan_map_key(dir, o->key, o->size, &rel, err);
+		if (!rc && rel)
+			rc = add_object(p, o, rel, err);
 		if (rc)
 			return rc;
 	}
@@ -109,7 +144,7 @@ int plan_s3(const struct globals *g, const struct s3_target *t, const struct sou
 	int rc = s3_list(g, t, src->bucket, dir, 0, &l, err);
 
 	if (!rc && l.n) {
-		rc = plan_directory(p, &l, strlen(dir), err);
+		rc = plan_directory(p, &l, dir, err);
 	} else if (!rc && !is_dir) {
 		struct s3_object o;
 		struct buf head_err = BUF_INIT;
@@ -159,18 +194,99 @@ int plan_http(const struct source *src, struct plan *p, struct buf *err)
 	return rc;
 }
 
-void plan_mark_complete(struct plan *p, const char *dest)
+/* Paths compare with '/' below every other byte, so "a" is followed at
+ * once by every "a/..." and a file/folder clash shows in adjacent entries. */
+static int rel_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	const unsigned char *x = *(const unsigned char *const *)a;
+	const unsigned char *y = *(const unsigned char *const *)b;
+	for (; *x && *x == *y; x++, y++)
+		;
+	unsigned cx = *x == '/' ? 1 : *x ? *x + 1u : 0, cy = *y == '/' ? 1 : *y ? *y + 1u : 0;
+	return (int)cx - (int)cy;
+}
+
+int plan_check_layout(const struct plan *p, const char *dest, struct buf *err)
+{
+	const char **rels = xcalloc(p->n ? p->n : 1, sizeof *rels);
+	size_t destlen = strlen(dest);
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		rels[i] = p->v[i].rel;
+	qsort(rels, p->n, sizeof *rels, rel_cmp);
+	for (size_t i = 0; i < p->n && !rc; i++) {
+		size_t len = strlen(rels[i]);
+		if (destlen + 1 + len >= PATH_MAX) {
+			buf_printf(err, "refusing \"%s\": %s/%s would be longer than the system's "
+				   "path limit (%d bytes); nothing was written", rels[i], dest,
+				   rels[i], PATH_MAX);
+			rc = EXIT_UNSAFE;
+		} else if (i + 1 < p->n && !strncmp(rels[i], rels[i + 1], len) &&
+			   (rels[i + 1][len] == '/' || !rels[i + 1][len])) {
+			buf_printf(err, "the source holds both \"%s\" and \"%s\": one path cannot be "
+				   "a file %s; nothing was written (rename one in the bucket)", rels[i],
+				   rels[i + 1], rels[i + 1][len] ? "and a folder" : "twice");
+			rc = EXIT_INTEGRITY;
+		}
+	}
+	free(rels);
+	return rc;
+}
+
+/* What DEST holds at rel: 1 complete, 0 absent or different, or an exit
+ * code when something there would stop the download (a folder where the
+ * file goes, a symlink on the way). dirfd caches the last folder opened. */
+static int dest_holds(const struct destdir *d, const struct item *it, char **dir, int *dirfd,
+		      struct buf *err)
+{
+	const char *slash = strrchr(it->rel, '/');
+	size_t dlen = slash ? (size_t)(slash - it->rel) : 0;
+	struct stat st;
+
+	if (!*dir || strlen(*dir) != dlen || strncmp(*dir, it->rel, dlen)) {
+		if (*dirfd >= 0)
+			close(*dirfd);
+		free(*dir);
+		*dir = xstrndup(it->rel, dlen);
+		struct buf why = BUF_INIT;
+		int rc = destdir_dir(d, *dir, 0, dirfd, &why);
+		if (rc && rc != EXIT_NOTFOUND && rc != EXIT_LOCALIO)
+			buf_adds(err, why.data);
+		buf_free(&why);
+		if (rc)
+			*dirfd = -1;
+		if (rc == EXIT_UNSAFE)
+			return rc;
+	}
+	if (*dirfd < 0 || fstatat(*dirfd, slash ? slash + 1 : it->rel, &st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		buf_printf(err, "%s/%s is a folder, but the source has a file there; nothing was "
+			   "written: remove it or use an empty folder", d->path, it->rel);
+		return EXIT_LOCALIO;
+	}
+	return S_ISREG(st.st_mode) && it->size >= 0 && it->mtime && st.st_size == it->size &&
+	       st.st_mtime == it->mtime;
+}
+
+int plan_mark_complete(struct plan *p, const struct destdir *d, struct buf *err)
+{
+	char *dir = NULL;
+	int dirfd = -1, rc = 0;
+	for (size_t i = 0; i < p->n && !rc; i++) {
 		struct item *it = &p->v[i];
-		struct stat st;
-		char *path = xasprintf("%s/%s", dest, it->rel);
-		if (it->size >= 0 && it->mtime && !stat(path, &st) && S_ISREG(st.st_mode) &&
-		    st.st_size == it->size && st.st_mtime == it->mtime) {
+		int held = dest_holds(d, it, &dir, &dirfd, err);
+		if (held == 1) {
 			it->skip = 1;
 			p->skipped++;
 			p->bytes -= it->size;
+		} else if (held) {
+			rc = held;
 		}
-		free(path);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #include "tree.h"
 #include "exitcode.h"
 #include "globals.h"
+#include "plan.h"
 #include "s3_list.h"
 #include "target.h"
 #include "uri.h"
@@ -17,21 +18,20 @@ struct remote_tree {
 	struct s3_target target;
 	struct s3_objlist objects;
 	char *dir;               /* the listed prefix, ending in '/' or empty */
-	size_t dirlen;
 	char *label;
 };
 
 static int remote_list(struct tree *t, tree_visit_fn fn, void *arg, struct buf *err)
 {
 	struct remote_tree *rt = t->ctx;
-	(void)err;
 	for (size_t i = 0; i < rt->objects.n; i++) {
 		const struct s3_object *o = &rt->objects.v[i];
-		struct tree_entry e = { o->key + rt->dirlen, o->size };
-		size_t len = strlen(e.path);
-		if (!len || e.path[len - 1] == '/')
-			continue; /* folder markers */
-		int rc = fn(&e, arg);
+		struct tree_entry e = { NULL, o->size };
+		/* the same mapping a download would use: a key it would refuse
+		 * fails the check too */
+		int rc = plan_map_key(rt->dir, o->key, o->size, &e.path, err);
+		if (!rc && e.path)
+			rc = fn(&e, arg);
 		if (rc)
 			return rc;
 	}
@@ -80,7 +80,6 @@ int tree_open_remote(const char *uri, struct tree **out, struct buf *err)
 		size_t plen = strlen(rt->src.prefix);
 		rt->dir = (!plen || rt->src.prefix[plen - 1] == '/') ? xstrdup(rt->src.prefix) :
 			  xasprintf("%s/", rt->src.prefix);
-		rt->dirlen = strlen(rt->dir);
 		rc = s3_list(&rt->g, &rt->target, rt->src.bucket, rt->dir, 0, &rt->objects, err);
 		if (!rc && !rt->objects.n) {
 			buf_printf(err, "nothing found under s3://%s/%s", rt->src.bucket, rt->dir);

@@ -15,9 +15,9 @@
  *    regular file this archive already unpacked;
  *  - nothing is half-done: a file is written under a temporary name in
  *    its final directory and renamed when complete; everything created
- *    is remembered and removed again if any entry fails, and the archive
- *    is deleted only after success. Nothing that was in DEST before is
- *    ever replaced.
+ *    is remembered and removed again if any entry fails. The folder
+ *    written into is a fresh staging folder (unpacked.c), so nothing that
+ *    was in DEST before is ever replaced here.
  *
  * Exit codes:
  *  EXIT_UNSAFE     an entry would escape or overwrite DEST, or is a
@@ -882,7 +882,7 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 	rc = check_limits(lim, err);
 	if (rc)
 		return rc;
-	fd = open(archive_path, O_RDONLY | O_CLOEXEC);
+	fd = open(archive_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fail(&u, EXIT_LOCALIO, "cannot open: %s", strerror(errno));
 	u.dest_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -900,9 +900,6 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 	rc = open_archive(&u, fd);
 	if (!rc)
 		rc = read_all(&u);
-	if (!rc && unlink(archive_path) < 0)
-		rc = fail(&u, EXIT_LOCALIO, "unpacked, but cannot remove the archive: %s",
-			  strerror(errno));
 	if (rc)
 		rollback(&u);
 	else

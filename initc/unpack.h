@@ -1,6 +1,6 @@
-/* Unpacking a single downloaded archive into DEST with libarchive, the way
- * KServe's initializer does (one .tar/.tar.gz/.tgz/.zip, unpacked in place,
- * then deleted), refusing anything that would escape DEST. */
+/* Unpacking a single downloaded archive with libarchive, the way KServe's
+ * initializer does (one .tar/.tar.gz/.tgz/.zip), refusing anything that
+ * would escape the folder; unpacked.c puts the tree in place in DEST. */
 #ifndef INITC_UNPACK_H
 #define INITC_UNPACK_H
 
@@ -18,10 +18,11 @@ void unpack_default_limits(struct unpack_limits *lim);
  * (.tar .tar.gz .tgz .tar.bz2 .tbz2 .tar.xz .txz .tar.zst .zip). */
 int unpack_is_archive(const char *name);
 
-/* Unpack archive_path into dest_dir (an existing directory), then remove
- * archive_path. Returns 0, or EXIT_UNSAFE / EXIT_INTEGRITY / EXIT_LOCALIO
- * with a one-line reason in err. On failure nothing half-written remains
- * at a final path, and the archive is kept. */
+/* Unpack archive_path into dest_dir (an existing directory; unpacked.c
+ * gives it an empty staging folder). Returns 0, or EXIT_UNSAFE /
+ * EXIT_INTEGRITY / EXIT_LOCALIO with a one-line reason in err. On failure
+ * nothing half-written remains at a final path. The archive is kept:
+ * the caller removes it once the tree is in place. */
 int unpack_archive(const char *archive_path, const char *dest_dir,
 		   const struct unpack_limits *lim, struct buf *err);
 

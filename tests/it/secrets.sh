@@ -123,7 +123,7 @@ s3env_put models evil/model.tar.gz "$w/evil.tar.gz"
 run 9 "unsafe: an archive entry leaving DEST" -- --no-verify s3://models/evil "$w/out/27"
 check "the archive's ../ entry was not written outside DEST" test ! -e "$w/out/escaped.txt"
 check "what was unpacked before the bad entry is gone; only the archive stays" \
-	test "$(ls -A "$w/out/27" 2>/dev/null)" = model.tar.gz
+	test "$(ls -A "$w/out/27" 2>/dev/null | grep -v "^\.initc\.lock$")" = model.tar.gz
 printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$S3_ACCESS_KEY" "$WRONG" \
 	>"$w/credentials"
 run 3 "env_auth: a wrong secret from the shared credentials file" RCLONE_CONFIG_S3_ACCESS_KEY_ID= \

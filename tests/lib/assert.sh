@@ -29,10 +29,11 @@ expect_no_grep() {
 	if grep -Fq -- "$1" "$2"; then flunk "$3: found '$1'"; else pass "$3"; fi
 }
 
-# same_tree A B DESCRIPTION: same files with the same bytes.
+# same_tree A B DESCRIPTION: same files with the same bytes (initc's own
+# lock and archive record in DEST aside).
 same_tree() {
 	local out
-	if out=$(diff -r "$1" "$2" 2>&1); then pass "$3"; else
+	if out=$(diff -r -x .initc.lock -x .initc.unpacked "$1" "$2" 2>&1); then pass "$3"; else
 		flunk "$3"; printf '%s\n' "$out" | head -10 | sed 's/^/    | /'
 	fi
 }
@@ -40,7 +41,8 @@ same_tree() {
 # no_temp_files DIR DESCRIPTION: no initc temporary file below DIR.
 no_temp_files() {
 	local left
-	left=$(find "$1" -name '*.initc.partial' 2>/dev/null | head -5)
+	left=$(find "$1" \( -name '*.initc.partial' -o -name '.initc-*.partial' \
+		-o -name '.initc-*.staging' \) 2>/dev/null | head -5)
 	if [ -z "$left" ]; then pass "$2"; else flunk "$2: $left"; fi
 }
 

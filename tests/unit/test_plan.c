@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "destdir.h"
 #include "exitcode.h"
 #include "plan.h"
 #include "t.h"
@@ -146,19 +147,41 @@ static void test_mark_complete(void)
 	add_item(&p, "bigger", 10, when);        /* 2: size differs */
 	add_item(&p, "newer", 10, when);         /* 3: mtime differs */
 	add_item(&p, "missing", 10, when);       /* 4: not there */
-	add_item(&p, "isdir", 0, when);          /* 5: a directory, not a file */
-	add_item(&p, "unknown-size", -1, when);  /* 6: size unknown (http) */
-	add_item(&p, "unknown-mtime", 10, 0);    /* 7: mtime unknown */
+	add_item(&p, "unknown-size", -1, when);  /* 5: size unknown (http) */
+	add_item(&p, "unknown-mtime", 10, 0);    /* 6: mtime unknown */
 	CHECK_INT(p.bytes, 50);
 
-	plan_mark_complete(&p, tmpdir);
-	static const int want_skip[] = { 1, 1, 0, 0, 0, 0, 0, 0 };
+	struct destdir d;
+	struct buf err = BUF_INIT;
+	CHECK_INT(destdir_open(&d, tmpdir, &err), 0);
+	CHECK_INT(plan_mark_complete(&p, &d, &err), 0);
+	static const int want_skip[] = { 1, 1, 0, 0, 0, 0, 0 };
 	for (size_t i = 0; i < p.n; i++) {
 		printf("# %s\n", p.v[i].rel);
 		CHECK_INT(p.v[i].skip, want_skip[i]);
 	}
 	CHECK_INT(p.skipped, 2);
 	CHECK_INT(p.bytes, 40);
+
+	/* a folder where a file goes fails before the first byte, named */
+	struct plan q = { 0 };
+	add_item(&q, "isdir", 0, when);
+	CHECK_INT(plan_mark_complete(&q, &d, &err), EXIT_LOCALIO);
+	CHECK(err.data && strstr(err.data, "isdir") && strstr(err.data, "is a folder"));
+	plan_free(&q);
+	/* a symlink on the way is never followed: refused, not looked through */
+	char *link = xasprintf("%s/sub-link", tmpdir);
+	CHECK_INT(symlink("sub", link), 0);
+	buf_reset(&err);
+	add_item(&q, "sub-link/same", 0, when);
+	CHECK_INT(plan_mark_complete(&q, &d, &err), EXIT_UNSAFE);
+	CHECK(err.data && strstr(err.data, "symbolic link"));
+	CHECK_INT(q.skipped, 0);
+	plan_free(&q);
+	unlink(link);
+	free(link);
+	destdir_close(&d);
+	buf_free(&err);
 
 	static const char *const files[] = { "same", "sub/same", "bigger", "newer", "unknown-size",
 					     "unknown-mtime" };
@@ -173,6 +196,86 @@ static void test_mark_complete(void)
 	free(dir_item);
 	plan_free(&p);
 	CHECK(p.n == 0 && p.v == NULL);
+}
+
+/* The one key -> path mapping: only keys under the listed prefix. */
+static void test_map_key(void)
+{
+	static const struct {
+		const char *dir, *key;
+		long long size;
+		int rc;
+		const char *rel;      /* NULL: passed over (folder marker) */
+	} cases[] = {
+		{ "models/iris/", "models/iris/model.pkl", 5, 0, "model.pkl" },
+		{ "models/iris/", "models/iris/sub/x", 5, 0, "sub/x" },
+		{ "models/iris/", "models/iris/sub/", 0, 0, NULL },
+		{ "models/iris/", "models/iris/", 0, 0, NULL },
+		{ "", "a/b", 1, 0, "a/b" },
+		/* a hostile listing: outside the prefix, shorter than it */
+		{ "models/iris/", "zzzzzz/iris/evil", 5, EXIT_INTEGRITY, NULL },
+		{ "models/iris/", "models/iri", 5, EXIT_INTEGRITY, NULL },
+		{ "models/iris/", "m", 5, EXIT_INTEGRITY, NULL },
+		{ "models/iris/", "", 5, EXIT_INTEGRITY, NULL },
+		/* a "folder" that holds bytes has no file name */
+		{ "models/iris/", "models/iris/x/", 3, EXIT_INTEGRITY, NULL },
+		{ "models/iris/", "models/iris/../escape", 3, EXIT_UNSAFE, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf err = BUF_INIT;
+		const char *rel = "unset";
+		printf("# map %s\n", cases[i].key);
+		CHECK_INT(plan_map_key(cases[i].dir, cases[i].key, cases[i].size, &rel, &err),
+			  cases[i].rc);
+		if (!cases[i].rc && cases[i].rel)
+			CHECK_STR(rel, cases[i].rel);
+		else if (!cases[i].rc)
+			CHECK(rel == NULL);
+		else
+			CHECK(err.data && strstr(err.data, cases[i].key));
+		buf_free(&err);
+	}
+}
+
+/* Collisions are found before the first byte: a path twice, a file that
+ * is also a folder, a path past PATH_MAX. */
+static void test_layout(void)
+{
+	static const struct {
+		const char *rels[4];
+		int rc;
+	} cases[] = {
+		{ { "a", "b", "c/d", NULL }, 0 },
+		{ { "a", "a-b", "a.b", "ab" }, 0 },
+		{ { "a/b", "a", NULL }, EXIT_INTEGRITY },
+		{ { "x/y/z", "b", "x/y", NULL }, EXIT_INTEGRITY },
+		{ { "dup", "other", "dup", NULL }, EXIT_INTEGRITY },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct plan p = { 0 };
+		struct buf err = BUF_INIT;
+		for (int j = 0; j < 4 && cases[i].rels[j]; j++)
+			add_item(&p, cases[i].rels[j], 1, 0);
+		printf("# layout case %zu\n", i);
+		CHECK_INT(plan_check_layout(&p, "/mnt/models", &err), cases[i].rc);
+		if (cases[i].rc)
+			CHECK(err.data && strstr(err.data, "nothing was written"));
+		plan_free(&p);
+		buf_free(&err);
+	}
+	struct plan p = { 0 };
+	struct buf err = BUF_INIT, deep = BUF_INIT;
+	for (int i = 0; i < 25; i++) /* 25 x 200 bytes: past PATH_MAX (4096) */
+		buf_adds(&deep, "segment-of-two-hundred-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/");
+	buf_adds(&deep, "file");
+	add_item(&p, deep.data, 1, 0);
+	CHECK_INT(plan_check_layout(&p, "/mnt/models", &err), EXIT_UNSAFE);
+	CHECK(err.data && strstr(err.data, "path limit"));
+	plan_free(&p);
+	buf_free(&err);
+	buf_free(&deep);
 }
 
 /* http(s) sources: one file named after the URL's last segment. */
@@ -226,6 +329,8 @@ int main(void)
 	test_relpaths();
 	test_segment_length();
 	test_mark_complete();
+	test_map_key();
+	test_layout();
 	test_plan_http();
 	rmdir(tmpdir);
 	return T_DONE();

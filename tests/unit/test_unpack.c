@@ -178,6 +178,11 @@ static int run(const char *name, const struct unpack_limits *lim, struct buf *er
 	buf_reset(err);
 	rc = unpack_archive(path, dest, lim, err);
 	printf("# %s: rc=%d %s\n", name, rc, err->len ? err->data : "");
+	/* the archive is kept either way: unpacked.c removes it once the tree
+	 * is in place */
+	CHECK(!access(path, F_OK));
+	if (!rc)
+		unlink(path);
 	free(path);
 	return rc;
 }
