@@ -1,43 +1,58 @@
 /* --fix: write what makes the server load the model as it is, either a
  * model-settings.json naming the model file or a second name for the file
- * the server looks for. */
+ * the server looks for. Both go through common/destdir, the one way to
+ * write below DEST: no symlink in the model folder is ever followed. */
 #include "verify_int.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "destdir.h"
 #include "exitcode.h"
 #include "log.h"
 
-/* Write data to dir/name through a temporary name and rename(2), so a
- * server never sees half a file. */
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
-{
-	char *tmp = xasprintf("%s/.%s.initc-XXXXXX", dir, name);
-	char *final = xasprintf("%s/%s", dir, name);
-	int fd = mkstemp(tmp), rc = 0;
+#define SETTINGS "model-settings.json"
 
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len || fsync(fd) != 0 ||
-	    fchmod(fd, 0644) != 0) {
-		log_kv(LOG_ERROR, "cannot write fix", "file=%s error=%s hint=%s", log_q(final),
-		       log_q(strerror(errno)), log_q("make the model folder writable"));
+/* The settings are a few dozen bytes: a short write means the disk is full. */
+static int write_settings(int fd, const char *json)
+{
+	size_t len = strlen(json);
+	ssize_t n = write(fd, json, len);
+	if (n >= 0 && (size_t)n != len)
+		errno = ENOSPC;
+	return n == (ssize_t)len && !fchmod(fd, 0644) && !fsync(fd) ? 0 : -1;
+}
+
+/* Write json as dir/model-settings.json under a temporary name and rename
+ * it into place, so a server never sees half a file and a symlink planted
+ * at that name is replaced, never written through. */
+static int create_settings(const char *dir, const char *json)
+{
+	char *path = xasprintf("%s/" SETTINGS, dir);
+	struct buf err = BUF_INIT;
+	struct destdir d;
+	struct dest_file f;
+	int rc = destdir_open(&d, dir, &err);
+
+	if (!rc)
+		rc = dest_file_create(&d, SETTINGS, &f, &err);
+	if (!rc && write_settings(f.fd, json)) {
+		buf_adds(&err, strerror(errno));
+		dest_file_discard(&f);
 		rc = EXIT_LOCALIO;
 	}
-	if (fd >= 0 && close(fd) != 0 && !rc)
-		rc = EXIT_LOCALIO;
-	if (!rc && rename(tmp, final) != 0) {
-		log_kv(LOG_ERROR, "cannot rename fix into place", "file=%s error=%s",
-		       log_q(final), log_q(strerror(errno)));
-		rc = EXIT_LOCALIO;
-	}
-	if (rc && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	free(final);
+	if (rc)
+		log_kv(LOG_ERROR, "cannot write fix", "file=%s error=%s hint=%s", log_q(path),
+		       log_q(err.data), log_q("make the model folder writable"));
+	else if ((rc = dest_file_commit(&f, &err)))
+		log_kv(LOG_ERROR, "cannot rename fix into place", "file=%s error=%s", log_q(path),
+		       log_q(err.data));
+	destdir_close(&d);
+	buf_free(&err);
+	free(path);
 	return rc;
 }
 
@@ -53,7 +68,7 @@ static int fix_settings(const char *dir, const struct model *m, const struct pro
 	}
 	char *json = xasprintf("{\"implementation\":\"%s\",\"parameters\":{\"uri\":\"./%s\"}}\n",
 			       p->implementation, v->fix_from);
-	int rc = write_atomic(dir, "model-settings.json", json, strlen(json));
+	int rc = create_settings(dir, json);
 	if (!rc)
 		log_kv(LOG_INFO, "fix: wrote model-settings.json", "file=%s/model-settings.json "
 		       "content=%s server=%s", log_q(dir), log_q(json), p->name);
@@ -61,47 +76,32 @@ static int fix_settings(const char *dir, const struct model *m, const struct pro
 	return rc;
 }
 
-/* A hard link costs no space; a copy is the fallback where links fail. */
+/* A hard link costs no space; dest_file_link copies where links fail. */
 static int fix_link(const char *dir, const struct verdict *v, const struct profile *p)
 {
 	char *from = xasprintf("%s/%s", dir, v->fix_from);
-	char *tmp = xasprintf("%s/.%s.initc-link", dir, v->fix_to);
 	char *to = xasprintf("%s/%s", dir, v->fix_to);
-	int rc = 0;
+	struct buf err = BUF_INIT;
+	struct destdir d;
+	int rc = destdir_open(&d, dir, &err);
 
-	unlink(tmp);
-	if (link(from, tmp) != 0) {
-		struct buf data = BUF_INIT;
-		FILE *f = fopen(from, "rb");
-		char chunk[65536];
-		size_t got;
-		while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_add(&data, chunk, got);
-		if (!f || ferror(f))
-			rc = EXIT_LOCALIO;
-		if (f)
-			fclose(f);
-		if (!rc)
-			rc = write_atomic(dir, v->fix_to, data.data ? data.data : "", data.len);
-		buf_free(&data);
-	} else if (rename(tmp, to) != 0) {
-		unlink(tmp);
-		rc = EXIT_LOCALIO;
-	}
+	if (!rc)
+		rc = dest_file_link(&d, v->fix_from, v->fix_to, &err);
 	if (rc)
 		log_kv(LOG_ERROR, "cannot link model file", "from=%s to=%s error=%s", log_q(from),
-		       log_q(to), log_q(strerror(errno)));
+		       log_q(to), log_q(err.data));
 	else
 		log_kv(LOG_INFO, "fix: linked model file under the name the server loads",
 		       "file=%s same_as=%s server=%s", log_q(to), log_q(from), p->name);
+	destdir_close(&d);
+	buf_free(&err);
 	free(from);
-	free(tmp);
 	free(to);
 	return rc;
 }
 
 int apply_fix(const char *dir, const struct model *m, const struct profile *p,
-		     const struct verdict *v)
+	      const struct verdict *v)
 {
 	if (v->fix == FIX_SETTINGS)
 		return fix_settings(dir, m, p, v);
