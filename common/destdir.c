@@ -398,3 +398,145 @@ void destdir_sweep(const struct destdir *d)
 	if (fd >= 0)
 		sweep_fd(fd, 0);
 }
+
+/* ---- a second name for a file ---------------------------------------------------- */
+
+/* Open the folder of rel below DEST; *base is rel's last component. */
+static int open_parent(const struct destdir *d, const char *rel, int create, int *dirfd,
+		       const char **base, struct buf *err)
+{
+	const char *slash = strrchr(rel, '/');
+	char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
+	int code = destdir_dir(d, dir, create, dirfd, err);
+	*base = slash ? slash + 1 : rel;
+	free(dir);
+	return code;
+}
+
+/* A link to a symlink would hand its target a name in DEST: only a
+ * regular file may get a second name. */
+static int check_regular(const struct destdir *d, int dirfd, const char *base, const char *rel,
+			 struct buf *err)
+{
+	struct stat st;
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW)) {
+		buf_printf(err, "cannot read %s/%s: %s", d->path, rel, strerror(errno));
+		return EXIT_LOCALIO;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		buf_printf(err, "%s/%s is a symbolic link: initc never links or copies through a link "
+			   "in DEST; put the file itself there", d->path, rel);
+		return EXIT_UNSAFE;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		buf_printf(err, "%s/%s is not a regular file", d->path, rel);
+		return EXIT_LOCALIO;
+	}
+	return 0;
+}
+
+/* Hard-link base under a fresh random name in to_dir, left in tmp (which
+ * linkat, like O_EXCL, never lets replace a name already there). 0, or -1
+ * with linkat's errno. */
+static int link_temp(int from_dir, const char *base, int to_dir, char *tmp, size_t size)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		destdir_random_name(tmp, size, DESTDIR_TEMP_PREFIX, DESTDIR_TEMP_SUFFIX);
+		if (!linkat(from_dir, base, to_dir, tmp, 0))
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	tmp[0] = '\0';
+	return -1;
+}
+
+/* Everything in to out. 0, or -1 with errno. */
+static int copy_fd(int in, int out)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t got = read(in, chunk, sizeof chunk), put = 0;
+		if (got == 0)
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		while (put < got) {
+			ssize_t n = write(out, chunk + put, (size_t)(got - put));
+			if (n < 0 && errno != EINTR)
+				return -1;
+			put += n > 0 ? n : 0;
+		}
+	}
+}
+
+/* The fallback where the file system refuses a second link. O_NOFOLLOW
+ * again: the name may have become a symlink since check_regular. */
+static int copy_file(const struct destdir *d, int from_dir, const char *base,
+		     const char *from_rel, const char *to_rel, struct buf *err)
+{
+	struct dest_file f;
+	int in = openat(from_dir, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0) {
+		buf_printf(err, "cannot read %s/%s: %s", d->path, from_rel, strerror(errno));
+		return errno == ELOOP ? EXIT_UNSAFE : EXIT_LOCALIO;
+	}
+	int code = dest_file_create(d, to_rel, &f, err);
+	if (!code && (copy_fd(in, f.fd) || fchmod(f.fd, 0644) || fsync(f.fd))) {
+		buf_printf(err, "cannot copy %s/%s to %s/%s: %s", d->path, from_rel, d->path, to_rel,
+			   strerror(errno));
+		code = EXIT_LOCALIO;
+	}
+	close(in);
+	if (code)
+		dest_file_discard(&f);
+	else
+		code = dest_file_commit(&f, err);
+	return code;
+}
+
+/* Link (or copy) base in from_dir to to_rel, through a temporary name. */
+static int link_into_place(const struct destdir *d, int from_dir, const char *base,
+			   const char *from_rel, const char *to_rel, struct buf *err)
+{
+	const char *to_base;
+	char tmp[64];
+	int to_dir = -1, code = open_parent(d, to_rel, 1, &to_dir, &to_base, err);
+
+	if (code)
+		return code;
+	if (link_temp(from_dir, base, to_dir, tmp, sizeof tmp)) {
+		if (errno == EXDEV || errno == EPERM || errno == EMLINK) {
+			code = copy_file(d, from_dir, base, from_rel, to_rel, err);
+		} else {
+			buf_printf(err, "cannot link %s/%s to %s/%s: %s", d->path, from_rel, d->path,
+				   to_rel, strerror(errno));
+			code = EXIT_LOCALIO;
+		}
+	} else if (renameat(to_dir, tmp, to_dir, to_base)) {
+		buf_printf(err, "cannot move %s/%s into place: %s%s", d->path, to_rel,
+			   strerror(errno), errno == EISDIR ? " (a folder of that name is in DEST)" : "");
+		code = EXIT_LOCALIO;
+	}
+	/* also after success: rename(2) does nothing, leaving tmp, when to_rel
+	 * already was a link to the same file */
+	if (tmp[0])
+		unlinkat(to_dir, tmp, 0);
+	close(to_dir);
+	return code;
+}
+
+int dest_file_link(const struct destdir *d, const char *from_rel, const char *to_rel,
+		   struct buf *err)
+{
+	const char *base;
+	int from_dir = -1, code = open_parent(d, from_rel, 0, &from_dir, &base, err);
+
+	if (!code)
+		code = check_regular(d, from_dir, base, from_rel, err);
+	if (!code)
+		code = link_into_place(d, from_dir, base, from_rel, to_rel, err);
+	if (from_dir >= 0)
+		close(from_dir);
+	return code;
+}

@@ -84,4 +84,14 @@ int destdir_remove_at(int dirfd, const char *name);
 /* A name that no other run can pick: prefix, 16 random hex digits, suffix. */
 void destdir_random_name(char *out, size_t size, const char *prefix, const char *suffix);
 
+/* Give the regular file from_rel the second name to_rel (folders made as
+ * needed), replacing a file there: a hard link made under a random
+ * temporary name in to_rel's folder, then renamed into place; where the
+ * file system refuses a link (EXDEV, EPERM, EMLINK), a copy (0644) through
+ * dest_file_create. Follows no symlink, and refuses a from_rel that is
+ * not a regular file itself. 0, or an exit code with err filled
+ * (EXIT_UNSAFE for a symlink in the way, as destdir_dir). */
+int dest_file_link(const struct destdir *d, const char *from_rel, const char *to_rel,
+		   struct buf *err);
+
 #endif

@@ -1,5 +1,8 @@
 /* Model verification and `initc check` on the local fixtures, through the
- * public API: verify_model_dir, verify_opts_from_env, cmd_check. */
+ * public API: verify_model_dir, verify_opts_from_env, cmd_check; and
+ * dest_file_link, which the --fix link goes through. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "destdir.h"
 #include "exitcode.h"
 #include "t.h"
 #include "verify.h"
@@ -333,6 +337,181 @@ static void test_fix_settings(void)
 	buf_free(&json);
 }
 
+/* Names initc writes while it works (".initc-....partial") left in dir. */
+static int leftovers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+	while (d && (de = readdir(d)))
+		if (strstr(de->d_name, "initc"))
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int is_regular(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_missing(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino &&
+	       sa.st_dev == sb.st_dev;
+}
+
+/* A symlink planted at model-settings.json is replaced by the file, never
+ * written through. */
+static void test_fix_settings_symlink(void)
+{
+	struct buf log = BUF_INIT, json = BUF_INIT;
+	char *dir = copy_fixture("xgboost", "fix_settings_link");
+	char *path = xasprintf("%s/model-settings.json", dir);
+	char *outside = xasprintf("%s/outside-settings", tmpdir);
+	CHECK(symlink(outside, path) == 0);
+	CHECK_INT(verify(dir, "mlserver-xgboost", 1, &log), 0);
+	CHECK(has(&log, "fix: wrote model-settings.json"));
+	CHECK(is_regular(path));
+	CHECK(is_missing(outside));
+	slurp(path, &json);
+	CHECK(has(&json, "\"uri\":\"./model.xgb\""));
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644);
+	CHECK_INT(leftovers(dir), 0);
+	free(outside);
+	free(path);
+	free(dir);
+	buf_free(&log);
+	buf_free(&json);
+}
+
+/* A folder at path with a file in it, so that nothing can be renamed over
+ * it; returns the file's path. */
+static char *plant_folder(const char *path)
+{
+	char *inside = xasprintf("%s/keep", path);
+	mkdir(path, 0755);
+	copy_file(FIX "xgboost/MLmodel", inside);
+	return inside;
+}
+
+/* The fix that cannot rename into place (a folder holds the name) fails
+ * with EXIT_LOCALIO and takes its temporary file away. */
+static void test_fix_settings_fails_clean(void)
+{
+	struct buf log = BUF_INIT;
+	char *dir = copy_fixture("xgboost", "fix_settings_fails");
+	char *sub = xasprintf("%s/model-settings.json", dir);
+	char *inside = plant_folder(sub);
+	CHECK_INT(verify(dir, "mlserver-xgboost", 1, &log), EXIT_LOCALIO);
+	CHECK(has(&log, "cannot rename fix into place"));
+	CHECK_INT(leftovers(dir), 0);
+	CHECK(is_regular(inside));
+	free(inside);
+	free(sub);
+	free(dir);
+	buf_free(&log);
+}
+
+/* A symlink planted at the name the server loads is replaced by the link. */
+static void test_fix_link_symlink(void)
+{
+	struct buf log = BUF_INIT;
+	char *dir = copy_fixture("xgboost", "fix_link_symlink");
+	char *bst = xasprintf("%s/model.bst", dir), *xgb = xasprintf("%s/model.xgb", dir);
+	char *outside = xasprintf("%s/outside-bst", tmpdir);
+	set_xgb_version(dir, "xgb_version: 2.0.3", "xgb_version: 1.4.2");
+	CHECK(symlink(outside, bst) == 0);
+	CHECK_INT(verify(dir, "XGBOOST_SERVER", 1, &log), 0);
+	CHECK(has(&log, "fix: linked model file"));
+	CHECK(is_regular(bst));
+	CHECK(same_file(bst, xgb));
+	CHECK(is_missing(outside));
+	CHECK_INT(leftovers(dir), 0);
+
+	/* a folder in the way: EXIT_LOCALIO, the temporary link removed */
+	unlink(bst);
+	char *inside = plant_folder(bst);
+	CHECK_INT(verify(dir, "XGBOOST_SERVER", 1, &log), EXIT_LOCALIO);
+	CHECK(has(&log, "cannot link model file"));
+	CHECK_INT(leftovers(dir), 0);
+	free(inside);
+	free(outside);
+	free(bst);
+	free(xgb);
+	free(dir);
+	buf_free(&log);
+}
+
+static int link_in(const char *dir, const char *from, const char *to, struct buf *err)
+{
+	struct destdir d;
+	int rc = destdir_open(&d, dir, err);
+	buf_reset(err);
+	if (!rc)
+		rc = dest_file_link(&d, from, to, err);
+	destdir_close(&d);
+	return rc;
+}
+
+/* dest_file_link follows no symlink, in either name, and cleans up. */
+static void test_dest_file_link(void)
+{
+	struct buf err = BUF_INIT;
+	char *dir = copy_fixture("xgboost", "dest_link");
+	char *other = xasprintf("%s/dest_link_other", tmpdir);
+	char *via = xasprintf("%s/via", dir), *alias = xasprintf("%s/alias", dir);
+	char *xgb = xasprintf("%s/model.xgb", dir), *deep = xasprintf("%s/a/b/model.bst", dir);
+	mkdir(other, 0755);
+	CHECK(symlink(other, via) == 0);
+	CHECK(symlink("model.xgb", alias) == 0);
+
+	CHECK_INT(link_in(dir, "model.xgb", "a/b/model.bst", &err), 0);
+	CHECK(same_file(deep, xgb));
+	CHECK_INT(link_in(dir, "model.xgb", "a/b/model.bst", &err), 0); /* already that file */
+	CHECK(same_file(deep, xgb));
+	CHECK_INT(leftovers(dir), 0);
+	char *sub = xasprintf("%s/a/b", dir);
+	CHECK_INT(leftovers(sub), 0);
+	free(sub);
+
+	CHECK_INT(link_in(dir, "model.xgb", "via/model.bst", &err), EXIT_UNSAFE);
+	CHECK(has(&err, "is a symbolic link"));
+	CHECK_INT(leftovers(other), 0);
+	CHECK(rmdir(other) == 0); /* still empty: nothing went through via */
+	mkdir(other, 0755);
+	CHECK_INT(link_in(dir, "alias", "model.bst", &err), EXIT_UNSAFE);
+	CHECK(has(&err, "alias is a symbolic link"));
+	char *outside = xasprintf("%s/model.xgb", other), *bst = xasprintf("%s/model.bst", dir);
+	copy_file(xgb, outside);
+	CHECK_INT(link_in(dir, "via/model.xgb", "model.bst", &err), EXIT_UNSAFE);
+	CHECK_INT(link_in(dir, "missing", "model.bst", &err), EXIT_LOCALIO);
+	CHECK(has(&err, "missing"));
+	CHECK_INT(link_in(dir, "a", "model.bst", &err), EXIT_LOCALIO);
+	CHECK(has(&err, "is not a regular file"));
+	CHECK(is_missing(bst));
+	CHECK_INT(leftovers(dir), 0);
+	free(outside);
+	free(bst);
+	free(xgb);
+	free(deep);
+	free(via);
+	free(alias);
+	free(other);
+	free(dir);
+	buf_free(&err);
+}
+
 struct ccall {
 	int argc;
 	const char *argv[8];
@@ -435,6 +614,10 @@ int main(void)
 	test_requirements_pick_runtime();
 	test_fix_link();
 	test_fix_settings();
+	test_fix_settings_symlink();
+	test_fix_settings_fails_clean();
+	test_fix_link_symlink();
+	test_dest_file_link();
 	test_check_recursive();
 	test_check_one();
 	test_servers();

@@ -1,0 +1,123 @@
+/* --fix: write what makes the server load the model as it is, either a
+ * model-settings.json naming the model file or a second name for the file
+ * the server looks for. Both go through common/destdir, the one way to
+ * write below DEST: no symlink in the model folder is ever followed. */
+#include "verify_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "destdir.h"
+#include "exitcode.h"
+#include "log.h"
+
+#define SETTINGS "model-settings.json"
+
+/* The settings are a few dozen bytes: a short write means the disk is full. */
+static int write_settings(int fd, const char *json)
+{
+	size_t len = strlen(json);
+	ssize_t n = write(fd, json, len);
+	if (n >= 0 && (size_t)n != len)
+		errno = ENOSPC;
+	return n == (ssize_t)len && !fchmod(fd, 0644) && !fsync(fd) ? 0 : -1;
+}
+
+/* Write json as dir/model-settings.json under a temporary name and rename
+ * it into place, so a server never sees half a file and a symlink planted
+ * at that name is replaced, never written through. */
+static int create_settings(const char *dir, const char *json)
+{
+	char *path = xasprintf("%s/" SETTINGS, dir);
+	struct buf err = BUF_INIT;
+	struct destdir d;
+	struct dest_file f;
+	int rc = destdir_open(&d, dir, &err);
+
+	if (!rc)
+		rc = dest_file_create(&d, SETTINGS, &f, &err);
+	if (!rc && write_settings(f.fd, json)) {
+		buf_adds(&err, strerror(errno));
+		dest_file_discard(&f);
+		rc = EXIT_LOCALIO;
+	}
+	if (rc)
+		log_kv(LOG_ERROR, "cannot write fix", "file=%s error=%s hint=%s", log_q(path),
+		       log_q(err.data), log_q("make the model folder writable"));
+	else if ((rc = dest_file_commit(&f, &err)))
+		log_kv(LOG_ERROR, "cannot rename fix into place", "file=%s error=%s", log_q(path),
+		       log_q(err.data));
+	destdir_close(&d);
+	buf_free(&err);
+	free(path);
+	return rc;
+}
+
+static int fix_settings(const char *dir, const struct model *m, const struct profile *p,
+			const struct verdict *v)
+{
+	if (m->has_settings) {
+		log_kv(LOG_ERROR, "model-settings.json exists without parameters.uri",
+		       "file=%s/model-settings.json hint=%s", log_q(dir),
+		       log_q("initc does not rewrite your settings: add \"uri\": \"./FILE\" "
+			     "to its parameters"));
+		return EXIT_VERIFY;
+	}
+	char *json = xasprintf("{\"implementation\":\"%s\",\"parameters\":{\"uri\":\"./%s\"}}\n",
+			       p->implementation, v->fix_from);
+	int rc = create_settings(dir, json);
+	if (!rc)
+		log_kv(LOG_INFO, "fix: wrote model-settings.json", "file=%s/model-settings.json "
+		       "content=%s server=%s", log_q(dir), log_q(json), p->name);
+	free(json);
+	return rc;
+}
+
+/* A hard link costs no space; dest_file_link copies where links fail. */
+static int fix_link(const char *dir, const struct verdict *v, const struct profile *p)
+{
+	char *from = xasprintf("%s/%s", dir, v->fix_from);
+	char *to = xasprintf("%s/%s", dir, v->fix_to);
+	struct buf err = BUF_INIT;
+	struct destdir d;
+	int rc = destdir_open(&d, dir, &err);
+
+	if (!rc)
+		rc = dest_file_link(&d, v->fix_from, v->fix_to, &err);
+	if (rc)
+		log_kv(LOG_ERROR, "cannot link model file", "from=%s to=%s error=%s", log_q(from),
+		       log_q(to), log_q(err.data));
+	else
+		log_kv(LOG_INFO, "fix: linked model file under the name the server loads",
+		       "file=%s same_as=%s server=%s", log_q(to), log_q(from), p->name);
+	destdir_close(&d);
+	buf_free(&err);
+	free(from);
+	free(to);
+	return rc;
+}
+
+int apply_fix(const char *dir, const struct model *m, const struct profile *p,
+	      const struct verdict *v)
+{
+	if (v->fix == FIX_SETTINGS)
+		return fix_settings(dir, m, p, v);
+	if (v->fix == FIX_LINK)
+		return fix_link(dir, v, p);
+	log_kv(LOG_ERROR, "no automatic fix for this layout", "server=%s reason=%s", p->name,
+	       log_q(v->why.data));
+	return EXIT_VERIFY;
+}
+
+/* A file renamed for a library too old to read it only moves the crash
+ * from the init container to the server: not a safe fix. */
+int refuse_fix(const struct model *m, const struct profile *p, const struct verdict *v)
+{
+	log_kv(LOG_ERROR, "fix not applied: the server's library is older than the model's",
+	       "server=%s model=%s reason=%s", p->name, log_q(m->label), log_q(v->warn.data));
+	log_termination("%s; --fix not applied because the %s", v->why.data, v->warn.data);
+	return EXIT_VERIFY;
+}

@@ -1,0 +1,118 @@
+/* What the files behind verify.h share with each other and with nobody
+ * else: a model folder as loaded from a tree (verify_model.c), its verdict
+ * against one server profile (verify_judge.c), the target server
+ * (verify.c), the --fix writers (verify_fix.c) and the JSON text of
+ * `initc servers` and `initc check` (verify_json.c). */
+#ifndef INITC_VERIFY_INT_H
+#define INITC_VERIFY_INT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "mlmodel.h"
+#include "profiles.h"
+#include "tree.h"
+#include "verify.h"
+
+/* ---- verify_model.c: the files of a tree, one model folder -------------- */
+
+struct files {
+	struct tree_entry *v;
+	size_t n, cap;
+};
+
+/* A tree_visit_fn that appends a copy of each entry to the struct files
+ * at arg. */
+int collect_entry(const struct tree_entry *e, void *arg);
+void files_free(struct files *f);
+
+struct model {
+	struct tree *tree;
+	char *root;          /* folder inside the tree: "" or "a/b" */
+	char *label;         /* what messages call it */
+	struct files files;  /* paths relative to root */
+	int has_mlmodel;
+	struct mlmodel ml;
+	int has_settings;
+	char *settings_uri;  /* model-settings.json parameters.uri, "./" removed */
+	struct buf not_onnx; /* "folder (backend X)": a Triton config onnxruntime does not run */
+	int rc;              /* EXIT_INPUT / EXIT_VERIFY when the model is broken */
+	struct buf problems; /* why, one "; "-separated sentence each */
+	struct buf warnings;
+};
+
+/* The model in folder root ("" for the top) of the tree whose listing is
+ * all: its files, then its metadata read. Problems land in m->rc and
+ * m->problems, never in a return value. */
+void model_load(struct model *m, struct tree *t, const struct files *all, const char *root);
+/* List the tree, then model_load; 0, or the listing's exit code with err
+ * filled (m is then not loaded). */
+int open_model(struct tree *t, const char *root, struct model *m, struct buf *err);
+void model_free(struct model *m);
+
+/* The file rel ("./" allowed) of the model, or NULL. */
+const struct tree_entry *find_file(const struct model *m, const char *rel);
+/* p without its leading "./"s. */
+const char *rel_strip(const char *p);
+/* Length of <folder> when path is <folder>/config.pbtxt (a model of a
+ * Triton repository at the top of the tree), else 0. */
+size_t triton_config_folder(const char *path);
+
+/* ---- verify_judge.c: a model against one server profile ----------------- */
+
+enum fit { FIT_OK, FIT_FIX, FIT_NO };
+enum fix_kind { FIX_NONE, FIX_SETTINGS, FIX_LINK };
+
+struct verdict {
+	enum fit fit;
+	struct buf why;
+	struct buf warn;
+	enum fix_kind fix;
+	char *fix_from;      /* the model file to point at or link */
+	char *fix_to;        /* the name to link it under */
+};
+
+/* Fill v (overwriting it) with how server p takes model m. */
+void judge(const struct model *m, const struct profile *p, struct verdict *v);
+void verdict_free(struct verdict *v);
+/* "ok", "fix", "no" */
+const char *fit_name(enum fit f);
+
+/* Names of the profiles per fit, comma-separated, for the summaries. */
+struct fit_lists {
+	struct buf names[3];
+};
+
+/* Judge m against every known profile. */
+void judge_all(const struct model *m, struct fit_lists *l);
+void fit_lists_free(struct fit_lists *l);
+
+/* ---- verify.c: the target server ----------------------------------------- */
+
+struct target {
+	const struct profile *profile;  /* NULL: no target */
+	const char *v2_server;          /* from --requirements */
+};
+
+/* The profile named by --server, else the one --requirements implies. 0,
+ * or EXIT_USAGE after logging why (and writing the termination log). */
+int resolve_target(const struct verify_opts *o, struct target *t);
+
+/* ---- verify_fix.c: the --fix writers --------------------------------------- */
+
+/* Make server p load model m, in the folder dir, as verdict v (FIT_FIX)
+ * proposes. 0, EXIT_VERIFY when there is no safe fix, EXIT_LOCALIO when
+ * the folder cannot be written; logs either way. */
+int apply_fix(const char *dir, const struct model *m, const struct profile *p,
+	      const struct verdict *v);
+/* Log and return EXIT_VERIFY: v's warning makes its fix unsafe. */
+int refuse_fix(const struct model *m, const struct profile *p, const struct verdict *v);
+
+/* ---- verify_json.c: JSON text ------------------------------------------------- */
+
+/* s (NULL as "") as a JSON string. */
+void json_str(struct buf *b, const char *s);
+/* "a,b,c" as a JSON array of strings. */
+void json_list(struct buf *b, const char *csv);
+
+#endif

@@ -1,0 +1,386 @@
+/* Judging a loaded model against one server profile: does the server load
+ * it as it is (FIT_OK), after a fix initc --fix can make (FIT_FIX), or not
+ * at all (FIT_NO), and why, in a sentence that names the files and the
+ * ways out. */
+#include "verify_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void verdict_free(struct verdict *v)
+{
+	buf_free(&v->why);
+	buf_free(&v->warn);
+	free(v->fix_from);
+	free(v->fix_to);
+	memset(v, 0, sizeof *v);
+}
+
+const char *fit_name(enum fit f)
+{
+	static const char *const names[] = { "ok", "fix", "no" };
+	return names[f];
+}
+
+/* What the model file is called per flavor, and the suffixes a bare
+ * (non-MLflow) folder may use for it. */
+static const struct flavor_word {
+	const char *flavor, *noun, *suffixes[5];
+} flavor_words[] = {
+	{ "xgboost", "booster", { ".xgb", ".bst", ".json", ".ubj", ".model" } },
+	{ "sklearn", "estimator", { ".pkl", ".pickle", ".joblib" } },
+	{ "lightgbm", "booster", { ".lgb", ".bst", ".txt", ".model" } },
+	{ "onnx", "graph", { ".onnx" } },
+	{ "tensorflow", "SavedModel", { 0 } },
+};
+
+static const struct flavor_word *word_for(const char *flavor)
+{
+	for (size_t i = 0; flavor && i < sizeof flavor_words / sizeof *flavor_words; i++)
+		if (!strcmp(flavor_words[i].flavor, flavor))
+			return &flavor_words[i];
+	return NULL;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+static int at_root(const char *path)
+{
+	return !strchr(path, '/');
+}
+
+/* The file holding the model a profile's flavor needs, or NULL. */
+static const char *candidate(const struct model *m, const struct profile *p)
+{
+	const struct flavor_word *w = word_for(p->flavor);
+	const char *found = NULL;
+
+	if (m->has_mlmodel) {
+		const struct mlflavor *f = mlmodel_flavor(&m->ml, p->flavor);
+		return f && f->file && find_file(m, f->file) ? rel_strip(f->file) : NULL;
+	}
+	for (size_t i = 0; w && i < m->files.n; i++) {
+		const char *path = m->files.v[i].path;
+		for (size_t s = 0; s < 5 && w->suffixes[s] && at_root(path); s++) {
+			if (!ends_with(path, w->suffixes[s]) || !strcmp(path, "model-settings.json"))
+				continue;
+			if (found)
+				return NULL; /* two candidates: no guessing */
+			found = path;
+		}
+	}
+	return found;
+}
+
+static void describe_model(const struct model *m, const struct profile *p, const char *file,
+			   struct buf *out)
+{
+	const struct flavor_word *w = word_for(p->flavor);
+	buf_printf(out, "this %s stores its %s in %s",
+		   m->has_mlmodel ? "MLflow model" : "folder", w ? w->noun : "model", file);
+}
+
+/* Runtime of another family that reads the same flavor (for the fix list). */
+static const struct profile *mlserver_runtime_for(const char *flavor)
+{
+	size_t n;
+	const struct profile *all = profiles_all(&n);
+	for (size_t i = 0; flavor && i < n; i++)
+		if (all[i].family == FAMILY_MLSERVER && all[i].flavor &&
+		    !strcmp(all[i].flavor, flavor))
+			return &all[i];
+	return NULL;
+}
+
+static void add_fix_list(const struct model *m, const struct profile *p, const char *file,
+			 const char *want, struct verdict *v)
+{
+	const struct profile *mlflow = profile_mlflow_of(p->family);
+	const struct profile *rt = mlserver_runtime_for(p->flavor);
+	int first = 1;
+
+	buf_adds(&v->why, ": ");
+	if (m->has_mlmodel && mlmodel_flavor(&m->ml, "python_function") && mlflow) {
+		buf_printf(&v->why, "use %s %s", p->family == FAMILY_KSERVE ? "model format" :
+			   p->family == FAMILY_MLSERVER ? "runtime" : "implementation", mlflow->name);
+		first = 0;
+	}
+	if (p->settings_uri) {
+		buf_printf(&v->why, "%sadd a model-settings.json {\"parameters\":{\"uri\":\"./%s\"}} "
+			   "(initc --fix writes it)", first ? "" : ", or ", file);
+	} else if (rt) {
+		buf_printf(&v->why, "%sthe MLServer %s runtime with a model-settings.json "
+			   "{\"parameters\":{\"uri\":\"./%s\"}} (initc --server %s --fix writes it)",
+			   first ? "" : ", or ", p->flavor, file, rt->name);
+	}
+	buf_printf(&v->why, ", or rename %s to %s%s", file, want,
+		   p->settings_uri ? "" : " (initc --fix links it under that name)");
+	if (p->no_params)
+		buf_printf(&v->why, "; do not add a model_file_name parameter: %s", p->no_params);
+	v->fit = FIT_FIX;
+	v->fix = p->settings_uri ? FIX_SETTINGS : FIX_LINK;
+	v->fix_from = xstrdup(file);
+	v->fix_to = xstrdup(want);
+}
+
+static void judge_missing(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	struct buf loads = BUF_INIT;
+	profile_describe_loads(p, &loads);
+	buf_printf(&v->why, "%s loads %s but ", p->name, loads.data);
+	if (p->layout == LAYOUT_NAMES || p->layout == LAYOUT_EXT)
+		buf_printf(&v->why, "this folder holds no %s model", p->flavor);
+	else
+		buf_adds(&v->why, "this folder is not laid out that way");
+	if (m->has_mlmodel) {
+		buf_adds(&v->why, " (MLflow flavors: ");
+		mlmodel_flavor_list(&m->ml, &v->why);
+		buf_adds(&v->why, ")");
+		if (mlmodel_flavor(&m->ml, "python_function") && profile_mlflow_of(p->family))
+			buf_printf(&v->why, ": use %s, which loads the MLflow folder",
+				   profile_mlflow_of(p->family)->name);
+	}
+	v->fit = FIT_NO;
+	buf_free(&loads);
+}
+
+/* An MLflow model without the server's flavor holds nothing it can load,
+ * whatever its files are called (python_model.pkl is no estimator). */
+static int lacks_flavor(const struct model *m, const struct profile *p)
+{
+	return m->has_mlmodel && p->flavor && !mlmodel_flavor(&m->ml, p->flavor);
+}
+
+static void judge_names(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	const char *file;
+
+	if (lacks_flavor(m, p)) {
+		judge_missing(m, p, v);
+		return;
+	}
+	if (p->settings_uri && m->settings_uri) {
+		buf_printf(&v->why, "%s loads %s (model-settings.json parameters.uri)",
+			   p->name, m->settings_uri);
+		return;
+	}
+	for (size_t i = 0; i < PROFILE_MAX_NAMES && p->names[i]; i++) {
+		if (find_file(m, p->names[i])) {
+			buf_printf(&v->why, "%s loads %s", p->name, p->names[i]);
+			return;
+		}
+	}
+	if (!(file = candidate(m, p))) {
+		judge_missing(m, p, v);
+		return;
+	}
+	buf_printf(&v->why, "%s loads ", p->name);
+	profile_describe_loads(p, &v->why);
+	buf_adds(&v->why, " but ");
+	describe_model(m, p, file, &v->why);
+	add_fix_list(m, p, file, p->names[0], v);
+}
+
+static void judge_ext(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	const char *hits[2] = { NULL, NULL };
+	size_t nhits = 0;
+	const char *file;
+
+	if (lacks_flavor(m, p)) {
+		judge_missing(m, p, v);
+		return;
+	}
+	for (size_t i = 0; i < m->files.n; i++) {
+		const char *path = m->files.v[i].path;
+		for (size_t s = 0; s < PROFILE_MAX_NAMES && p->names[s] && at_root(path); s++) {
+			if (ends_with(path, p->names[s])) {
+				if (nhits < 2)
+					hits[nhits] = path;
+				nhits++;
+				break;
+			}
+		}
+	}
+	if (nhits == 1) {
+		buf_printf(&v->why, "%s loads %s", p->name, hits[0]);
+		return;
+	}
+	if (nhits > 1) {
+		buf_printf(&v->why, "%s refuses a folder with %zu candidate files (%s, %s%s): "
+			   "keep exactly one model file at the top of %s", p->name, nhits,
+			   hits[0], hits[1], nhits > 2 ? ", ..." : "", m->label);
+		v->fit = FIT_NO;
+		return;
+	}
+	if (!(file = candidate(m, p))) {
+		judge_missing(m, p, v);
+		return;
+	}
+	char *want = xasprintf("model%s", p->names[0]);
+	buf_printf(&v->why, "%s loads ", p->name);
+	profile_describe_loads(p, &v->why);
+	buf_adds(&v->why, " but ");
+	describe_model(m, p, file, &v->why);
+	add_fix_list(m, p, file, want, v);
+	free(want);
+}
+
+static void judge_mlflow(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	if (!m->has_mlmodel) {
+		buf_printf(&v->why, "%s loads an MLflow folder but %s has no MLmodel", p->name, m->label);
+		v->fit = FIT_NO;
+	} else if (!mlmodel_flavor(&m->ml, "python_function")) {
+		buf_printf(&v->why, "%s loads models through mlflow.pyfunc but this MLmodel has no "
+			   "python_function flavor (flavors: ", p->name);
+		mlmodel_flavor_list(&m->ml, &v->why);
+		buf_adds(&v->why, "): re-log it with a flavor that writes one, or serve the flavor's "
+			 "own file with its native server");
+		v->fit = FIT_NO;
+	} else {
+		buf_printf(&v->why, "%s loads the MLflow folder (loader %s)", p->name,
+			   m->ml.loader_module ? m->ml.loader_module : "python_function");
+	}
+}
+
+/* True when some file is <digits>/<name> below prefix (prefix "" or "m/"). */
+static int has_versioned(const struct model *m, const char *prefix, const char *name)
+{
+	size_t lp = strlen(prefix);
+	for (size_t i = 0; i < m->files.n; i++) {
+		const char *p = m->files.v[i].path;
+		if (strncmp(p, prefix, lp))
+			continue;
+		p += lp;
+		size_t digits = strspn(p, "0123456789");
+		if (digits && p[digits] == '/' && (!name || !strcmp(p + digits + 1, name)))
+			return 1;
+	}
+	return 0;
+}
+
+static void judge_tfserving(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	const struct mlflavor *tf = m->has_mlmodel ? mlmodel_flavor(&m->ml, "tensorflow") : NULL;
+
+	if (has_versioned(m, "", "saved_model.pb")) {
+		buf_printf(&v->why, "%s loads <version>/saved_model.pb", p->name);
+		return;
+	}
+	if (tf && tf->file) {
+		char *pb = xasprintf("%s/saved_model.pb", rel_strip(tf->file));
+		if (find_file(m, pb)) {
+			buf_printf(&v->why, "%s loads <version>/saved_model.pb but this MLflow model keeps "
+				   "its SavedModel in %s/: copy %s/ to 1/ next to it", p->name,
+				   rel_strip(tf->file), rel_strip(tf->file));
+			if (mlmodel_flavor(&m->ml, "python_function") && profile_mlflow_of(p->family))
+				buf_printf(&v->why, ", or use %s", profile_mlflow_of(p->family)->name);
+			v->fit = FIT_FIX;
+			free(pb);
+			return;
+		}
+		free(pb);
+	}
+	judge_missing(m, p, v);
+}
+
+static void judge_triton(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	for (size_t i = 0; i < m->files.n; i++) {
+		const char *path = m->files.v[i].path;
+		size_t folder_len = triton_config_folder(path);
+		if (!folder_len)
+			continue;
+		char *prefix = xstrndup(path, folder_len + 1);
+		int ok = has_versioned(m, prefix, NULL);
+		free(prefix);
+		if (ok && p->flavor && !strcmp(p->flavor, "onnx") && m->not_onnx.len) {
+			buf_printf(&v->why, "%s runs Triton's onnxruntime backend but the model %s is "
+				   "not an ONNX model: use kserve-triton", p->name, m->not_onnx.data);
+			v->fit = FIT_NO;
+			return;
+		}
+		if (ok) {
+			buf_printf(&v->why, "%s loads the Triton repository (model %.*s)", p->name,
+				   (int)folder_len, path);
+			return;
+		}
+	}
+	if (find_file(m, "config.pbtxt")) {
+		buf_printf(&v->why, "%s wants a repository of model folders but config.pbtxt sits at "
+			   "the top of %s: move config.pbtxt and the version folders into a folder "
+			   "named after the model", p->name, m->label);
+		v->fit = FIT_NO;
+		return;
+	}
+	judge_missing(m, p, v);
+	if (m->has_mlmodel && mlmodel_flavor(&m->ml, "onnx"))
+		buf_printf(&v->why, "; for the onnx flavor build <name>/config.pbtxt and "
+			   "<name>/1/model.onnx from %s", mlmodel_flavor(&m->ml, "onnx")->file ?
+			   mlmodel_flavor(&m->ml, "onnx")->file : "model.onnx");
+}
+
+/* Warn when the model was saved with a newer library than the image has. */
+static void check_version(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	const char *have = NULL, *what = p->library;
+
+	if (!p->library_version || !m->has_mlmodel)
+		return;
+	if (p->layout == LAYOUT_MLFLOW) {
+		have = m->ml.mlflow_version;
+	} else {
+		const struct mlflavor *f = p->flavor ? mlmodel_flavor(&m->ml, p->flavor) : NULL;
+		have = f ? f->lib_version : NULL;
+	}
+	if (have && version_cmp(have, p->library_version) > 0)
+		buf_printf(&v->warn, "model saved with %s %s but %s (%s) ships %s %s: it may not "
+			   "read this model; re-save it with %s<=%s or pick a newer image",
+			   what, have, p->name, p->image, what, p->library_version, what,
+			   p->library_version);
+}
+
+void judge(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	typedef void (*judge_fn)(const struct model *, const struct profile *, struct verdict *);
+	static const judge_fn by_layout[] = {
+		[LAYOUT_NAMES] = judge_names, [LAYOUT_EXT] = judge_ext,
+		[LAYOUT_MLFLOW] = judge_mlflow, [LAYOUT_TFSERVING] = judge_tfserving,
+		[LAYOUT_TRITON] = judge_triton,
+	};
+
+	memset(v, 0, sizeof *v);
+	if (m->rc) {
+		v->fit = FIT_NO;
+		buf_adds(&v->why, m->problems.data);
+		return;
+	}
+	by_layout[p->layout](m, p, v);
+	if (v->fit != FIT_NO)
+		check_version(m, p, v);
+}
+
+void judge_all(const struct model *m, struct fit_lists *l)
+{
+	size_t n;
+	const struct profile *all = profiles_all(&n);
+	memset(l, 0, sizeof *l);
+	for (size_t i = 0; i < n; i++) {
+		struct verdict v;
+		judge(m, &all[i], &v);
+		struct buf *b = &l->names[v.fit];
+		buf_printf(b, "%s%s", b->len ? "," : "", all[i].name);
+		verdict_free(&v);
+	}
+}
+
+void fit_lists_free(struct fit_lists *l)
+{
+	for (int i = 0; i < 3; i++)
+		buf_free(&l->names[i]);
+}

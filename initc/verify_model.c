@@ -1,0 +1,281 @@
+/* Loading a model folder out of a tree into struct model: its files, its
+ * MLmodel, its model-settings.json and the config.pbtxt of a Triton
+ * repository, and the problems found on the way (a file the MLmodel names
+ * but the upload lacks, malformed metadata). Judging it against a server
+ * is verify_judge.c's job. */
+#include "verify_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "pbtxt.h"
+#include "yamldoc.h"
+
+/* Metadata files are small; anything bigger is not what we think it is. */
+#define META_MAX (1u << 20)
+
+int collect_entry(const struct tree_entry *e, void *arg)
+{
+	struct files *f = arg;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 64;
+		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+	}
+	f->v[f->n].path = xstrdup(e->path);
+	f->v[f->n].size = e->size;
+	f->n++;
+	return 0;
+}
+
+void files_free(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free((char *)f->v[i].path);
+	free(f->v);
+	memset(f, 0, sizeof *f);
+}
+
+const char *rel_strip(const char *p)
+{
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	return p;
+}
+
+const struct tree_entry *find_file(const struct model *m, const char *rel)
+{
+	rel = rel_strip(rel);
+	for (size_t i = 0; i < m->files.n; i++)
+		if (!strcmp(m->files.v[i].path, rel))
+			return &m->files.v[i];
+	return NULL;
+}
+
+/* A file, or a folder holding at least one file (pytorch `data/`). */
+static int has_path(const struct model *m, const char *rel)
+{
+	char *dir;
+	size_t len;
+	int found = 0;
+
+	rel = rel_strip(rel);
+	len = strlen(rel);
+	while (len && rel[len - 1] == '/')
+		len--;
+	dir = xstrndup(rel, len);
+	for (size_t i = 0; !found && i < m->files.n; i++) {
+		const char *p = m->files.v[i].path;
+		found = !strcmp(p, dir) || (!strncmp(p, dir, len) && p[len] == '/');
+	}
+	free(dir);
+	return found;
+}
+
+static void problem(struct model *m, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void problem(struct model *m, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	if (m->problems.len)
+		buf_adds(&m->problems, "; ");
+	va_start(ap, fmt);
+	buf_vprintf(&m->problems, fmt, ap);
+	va_end(ap);
+	if (!m->rc || rc == EXIT_INPUT)
+		m->rc = rc;
+}
+
+static char *path_in(const struct model *m, const char *rel)
+{
+	return *m->root ? xasprintf("%s/%s", m->root, rel) : xstrdup(rel);
+}
+
+/* Read a small metadata file of the model; 0 or an exit code. */
+static int read_meta(struct model *m, const char *rel, struct buf *out, struct buf *err)
+{
+	char *p = path_in(m, rel);
+	int rc = m->tree->read(m->tree, p, META_MAX, out, err);
+	free(p);
+	return rc;
+}
+
+static void load_mlmodel(struct model *m)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	char *name = xasprintf("%s/MLmodel", m->label);
+	int rc = read_meta(m, "MLmodel", &text, &err);
+
+	if (!rc)
+		rc = mlmodel_parse(name, text.data ? text.data : "", text.len, &m->ml, &err);
+	if (rc)
+		problem(m, rc == EXIT_INPUT ? EXIT_INPUT : rc, "%s", err.data);
+	else
+		m->has_mlmodel = 1;
+	free(name);
+	buf_free(&text);
+	buf_free(&err);
+}
+
+/* MLServer's model-settings.json: JSON is YAML flow style, so ydoc reads it. */
+static void load_settings(struct model *m)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	char *name = xasprintf("%s/model-settings.json", m->label);
+	struct ynode *doc = NULL;
+	int rc = read_meta(m, "model-settings.json", &text, &err);
+
+	if (!rc && !(doc = ydoc_load_mem(name, text.data ? text.data : "", text.len, &err)))
+		rc = EXIT_INPUT;
+	if (rc) {
+		problem(m, rc, "%s", err.data);
+	} else {
+		const struct ynode *params = ydoc_get(doc, "parameters");
+		const struct ynode *uri = ydoc_get(params, "uri");
+		m->has_settings = 1;
+		if (doc->kind != YNODE_MAP)
+			problem(m, EXIT_INPUT, "%s:%d:%d: model-settings.json must be a JSON object",
+				name, doc->line, doc->col);
+		else if (uri && !ydoc_str(uri))
+			problem(m, EXIT_INPUT, "%s:%d:%d: parameters.uri must be a string such as "
+				"\"./model.xgb\"", name, uri->line, uri->col);
+		else if (uri)
+			m->settings_uri = xstrdup(rel_strip(ydoc_str(uri)));
+	}
+	ydoc_free(doc);
+	free(name);
+	buf_free(&text);
+	buf_free(&err);
+}
+
+/* python_function and the native flavor usually name the same file. */
+static int named_earlier(const struct mlmodel *ml, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (ml->flavors[j].file && !strcmp(rel_strip(ml->flavors[j].file),
+						    rel_strip(ml->flavors[i].file)))
+			return 1;
+	return 0;
+}
+
+static void check_referenced(struct model *m)
+{
+	for (size_t i = 0; i < m->ml.nflavors; i++) {
+		const struct mlflavor *f = &m->ml.flavors[i];
+		const struct tree_entry *e;
+		if (!f->file || named_earlier(&m->ml, i))
+			continue;
+		if (!has_path(m, f->file))
+			problem(m, EXIT_VERIFY, "%s/MLmodel:%d:%d: flavor %s names %s: %s, which is not "
+				"in %s: the upload is incomplete; copy the whole model folder again",
+				m->label, f->line, f->col, f->name, f->file_key, f->file, m->label);
+		else if ((e = find_file(m, f->file)) && e->size == 0)
+			problem(m, EXIT_VERIFY, "%s/%s is empty (0 bytes): flavor %s cannot load it; "
+				"re-log the model", m->label, rel_strip(f->file), f->name);
+	}
+	for (size_t i = 0; i < m->ml.nrefs; i++)
+		if (!has_path(m, m->ml.refs[i].path))
+			problem(m, EXIT_VERIFY, "%s/MLmodel:%d:%d: %s names %s, which is not in %s: "
+				"the upload is incomplete; copy the whole model folder again",
+				m->label, m->ml.refs[i].line, m->ml.refs[i].col, m->ml.refs[i].what,
+				m->ml.refs[i].path, m->label);
+	const char *envs[] = { m->ml.env_conda, m->ml.env_virtualenv };
+	for (size_t i = 0; i < 2; i++)
+		if (envs[i] && !has_path(m, envs[i]))
+			problem(m, EXIT_VERIFY, "%s/MLmodel: python_function.env names %s, which is not "
+				"in %s: servers that build the environment will fail; upload it too",
+				m->label, envs[i], m->label);
+	if (m->settings_uri && m->settings_uri[0] != '/' && !has_path(m, m->settings_uri))
+		problem(m, EXIT_VERIFY, "%s/model-settings.json: parameters.uri names %s, which is "
+			"not in %s: point it at the model file", m->label, m->settings_uri, m->label);
+}
+
+/* Length of <folder> when path is <folder>/config.pbtxt (a model of a
+ * Triton repository at the top of the tree), else 0. */
+size_t triton_config_folder(const char *path)
+{
+	const char *slash = strchr(path, '/');
+	return slash && slash > path && !strcmp(slash + 1, "config.pbtxt") ? (size_t)(slash - path) : 0;
+}
+
+/* <folder>/config.pbtxt of a Triton repository: Triton refuses a model
+ * whose config names another folder; remember configs that onnxruntime
+ * would not run, for kserve-onnx. */
+static void load_triton_config(struct model *m, const char *path, size_t folder_len)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	if (read_meta(m, path, &text, &err)) {
+		problem(m, EXIT_VERIFY, "cannot read %s: %s", path, err.data ? err.data : "?");
+	} else {
+		char *name = pbtxt_top_string(text.data, text.len, "name");
+		char *backend = pbtxt_top_string(text.data, text.len, "backend");
+		char *platform = pbtxt_top_string(text.data, text.len, "platform");
+		if (name && (strlen(name) != folder_len || strncmp(name, path, folder_len)))
+			problem(m, EXIT_VERIFY, "%s names the model \"%s\" but its folder is %.*s: "
+				"Triton refuses the mismatch; rename the folder or the name", path, name,
+				(int)folder_len, path);
+		int onnx = (backend && !strcmp(backend, "onnxruntime")) ||
+			   (platform && !strcmp(platform, "onnxruntime_onnx"));
+		if (!onnx && !m->not_onnx.len)
+			buf_printf(&m->not_onnx, "%.*s (%s %s)", (int)folder_len, path,
+				   backend ? "backend" : "platform",
+				   backend ? backend : platform ? platform : "unset");
+		free(name);
+		free(backend);
+		free(platform);
+	}
+	buf_free(&text);
+	buf_free(&err);
+}
+
+/* Take the files below root out of all; then read the metadata. */
+void model_load(struct model *m, struct tree *t, const struct files *all, const char *root)
+{
+	size_t rlen = strlen(root);
+
+	memset(m, 0, sizeof *m);
+	m->tree = t;
+	m->root = xstrdup(root);
+	m->label = rlen ? xasprintf("%s/%s", t->label, root) : xstrdup(t->label);
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path;
+		if (rlen && (strncmp(p, root, rlen) || p[rlen] != '/'))
+			continue;
+		struct tree_entry e = { p + (rlen ? rlen + 1 : 0), all->v[i].size };
+		collect_entry(&e, &m->files);
+	}
+	if (find_file(m, "MLmodel"))
+		load_mlmodel(m);
+	if (find_file(m, "model-settings.json"))
+		load_settings(m);
+	if (m->has_mlmodel)
+		check_referenced(m);
+	for (size_t i = 0; i < m->files.n; i++) {
+		size_t folder_len = triton_config_folder(m->files.v[i].path);
+		if (folder_len)
+			load_triton_config(m, m->files.v[i].path, folder_len);
+	}
+}
+
+void model_free(struct model *m)
+{
+	free(m->root);
+	free(m->label);
+	files_free(&m->files);
+	mlmodel_free(&m->ml);
+	free(m->settings_uri);
+	buf_free(&m->problems);
+	buf_free(&m->warnings);
+	buf_free(&m->not_onnx);
+}
+
+int open_model(struct tree *t, const char *root, struct model *m, struct buf *err)
+{
+	struct files all = { 0 };
+	int rc = t->list(t, collect_entry, &all, err);
+	if (!rc)
+		model_load(m, t, &all, root);
+	files_free(&all);
+	return rc;
+}
