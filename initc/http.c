@@ -2,7 +2,7 @@
 #include "http.h"
 #include "exitcode.h"
 #include "log.h"
-#include "s3_list.h"
+#include "s3_error.h"
 
 #include <ctype.h>
 #include <stdlib.h>
