@@ -23,6 +23,9 @@ void http_easy_setup(CURL *c, const struct globals *g, int insecure)
 	}
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* send the path we signed: libcurl would otherwise fold "/./" and
+	 * "/../" segments (legal in S3 keys) and the signature would not match */
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	if (g->no_check_certificate || insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
