@@ -2,12 +2,13 @@
 #include "http.h"
 #include "exitcode.h"
 #include "log.h"
-#include "s3_list.h"
+#include "s3_error.h"
 
-#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,9 @@ void http_easy_setup(CURL *c, const struct globals *g, int insecure)
 	}
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* send the path we signed: libcurl would otherwise fold "/./" and
+	 * "/../" segments (legal in S3 keys) and the signature would not match */
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	if (g->no_check_certificate || insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -41,17 +45,140 @@ struct curl_slist *http_header_list(const struct hdrs *h)
 	return list;
 }
 
+/* Verification failures, whatever the error text says. */
+static const CURLcode cert_refused[] = {
+	CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
+	CURLE_SSL_ISSUER_ERROR,
+};
+
+/* CURLE_SSL_CONNECT_ERROR covers any failed handshake: with OpenSSL a
+ * refused certificate reads "... alert bad certificate", "... alert
+ * unknown ca", "certificate verify failed"; a reset reads "Connection
+ * reset by peer" or "SSL_ERROR_SYSCALL". */
+static const char *const cert_refused_text[] = { "certificate", "unknown ca" };
+
+/* Transport errors in our own request, which no retry mends. */
+static const CURLcode request_wrong[] = { CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT };
+
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+static int code_in(CURLcode rc, const CURLcode *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rc == set[i])
+			return 1;
+	return 0;
+}
+
+int http_tls_verify_failed(CURLcode rc, const char *errbuf)
+{
+	if (code_in(rc, cert_refused, COUNT(cert_refused)))
+		return 1;
+	if (rc != CURLE_SSL_CONNECT_ERROR || !errbuf)
+		return 0;
+	for (size_t i = 0; i < COUNT(cert_refused_text); i++)
+		if (strcasestr(errbuf, cert_refused_text[i]))
+			return 1;
+	return 0;
+}
+
 int http_is_tls_error(CURLcode rc)
 {
-	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
-	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CONNECT_ERROR ||
-	       rc == CURLE_SSL_ISSUER_ERROR;
+	return http_tls_verify_failed(rc, NULL);
+}
+
+/* splitmix64: spreads a weak seed over all 64 bits. */
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A draw in [0, n], from getrandom(2) each time. Not rand(): unseeded it
+ * gives every pod the same waits, and seeded once a forked child would
+ * still share its parent's sequence; pods that failed together would
+ * retry together. Before the kernel's pool is ready (GRND_NONBLOCK fails)
+ * the clock and pid stand in: jitter needs spread, not secrecy. */
+static long jitter(long n)
+{
+	uint64_t r;
+	if (n <= 0)
+		return 0;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r = mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+			  ((uint64_t)getpid() << 16));
+	}
+	return (long)(r % ((uint64_t)n + 1));
 }
 
 long http_backoff_ms(int attempt)
 {
 	long base = 200L << (attempt < 6 ? attempt : 6);   /* 200 ms .. 12.8 s */
-	return base / 2 + rand() % (base / 2 + 1);
+	return base / 2 + jitter(base / 2);
+}
+
+static long seconds_capped(unsigned long long secs)
+{
+	return secs < HTTP_RETRY_AFTER_MAX_MS / 1000 ? (long)secs * 1000 : HTTP_RETRY_AFTER_MAX_MS;
+}
+
+long http_retry_after_ms(const char *value, time_t now)
+{
+	if (!value)
+		return -1;
+	value += strspn(value, " \t");
+	size_t digits = strspn(value, "0123456789");
+	if (digits && !value[digits + strspn(value + digits, " \t")]) /* delta-seconds */
+		return seconds_capped(strtoull(value, NULL, 10)); /* ULLONG_MAX on overflow */
+	time_t when = digits ? 0 : http_parse_time(value);
+	if (!when)
+		return -1;
+	return when <= now ? 0 : seconds_capped((unsigned long long)(when - now));
+}
+
+long http_retry_wait_ms(int attempt, const struct http_outcome *o)
+{
+	long wait = http_backoff_ms(attempt);
+	long asked = o ? o->retry_after_ms : -1;
+	if (asked > HTTP_RETRY_AFTER_MAX_MS)
+		asked = HTTP_RETRY_AFTER_MAX_MS;
+	/* the server knows its load; our schedule only when it asks for less */
+	if (asked > wait)
+		wait = asked + jitter(asked / 10);
+	return wait;
+}
+
+int http_classify(CURLcode rc, const char *curl_errbuf, long status, const char *body,
+		  size_t body_len, const char *retry_after, const char *what,
+		  struct http_outcome *out, struct buf *why)
+{
+	buf_reset(why);
+	out->code = 0;
+	out->retryable = 0;
+	out->retry_after_ms = -1;
+	if (rc != CURLE_OK) {
+		int tls = http_tls_verify_failed(rc, curl_errbuf);
+		buf_printf(why, "%s: %s%s", what, curl_errbuf && *curl_errbuf ? curl_errbuf :
+			   curl_easy_strerror(rc), tls ? HTTP_TLS_HINT : "");
+		out->code = EXIT_NETWORK;
+		out->retryable = !tls && !code_in(rc, request_wrong, COUNT(request_wrong));
+		return out->code;
+	}
+	if (status >= 200 && status < 300)
+		return 0;
+	struct s3_error e = { BUF_INIT, BUF_INIT };
+	s3_parse_error(body, body_len, &e);
+	out->code = s3_error_class((int)status, e.code.len ? e.code.data : NULL, &out->retryable);
+	out->retry_after_ms = http_retry_after_ms(retry_after, time(NULL));
+	buf_printf(why, "%s: HTTP %ld%s%s%s%s", what, status, e.code.len ? " " : "",
+		   e.code.len ? e.code.data : "", e.message.len ? ": " : "",
+		   e.message.len ? e.message.data : "");
+	s3_error_free(&e);
+	return out->code;
 }
 
 char *http_etag_unquote(const char *etag)
@@ -129,6 +256,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 			res->content_length = strtoll(v, NULL, 10);
 		} else if (!strcasecmp(copy, "last-modified")) {
 			res->last_modified = http_parse_time(v);
+		} else if (!strcasecmp(copy, "retry-after")) {
+			free(res->retry_after);
+			res->retry_after = xstrdup(v);
 		}
 	}
 	free(copy);
@@ -139,6 +269,7 @@ void http_result_free(struct http_result *res)
 {
 	buf_free(&res->body);
 	free(res->etag);
+	free(res->retry_after);
 	memset(res, 0, sizeof *res);
 }
 
@@ -147,9 +278,19 @@ static void reset_result(struct http_result *res)
 	buf_reset(&res->body);
 	free(res->etag);
 	res->etag = NULL;
+	free(res->retry_after);
+	res->retry_after = NULL;
 	res->status = 0;
 	res->content_length = -1;
 	res->last_modified = 0;
+}
+
+/* nanosleep, not usleep: a Retry-After wait can pass the second that
+ * POSIX allows usleep. A signal cutting it short only shortens a wait. */
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
 }
 
 /* One attempt; returns the CURLcode and fills res. */
@@ -189,41 +330,29 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 
 	memset(res, 0, sizeof *res);
 	for (int n = 0; n < g->retries; n++) {
-		int retryable = 1;
+		struct http_outcome o;
 		reset_result(res);
 		CURLcode rc = attempt(c, g, insecure, method, build, arg, &ctx, errbuf);
-		buf_reset(err);
-		if (rc == CURLE_OK && res->status >= 200 && res->status < 300) {
+		if (ctx.too_big) { /* our limit, not the server's failure: no retry */
+			buf_reset(err);
+			buf_printf(err, "%s: the answer is larger than %zu bytes", what, max_body);
+			code = EXIT_INTEGRITY;
+			break;
+		}
+		code = http_classify(rc, errbuf, res->status, res->body.data, res->body.len,
+				     res->retry_after, what, &o, err);
+		if (!code) {
 			curl_easy_cleanup(c);
 			return 0;
 		}
-		if (ctx.too_big) {
-			buf_printf(err, "%s: the answer is larger than %zu bytes", what, max_body);
-			code = EXIT_INTEGRITY;
-			retryable = 0;
-		} else if (rc != CURLE_OK) {
-			int tls = http_is_tls_error(rc);
-			buf_printf(err, "%s: %s%s", what, errbuf[0] ? errbuf : curl_easy_strerror(rc),
-				   tls ? HTTP_TLS_HINT : "");
-			code = EXIT_NETWORK;
-			retryable = !tls && rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT;
-		} else {
-			struct s3_error e = { BUF_INIT, BUF_INIT };
-			s3_parse_error(res->body.data, res->body.len, &e);
-			code = s3_error_class((int)res->status, e.code.len ? e.code.data : NULL, &retryable);
-			buf_printf(err, "%s: HTTP %ld%s%s%s%s", what, res->status,
-				   e.code.len ? " " : "", e.code.len ? e.code.data : "",
-				   e.message.len ? ": " : "", e.message.len ? e.message.data : "");
-			s3_error_free(&e);
-		}
-		if (!retryable)
+		if (!o.retryable)
 			break;
 		if (n + 1 < g->retries) {
-			long wait = http_backoff_ms(n);
+			long wait = http_retry_wait_ms(n, &o);
 			small_retries++;
 			log_kv(LOG_WARN, "retrying", "request=%s attempt=%d wait_ms=%ld reason=%s",
 			       log_q(what), n + 1, wait, log_q(err->data));
-			usleep((useconds_t)wait * 1000);
+			sleep_ms(wait);
 		}
 	}
 	curl_easy_cleanup(c);

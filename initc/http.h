@@ -23,13 +23,15 @@ struct http_result {
 	long long content_length;  /* -1 when absent */
 	char *etag;                /* without quotes */
 	time_t last_modified;      /* 0 when absent */
+	char *retry_after;         /* the Retry-After header as sent, NULL when absent */
 };
 
 /* Builds (and signs) the request afresh for every attempt. */
 typedef void (*http_build_fn)(void *arg, struct s3_request *req);
 
 /* Run a small request (listing page, HEAD, metadata GET) with retries on
- * transport errors and retryable statuses. Returns 0 on 2xx, else an
+ * what http_classify calls retryable, waiting http_retry_wait_ms between
+ * attempts (so a Retry-After is honoured). Returns 0 on 2xx, else an
  * exit code with err saying what failed and what to check. what names
  * the request for messages, e.g. "list s3://bucket/prefix". */
 int http_small(const struct globals *g, int insecure, const char *method, http_build_fn build,
@@ -39,12 +41,63 @@ void http_result_free(struct http_result *res);
 /* How many times http_small() tried again, in this process. */
 long long http_small_retries(void);
 
-/* A TLS failure trying again cannot mend (untrusted or bad certificate). */
+/* What one attempt came to, and what to do about it. */
+struct http_outcome {
+	int code;             /* exit code (common/exitcode.h), 0 = success */
+	int retryable;        /* trying again may help */
+	long retry_after_ms;  /* the answer's Retry-After, at most HTTP_RETRY_AFTER_MAX_MS;
+				 -1 when there was none (or it was unreadable) */
+};
+
+/* Classify one finished attempt: the one place that decides what a
+ * transport error or an HTTP status means, for listings, HEADs, small
+ * GETs and the download engine alike.
+ *   rc, curl_errbuf  curl_easy_perform's result and CURLOPT_ERRORBUFFER
+ *                    ("" or NULL when unset)
+ *   status           CURLINFO_RESPONSE_CODE; ignored unless rc is CURLE_OK
+ *   body, body_len   the answer's body (S3's <Error> XML), may be NULL
+ *   retry_after      the Retry-After header's value, NULL when absent
+ *   what             names the request, e.g. "list s3 bucket b prefix \"p\""
+ * Fills out, and why (emptied first) with one line for the log:
+ * "<what>: HTTP 403 AccessDenied: <S3's message>" or "<what>: <curl's
+ * error>", plus HTTP_TLS_HINT when the certificate was refused; empty on
+ * success. 2xx with CURLE_OK is success. Transport errors are
+ * EXIT_NETWORK, retryable unless the certificate was refused or the URL
+ * itself is wrong; statuses follow s3_error_class. Returns out->code. */
+int http_classify(CURLcode rc, const char *curl_errbuf, long status, const char *body,
+		  size_t body_len, const char *retry_after, const char *what,
+		  struct http_outcome *out, struct buf *why);
+
+/* The longest wait a Retry-After gets: the init container must fail with
+ * a message, not sleep for as long as a server asks. */
+#define HTTP_RETRY_AFTER_MAX_MS 60000L
+
+/* How long to wait before attempt + 1 (attempt counts from 0, the one
+ * that failed): the exponential backoff with jitter, or the server's
+ * Retry-After when that is longer, plus up to a tenth more so that pods
+ * told the same time do not all come back at once. Hence at most
+ * 1.1 x HTTP_RETRY_AFTER_MAX_MS. o may be NULL (no Retry-After). */
+long http_retry_wait_ms(int attempt, const struct http_outcome *o);
+
+/* A Retry-After value in ms: delta-seconds ("120") or an HTTP-date
+ * (against now), capped at HTTP_RETRY_AFTER_MAX_MS; a date in the past
+ * is 0. -1 when value is NULL or neither. */
+long http_retry_after_ms(const char *value, time_t now);
+
+/* A certificate the peer sent, or the one we were to send, was refused:
+ * a failure trying again cannot mend. CURLE_SSL_CONNECT_ERROR is one only
+ * when curl's error text (errbuf, may be NULL) says so; otherwise it is a
+ * handshake cut short (reset, EOF), a network error. */
+int http_tls_verify_failed(CURLcode rc, const char *errbuf);
+/* http_tls_verify_failed without the error text, for callers that have
+ * not moved to http_classify: CURLE_SSL_CONNECT_ERROR counts as network. */
 int http_is_tls_error(CURLcode rc);
 #define HTTP_TLS_HINT " (TLS: set RCLONE_CA_CERT or AWS_CA_BUNDLE to the CA bundle that signed " \
 	"the endpoint's certificate, or RCLONE_NO_CHECK_CERTIFICATE=true to skip verification)"
 
-/* Exponential backoff with jitter for attempt n (0-based), in ms. */
+/* Exponential backoff with jitter for attempt n (0-based), in ms:
+ * 100..200 ms doubling up to 6.4..12.8 s. http_retry_wait_ms adds the
+ * server's Retry-After; call that. */
 long http_backoff_ms(int attempt);
 /* An ETag without its surrounding quotes, as a new string. */
 char *http_etag_unquote(const char *etag);

@@ -46,8 +46,4 @@ void s3_request_build(const struct s3_target *t, const char *method, const char 
 		      const struct hdrs *extra, int sse, struct s3_request *req);
 void s3_request_free(struct s3_request *req);
 
-/* Map an S3 error code (from the XML body) and HTTP status to an exit
- * code and say whether trying again may help. */
-int s3_error_class(int http_status, const char *code, int *retryable);
-
 #endif

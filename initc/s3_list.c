@@ -1,4 +1,5 @@
-/* S3 XML parsing with expat, and listing with pagination; see s3_list.h. */
+/* S3 listing pages parsed with expat, and listing with pagination; see
+ * s3_list.h. */
 #include "s3_list.h"
 #include "exitcode.h"
 #include "http.h"
@@ -11,20 +12,19 @@
 
 /* Elements whose text we keep, by their depth-independent local name. */
 enum field { F_NONE, F_KEY, F_SIZE, F_ETAG, F_MTIME, F_TRUNCATED, F_NEXT_TOKEN,
-	     F_NEXT_MARKER, F_ENCODING, F_CODE, F_MESSAGE };
+	     F_NEXT_MARKER, F_ENCODING };
 
 static const struct { const char *name; enum field field; } fields[] = {
 	{ "Key", F_KEY }, { "Size", F_SIZE }, { "ETag", F_ETAG },
 	{ "LastModified", F_MTIME }, { "IsTruncated", F_TRUNCATED },
 	{ "NextContinuationToken", F_NEXT_TOKEN }, { "NextMarker", F_NEXT_MARKER },
-	{ "EncodingType", F_ENCODING }, { "Code", F_CODE }, { "Message", F_MESSAGE },
+	{ "EncodingType", F_ENCODING },
 };
 
 struct parse_state {
 	XML_Parser parser;
 	struct s3_objlist *out;
 	struct s3_page *page;
-	struct s3_error *error;
 	int depth;
 	int in_contents;       /* inside <Contents> (not <CommonPrefixes>) */
 	enum field field;
@@ -50,7 +50,8 @@ static void XMLCALL on_start(void *arg, const char *name, const char **attrs)
 	st->field = F_NONE;
 	if (!strcmp(name, "Contents") && st->depth == 2) {
 		st->in_contents = 1;
-		/* not pushed when only an <Error> is wanted: free, not forget */
+		/* fields met outside any <Contents> (a top-level <Size>) are
+		 * not this object's */
 		s3_object_free(&st->cur);
 		return;
 	}
@@ -145,30 +146,18 @@ static void set_field(struct parse_state *st, enum field f, const char *text)
 		o->mtime = http_parse_time(text);
 		break;
 	case F_TRUNCATED:
-		if (st->page)
-			st->page->truncated = !strcmp(text, "true");
+		st->page->truncated = !strcmp(text, "true");
 		break;
 	case F_NEXT_TOKEN:
-		if (st->page) {
-			free(st->page->next_token);
-			st->page->next_token = xstrdup(text);
-		}
+		free(st->page->next_token);
+		st->page->next_token = xstrdup(text);
 		break;
 	case F_NEXT_MARKER:
 		buf_reset(&st->next_marker);
 		buf_adds(&st->next_marker, text);
 		break;
 	case F_ENCODING:
-		if (st->page)
-			st->page->url_encoded = !strcmp(text, "url");
-		break;
-	case F_CODE:
-		if (st->error && st->depth == 2)
-			buf_adds(&st->error->code, text);
-		break;
-	case F_MESSAGE:
-		if (st->error && st->depth == 2)
-			buf_adds(&st->error->message, text);
+		st->page->url_encoded = !strcmp(text, "url");
 		break;
 	case F_NONE:
 		break;
@@ -186,15 +175,13 @@ static void XMLCALL on_end(void *arg, const char *name)
 	st->field = F_NONE;
 	if (!strcmp(name, "Contents") && st->depth == 2 && st->in_contents) {
 		st->in_contents = 0;
-		if (st->out) {
-			if (st->out->n >= S3_LIST_MAX_OBJECTS) {
-				buf_reset(&st->failure);
-				buf_printf(&st->failure, "the listing has more than %d objects",
-					   S3_LIST_MAX_OBJECTS);
-				XML_StopParser(st->parser, XML_FALSE);
-			}
-			push_object(st);
+		if (st->out->n >= S3_LIST_MAX_OBJECTS) {
+			buf_reset(&st->failure);
+			buf_printf(&st->failure, "the listing has more than %d objects",
+				   S3_LIST_MAX_OBJECTS);
+			XML_StopParser(st->parser, XML_FALSE);
 		}
+		push_object(st);
 	}
 	st->depth--;
 }
@@ -207,7 +194,7 @@ static int parse_xml(struct parse_state *st, const char *xml, size_t len, struct
 	XML_SetElementHandler(st->parser, on_start, on_end);
 	XML_SetCharacterDataHandler(st->parser, on_text);
 	ok = XML_Parse(st->parser, xml, (int)len, XML_TRUE) == XML_STATUS_OK;
-	if (!ok && err) {
+	if (!ok) {
 		if (st->failure.len)
 			buf_printf(err, "bad listing: %s", st->failure.data);
 		else
@@ -256,20 +243,6 @@ int s3_parse_list_page(const char *xml, size_t len, struct s3_objlist *out,
 		page->next_token = NULL;
 	}
 	return rc;
-}
-
-void s3_parse_error(const char *xml, size_t len, struct s3_error *e)
-{
-	struct parse_state st = { .error = e };
-	if (xml && len && len < (1u << 20))
-		parse_xml(&st, xml, len, NULL);
-	buf_free(&st.next_marker);
-}
-
-void s3_error_free(struct s3_error *e)
-{
-	buf_free(&e->code);
-	buf_free(&e->message);
 }
 
 void s3_object_free(struct s3_object *o)

@@ -1,5 +1,6 @@
 /* S3 XML answers: one ListObjects (V1 or V2) page, and an <Error> body. */
 #include "fuzz.h"
+#include "s3_error.h"
 #include "s3_list.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

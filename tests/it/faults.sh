@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # faults: initc through a gateway that resets, stalls, truncates, lies about
-# ranges and answers 503/500, and across an S3 server killed mid-download.
+# ranges and answers 503/500 (with Retry-After too), and across an S3 server
+# killed mid-download.
 # Each case must end with DEST byte-identical to the source (sha256) or with
 # the documented exit code, no *.initc.partial left and no incomplete file
 # at a final path. Prints a table: case | outcome | retries | seconds.
@@ -92,6 +93,18 @@ run_case reset-random 0 "[{$OBJ, \"range\": true, \"action\": \"reset\", \"after
 run_case reset-at-headers 0 "[{$OBJ, \"action\": \"reset\", \"after\": 0, \"times\": 2}]"
 run_case slowdown-burst 0 "[{$OBJ, \"action\": \"status\", \"status\": 503, \"code\": \"SlowDown\", \"times\": 5}]"
 run_case slowdown-listing 0 "[{$LIST, \"action\": \"status\", \"status\": 503, \"code\": \"SlowDown\", \"times\": 3}]"
+# Retry-After: 1 on a listing is honoured: the wait logged is the second
+# asked for (plus at most a tenth of jitter), not the 100-200 ms backoff.
+# The logged wait is asserted, not the wall clock, which a slow machine
+# would stretch anyway.
+run_case retry-after-listing 0 "[{$LIST, \"action\": \"status\", \"status\": 503, \"code\": \"SlowDown\", \"retry_after\": 1, \"times\": 1}]"
+wait_ms=$(sed -n 's/.*msg=retrying request=.* wait_ms=\([0-9]*\) .*/\1/p' "$w/retry-after-listing.log")
+if [ "$(printf '%s\n' "$wait_ms" | wc -w)" -eq 1 ] && [ "$wait_ms" -ge 1000 ] && [ "$wait_ms" -le 1100 ]; then
+	pass "retry-after-listing: the listing was retried after the 1 s asked for (wait_ms=$wait_ms)"
+else
+	flunk "retry-after-listing: want one listing retry with 1000 <= wait_ms <= 1100, got '${wait_ms//$'\n'/ }'"
+	grep 'msg=retrying' "$w/retry-after-listing.log" | sed 's/^/    | /'
+fi
 run_case error-500 0 "[{\"method\": \"GET\", \"path\": \"/models/m/\", \"action\": \"status\", \"status\": 500, \"code\": \"InternalError\", \"times\": 3}]"
 run_case stall-over-timeout 0 "[{$OBJ, \"range\": true, \"action\": \"stall\", \"after\": 200000, \"seconds\": 5, \"times\": 1}]"
 # without the idle timeout the copy would still be identical, 5 s later: the

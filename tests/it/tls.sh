@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # TLS: verification is on by default; the CA bundle comes from
 # RCLONE_CA_CERT or AWS_CA_BUNDLE; RCLONE_NO_CHECK_CERTIFICATE and KServe's
-# S3_VERIFY_SSL=0 turn it off; a failed verification is not retried.
+# S3_VERIFY_SSL=0 turn it off; a failed verification is not retried, a
+# handshake cut short is.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/s3env.sh"
@@ -52,6 +53,41 @@ expect_grep 'TLS: set RCLONE_CA_CERT or AWS_CA_BUNDLE' "$w/log3" "the failure sa
 if [ $((SECONDS - start)) -lt 3 ] && ! grep -q retrying "$w/log3"; then
 	pass "a verification failure is not retried"; else flunk "a verification failure was retried"; fi
 check "nothing was written on failure" test -z "$(find "$w/out3" -type f ! -name .initc.lock 2>/dev/null)"
+
+# A handshake the server cuts short (EOF after the ClientHello: curl's
+# CURLE_SSL_CONNECT_ERROR, as for a refused certificate) is the network
+# failing, not the certificate: retried, and no advice about CA bundles.
+timeout 60 /usr/bin/python3 - "$w/cut.port" 2>"$w/cut.err" <<'EOF' &
+import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(1)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(f"{s.getsockname()[1]}\n")
+os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+end = time.monotonic() + 55
+while time.monotonic() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    c.settimeout(5)
+    try:
+        c.recv(4096)  # the ClientHello
+    except OSError:
+        pass
+    c.close()
+EOF
+cut_pid=$!
+trap 'kill $tls_pid $cut_pid 2>/dev/null; s3env_stop' EXIT
+for _ in $(seq 100); do [ -s "$w/cut.port" ] && break; sleep 0.05; done
+RCLONE_CONFIG_S3_ENDPOINT=https://127.0.0.1:$(cat "$w/cut.port") RCLONE_CA_CERT=$pki/ca.crt \
+	"$INITC" --no-verify s3://models/m "$w/out-cut" 2>"$w/log-cut"
+expect_rc 5 $? "a handshake cut short fails as a network error once retries run out"
+expect_grep 'msg=retrying .*attempt=2 ' "$w/log-cut" "a handshake cut short is retried"
+expect_no_grep 'TLS: set RCLONE_CA_CERT' "$w/log-cut" "a handshake cut short gives no certificate advice"
+kill "$cut_pid" 2>/dev/null
 
 RCLONE_NO_CHECK_CERTIFICATE=true "$INITC" --no-verify s3://models/m "$w/out4" 2>/dev/null
 expect_rc 0 $? "RCLONE_NO_CHECK_CERTIFICATE=true skips verification"

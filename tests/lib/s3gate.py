@@ -316,7 +316,9 @@ def error_xml(code, message, resource, verdict=None):
 #                           (logged when the stall begins)
 #            "slow"         the whole body at "rate" bytes/s
 #            "status"       answer "status" (503) with S3 error "code"
-#                           (SlowDown) instead of the upstream answer
+#                           (SlowDown) instead of the upstream answer, with
+#                           a Retry-After header when "retry_after" is set
+#                           (sent as given: seconds or an HTTP-date)
 #            "ignore_range" 200 with the whole object to a Range request
 #            "bad_range"    relay, Content-Range shifted by "shift" (1) bytes
 #            "add_listing"  insert "xml" (raw) and <Contents> built from
@@ -533,7 +535,12 @@ def fault_status(handler, exchange, response, rule):
     # the client's stays usable.
     status = int(rule.get("status", 503))
     code = rule.get("code", "SlowDown" if status == 503 else "InternalError")
-    handler.send_error_xml(status, code, f"s3gate fault: {code}")
+    headers = []
+    if "retry_after" in rule:
+        headers.append(("Retry-After", str(rule["retry_after"])))
+        exchange["retry_after"] = str(rule["retry_after"])
+    handler.send_error_xml(status, code, f"s3gate fault: {code}",
+                           headers=headers)
 
 
 def fault_ignore_range(handler, exchange, response, rule):
@@ -729,12 +736,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_error_xml(verdict.status, verdict.code, verdict.why,
                             verdict)
 
-    def send_error_xml(self, status, code, message, verdict=None):
+    def send_error_xml(self, status, code, message, verdict=None,
+                       headers=()):
         doc = error_xml(code, message, self.path.split("?")[0], verdict)
         self.entry["status"] = status
         self.send_response_only(status)
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(len(doc)))
+        for name, value in headers:
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         if self.command == "HEAD":

@@ -1,5 +1,6 @@
-/* Parsing S3 ListObjects (V1, V2) pages and <Error> bodies with expat
- * (initc/s3_list.h). Only the parse functions: listing needs a server. */
+/* Parsing S3 ListObjects (V1, V2) pages with expat (initc/s3_list.h).
+ * Only the parse function: listing needs a server. <Error> bodies are
+ * test_s3_error.c's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,37 +181,6 @@ static void test_common_prefixes(void)
 	buf_free(&err);
 }
 
-static void test_errors(void)
-{
-	struct s3_error e = { BUF_INIT, BUF_INIT };
-	const char *xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
-		"<Details><Code>inner</Code></Details>"
-		"<BucketName>models</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>";
-	s3_parse_error(xml, strlen(xml), &e);
-	CHECK_STR(e.code.data, "NoSuchBucket");
-	CHECK_STR(e.message.data, "The specified bucket does not exist");
-	s3_error_free(&e);
-
-	xml = "<Error><Code>SignatureDoesNotMatch</Code><Message>a &lt;b&gt;</Message></Error>";
-	s3_parse_error(xml, strlen(xml), &e);
-	CHECK_STR(e.code.data, "SignatureDoesNotMatch");
-	CHECK_STR(e.message.data, "a <b>");
-	s3_error_free(&e);
-
-	/* not an S3 error body: nothing */
-	xml = "<html><body>502 Bad Gateway</body></html>";
-	s3_parse_error(xml, strlen(xml), &e);
-	CHECK_INT(e.code.len, 0);
-	CHECK_INT(e.message.len, 0);
-	s3_error_free(&e);
-	s3_parse_error("", 0, &e);
-	CHECK_INT(e.code.len, 0);
-	s3_parse_error(NULL, 0, &e);
-	CHECK_INT(e.code.len, 0);
-	s3_error_free(&e);
-}
-
 static void test_malformed(void)
 {
 	struct s3_objlist out = { 0 };
@@ -300,7 +270,6 @@ int main(void)
 	test_v1_pages();
 	test_url_encoding();
 	test_common_prefixes();
-	test_errors();
 	test_malformed();
 	test_limits();
 	test_bad_sizes();

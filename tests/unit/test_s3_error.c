@@ -1,0 +1,121 @@
+/* S3 <Error> bodies and what their codes mean (initc/s3_error.h). */
+#include <string.h>
+
+#include "exitcode.h"
+#include "s3_error.h"
+#include "t.h"
+
+static void parse(const char *xml, struct s3_error *e)
+{
+	s3_error_free(e);
+	s3_parse_error(xml, xml ? strlen(xml) : 0, e);
+}
+
+static void test_parse(void)
+{
+	struct s3_error e = { BUF_INIT, BUF_INIT };
+	parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	      "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+	      "<Details><Code>inner</Code></Details>"
+	      "<BucketName>models</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>", &e);
+	CHECK_STR(e.code.data, "NoSuchBucket");
+	CHECK_STR(e.message.data, "The specified bucket does not exist");
+
+	parse("<Error><Code>SignatureDoesNotMatch</Code><Message>a &lt;b&gt;</Message></Error>", &e);
+	CHECK_STR(e.code.data, "SignatureDoesNotMatch");
+	CHECK_STR(e.message.data, "a <b>");
+
+	/* a namespace does not hide the fields */
+	parse("<Error xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	      "<Code>SlowDown</Code></Error>", &e);
+	CHECK_STR(e.code.data, "SlowDown");
+
+	/* not an S3 error body: nothing */
+	parse("<html><body>502 Bad Gateway</body></html>", &e);
+	CHECK_INT(e.code.len, 0);
+	CHECK_INT(e.message.len, 0);
+	parse("", &e);
+	CHECK_INT(e.code.len, 0);
+	parse(NULL, &e);
+	CHECK_INT(e.code.len, 0);
+	parse("this is not XML", &e);
+	CHECK_INT(e.code.len, 0);
+	s3_error_free(&e);
+}
+
+/* A body cut short keeps the fields it finished, never half of one. */
+static void test_truncated(void)
+{
+	struct s3_error e = { BUF_INIT, BUF_INIT };
+	parse("<Error><Code>SlowDown</Code><Message>Please red", &e);
+	CHECK_STR(e.code.data, "SlowDown");
+	CHECK_INT(e.message.len, 0);
+	parse("<Error><Code>Slow", &e);
+	CHECK_INT(e.code.len, 0);
+	s3_error_free(&e);
+}
+
+/* A hostile body cannot make a field (and the log line) grow unbounded. */
+static void test_limits(void)
+{
+	struct s3_error e = { BUF_INIT, BUF_INIT };
+	struct buf xml = BUF_INIT;
+	buf_adds(&xml, "<Error><Code>InternalError</Code><Message>");
+	for (int i = 0; i < 3 * S3_ERROR_MAX_FIELD; i++)
+		buf_addc(&xml, 'x');
+	buf_adds(&xml, "</Message></Error>");
+	parse(xml.data, &e);
+	CHECK_STR(e.code.data, "InternalError");
+	CHECK_INT(e.message.len, S3_ERROR_MAX_FIELD);
+	buf_free(&xml);
+	s3_error_free(&e);
+}
+
+static const struct {
+	int status;
+	const char *code;
+	int exit_code;
+	int retryable;
+} classes[] = {
+	{ 403, "AccessDenied", EXIT_AUTH, 0 },
+	{ 403, "SignatureDoesNotMatch", EXIT_AUTH, 0 },
+	{ 403, "RequestTimeTooSkewed", EXIT_AUTH, 0 },
+	{ 403, NULL, EXIT_AUTH, 0 },
+	{ 401, NULL, EXIT_AUTH, 0 },
+	{ 400, "AuthorizationHeaderMalformed", EXIT_USAGE, 0 },
+	{ 301, "PermanentRedirect", EXIT_USAGE, 0 },
+	{ 404, "NoSuchKey", EXIT_NOTFOUND, 0 },
+	{ 404, "NoSuchBucket", EXIT_NOTFOUND, 0 },
+	{ 404, NULL, EXIT_NOTFOUND, 0 },
+	{ 416, NULL, EXIT_INTEGRITY, 0 },
+	{ 503, "SlowDown", EXIT_NETWORK, 1 },
+	{ 503, NULL, EXIT_NETWORK, 1 },
+	{ 500, "InternalError", EXIT_NETWORK, 1 },
+	{ 502, NULL, EXIT_NETWORK, 1 },
+	{ 400, "RequestTimeout", EXIT_NETWORK, 1 },
+	{ 429, NULL, EXIT_NETWORK, 1 },
+	{ 408, NULL, EXIT_NETWORK, 1 },
+	{ 400, NULL, EXIT_NETWORK, 0 },
+	{ 400, "SomethingNew", EXIT_NETWORK, 0 },
+	{ 503, "SomethingNew", EXIT_NETWORK, 1 },
+};
+
+static void test_class(void)
+{
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+		int retryable = -1;
+		int code = s3_error_class(classes[i].status, classes[i].code, &retryable);
+		printf("# %d %s\n", classes[i].status, classes[i].code ? classes[i].code : "(none)");
+		CHECK_INT(code, classes[i].exit_code);
+		CHECK_INT(retryable, classes[i].retryable);
+	}
+}
+
+int main(void)
+{
+	test_parse();
+	test_truncated();
+	test_limits();
+	test_class();
+	return T_DONE();
+}
