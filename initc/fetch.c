@@ -5,6 +5,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "log.h"
+#include "s3_error.h"
 #include "s3_list.h"
 
 #include <ctype.h>
@@ -726,29 +727,22 @@ static void restart_changed(struct engine *e, struct file_job *f, const char *wh
 	s3_object_free(&now);
 }
 
-/* Classify a finished attempt: 0 success, else fills a->fail_*. */
-static int attempt_outcome(struct attempt *a, CURLcode result)
+/* Classify a finished attempt: 0 success, else fills a->fail_* (the
+ * engine's own checks first, then http.c's one table for the rest). */
+static int attempt_outcome(struct attempt *a, CURLcode result, struct http_outcome *o)
 {
 	struct part *p = a->part;
+	o->retry_after_ms = -1;
 	if (a->fail_code)
 		return -1;
-	if (result != CURLE_OK) {
-		int tls = http_is_tls_error(result);
-		fail_attempt(a, EXIT_NETWORK, !tls, "%s: %s%s", p->file->item->key,
-			     a->errbuf[0] ? a->errbuf : curl_easy_strerror(result),
-			     tls ? HTTP_TLS_HINT : "");
-		return -1;
-	}
-	if (a->status < 200 || a->status >= 300) {
-		struct s3_error se = { BUF_INIT, BUF_INIT };
-		int retryable;
-		s3_parse_error(a->error_body.data, a->error_body.len, &se);
-		int code = s3_error_class((int)a->status, se.code.len ? se.code.data : NULL,
-					  &retryable);
-		fail_attempt(a, code, retryable, "GET %s: HTTP %ld%s%s%s%s", p->file->item->key,
-			     a->status, se.code.len ? " " : "", se.code.len ? se.code.data : "",
-			     se.message.len ? ": " : "", se.message.len ? se.message.data : "");
-		s3_error_free(&se);
+	if (result != CURLE_OK || a->status < 200 || a->status >= 300) {
+		struct buf why = BUF_INIT;
+		char *what = xasprintf("GET %s", p->file->item->key);
+		http_classify(result, a->errbuf, a->status, a->error_body.data, a->error_body.len,
+			      a->retry_after, what, o, &why);
+		fail_attempt(a, o->code, o->retryable, "%s", why.data);
+		buf_free(&why);
+		free(what);
 		return -1;
 	}
 	if (p->len >= 0 && p->received != p->len) {
@@ -773,7 +767,8 @@ static void part_succeeded(struct engine *e, struct part *p)
 	}
 }
 
-static void part_failed(struct engine *e, struct part *p, struct attempt *a)
+static void part_failed(struct engine *e, struct part *p, struct attempt *a,
+			const struct http_outcome *o)
 {
 	struct file_job *f = p->file;
 	if (!a->fail_retryable || p->attempts + 1 >= e->g->retries) {
@@ -786,7 +781,7 @@ static void part_failed(struct engine *e, struct part *p, struct attempt *a)
 	}
 	p->attempts++;
 	e->stats->retries++;
-	long wait = http_backoff_ms(p->attempts - 1);
+	long wait = http_retry_wait_ms(p->attempts - 1, o);
 	p->not_before = now_ms() + wait;
 	p->state = PART_QUEUED;
 	log_kv(LOG_WARN, "retrying", "path=%s attempt=%d resume_at=%lld wait_ms=%ld reason=%s",
@@ -799,7 +794,8 @@ static void attempt_done(struct engine *e, struct attempt *a, CURLcode result)
 	struct file_job *f = p->file;
 	if (!a->checked && result == CURLE_OK && !check_response(a))
 		a->checked = 1; /* an empty body never reached on_data */
-	int ok = !attempt_outcome(a, result);
+	struct http_outcome o;
+	int ok = !attempt_outcome(a, result, &o);
 	if (ok) {
 		end_attempt(e, a);
 		part_succeeded(e, p);
@@ -815,7 +811,7 @@ static void attempt_done(struct engine *e, struct attempt *a, CURLcode result)
 		restart_single_stream(e, f);
 		e->stats->retries++;
 	} else {
-		part_failed(e, p, a);
+		part_failed(e, p, a, &o);
 		end_attempt(e, a);
 	}
 }

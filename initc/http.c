@@ -82,11 +82,6 @@ int http_tls_verify_failed(CURLcode rc, const char *errbuf)
 	return 0;
 }
 
-int http_is_tls_error(CURLcode rc)
-{
-	return http_tls_verify_failed(rc, NULL);
-}
-
 /* splitmix64: spreads a weak seed over all 64 bits. */
 static uint64_t mix64(uint64_t x)
 {

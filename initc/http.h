@@ -89,9 +89,6 @@ long http_retry_after_ms(const char *value, time_t now);
  * when curl's error text (errbuf, may be NULL) says so; otherwise it is a
  * handshake cut short (reset, EOF), a network error. */
 int http_tls_verify_failed(CURLcode rc, const char *errbuf);
-/* http_tls_verify_failed without the error text, for callers that have
- * not moved to http_classify: CURLE_SSL_CONNECT_ERROR counts as network. */
-int http_is_tls_error(CURLcode rc);
 #define HTTP_TLS_HINT " (TLS: set RCLONE_CA_CERT or AWS_CA_BUNDLE to the CA bundle that signed " \
 	"the endpoint's certificate, or RCLONE_NO_CHECK_CERTIFICATE=true to skip verification)"
 

@@ -8,9 +8,6 @@
 #include "buf.h"
 #include "globals.h"
 #include "s3.h"
-/* Not used here: fetch.c still reaches s3_parse_error and s3_error_class
- * through this header. Drop once it includes s3_error.h itself. */
-#include "s3_error.h"
 
 /* Limits against hostile listings. */
 #define S3_LIST_MAX_PAGE_BYTES (64u << 20)

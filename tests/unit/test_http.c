@@ -129,10 +129,9 @@ static void test_tls_verify_failed(void)
 				     "error:0A000086:SSL routines::CERTIFICATE VERIFY FAILED"));
 	CHECK(http_tls_verify_failed(CURLE_PEER_FAILED_VERIFICATION, NULL));
 	CHECK(!http_tls_verify_failed(CURLE_RECV_ERROR, "certificate")); /* only the handshake's code */
-	/* without the error text (fetch.c today) a handshake failure is retried */
-	CHECK(!http_is_tls_error(CURLE_SSL_CONNECT_ERROR));
-	CHECK(http_is_tls_error(CURLE_PEER_FAILED_VERIFICATION));
-	CHECK(http_is_tls_error(CURLE_SSL_CACERT_BADFILE));
+	/* without the error text a handshake failure is retried */
+	CHECK(!http_tls_verify_failed(CURLE_SSL_CONNECT_ERROR, NULL));
+	CHECK(http_tls_verify_failed(CURLE_SSL_CACERT_BADFILE, NULL));
 }
 
 static void test_retry_after(void)

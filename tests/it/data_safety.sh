@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# data_safety: the paths production takes over one volume, against the
+# real S3 server. Kubernetes restarts a failed init container over the same
+# emptyDir; two pods share a ReadWriteMany volume; a listing lies; a link
+# is planted in DEST. After each: exit 0 with exactly the model, or the
+# documented exit code with nothing wrong at a final name.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/s3env.sh"
+. "$here/../lib/assert.sh"
+. "$here/../lib/fault.sh"
+INITC=${INITC:-$here/../../build/initc}
+
+fault_start >/dev/null || exit 1
+s3env_mkbucket models
+w=$S3ENV_DIR/w
+mkdir -p "$w"
+s3env_rclone_env S3 >/dev/null
+export INITC_TERMINATION_LOG=$w/termination-log RCLONE_LOW_LEVEL_RETRIES=3
+
+# tree_sum DIR: one line per model file (initc's own lock/record aside)
+tree_sum() {
+	(cd "$1" && find . -type f ! -name .initc.lock ! -name .initc.unpacked -print0 |
+		sort -z | xargs -0 -r sha256sum)
+}
+
+# wait_for TEST DESCRIPTION: poll an event for up to 60 s (ten times far
+# more than it takes on a loaded 2-core machine).
+wait_for() {
+	local i
+	for ((i = 0; i < 6000; i++)); do eval "$1" && return 0; sleep 0.01; done
+	flunk "timed out waiting for: $2"
+	return 1
+}
+
+make_tar() { # archive.tar.gz dir
+	tar -czf "$1" -C "$2" .
+}
+
+# ---- 1. archives and reruns ---------------------------------------------------
+mkdir -p "$w/v1" "$w/v2"
+echo v1 >"$w/v1/model.pkl"
+echo only-in-v1 >"$w/v1/old-only.txt"
+printf 'flavors: {}\n' >"$w/v1/MLmodel"
+echo v2 >"$w/v2/model.pkl"
+echo new >"$w/v2/new.txt"
+printf 'flavors: {}\n' >"$w/v2/MLmodel"
+make_tar "$w/v1.tar.gz" "$w/v1"
+make_tar "$w/v2.tar.gz" "$w/v2"
+s3env_put models arch/model.tar.gz "$w/v1.tar.gz"
+a=$w/out/arch
+"$INITC" --no-verify s3://models/arch/model.tar.gz "$a" 2>"$w/a1.log"
+expect_rc 0 $? "archive: first run unpacks"
+same_tree "$w/v1" "$a" "archive: DEST holds v1's tree, the archive is gone"
+stamp1=$(stat -c %Y.%i "$a/model.pkl")
+"$INITC" --no-verify s3://models/arch/model.tar.gz "$a" 2>"$w/a2.log"
+expect_rc 0 $? "archive: a restart over the unpacked DEST exits 0"
+expect_grep 'already unpacked' "$w/a2.log" "archive: the restart knows the tree is this archive's"
+check "archive: the restart touched nothing" test "$(stat -c %Y.%i "$a/model.pkl")" = "$stamp1"
+same_tree "$w/v1" "$a" "archive: still exactly v1"
+
+s3env_put models arch/model.tar.gz "$w/v2.tar.gz"
+"$INITC" --no-verify s3://models/arch/model.tar.gz "$a" 2>"$w/a3.log"
+expect_rc 0 $? "archive: a changed archive is unpacked over the old tree"
+same_tree "$w/v2" "$a" "archive: exactly v2, none of v1's files, no archive"
+"$INITC" --no-verify s3://models/arch/model.tar.gz "$a" 2>"$w/a4.log"
+expect_rc 0 $? "archive: and a restart after that exits 0"
+same_tree "$w/v2" "$a" "archive: still exactly v2"
+no_temp_files "$a" "archive: no temporary file or staging folder left"
+
+# a file DEST held from elsewhere is not replaced by an archive's tree
+b=$w/out/foreign
+mkdir -p "$b" && echo mine >"$b/model.pkl"
+"$INITC" --no-verify s3://models/arch/model.tar.gz "$b" 2>"$w/b1.log"
+expect_rc 9 $? "archive: a name DEST held before is refused"
+check "archive: the user's file is untouched" test "$(cat "$b/model.pkl")" = mine
+"$INITC" --no-verify s3://models/arch/model.tar.gz "$b" 2>"$w/b2.log"
+expect_rc 9 $? "archive: the rerun refuses again instead of exiting 0 with the archive packed"
+
+# an archive whose unpack is refused (an entry leaving DEST) is refused again
+python3 - "$w/evil.tar.gz" <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for name, data in (("ok.txt", b"fine\n"), ("../evil.txt", b"evil\n")):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+EOF
+s3env_put models evil/model.tar.gz "$w/evil.tar.gz"
+e=$w/out/evil
+for run in 1 2; do
+	"$INITC" --no-verify s3://models/evil/model.tar.gz "$e" 2>"$w/e$run.log"
+	expect_rc 9 $? "hostile archive, run $run: refused (exit 9), never exit 0 with it packed"
+done
+check "hostile archive: nothing escaped" test ! -e "$w/out/evil.txt"
+check "hostile archive: nothing unpacked at a final name" test ! -e "$e/ok.txt"
+
+# killed during the unpack: the rerun finishes it
+mkdir -p "$w/big"
+head -c $((400 * 1024 * 1024)) /dev/zero >"$w/big/zeros.bin"
+echo small >"$w/big/small.txt"
+tar -cf - -C "$w/big" . | gzip -1 >"$w/big.tar.gz"
+s3env_put models big/model.tar.gz "$w/big.tar.gz"
+k=$w/out/killed-unpack
+"$INITC" --no-verify s3://models/big/model.tar.gz "$k" 2>"$w/k1.log" &
+pid=$!
+if wait_for 'compgen -G "$k/.initc-*.staging/*" >/dev/null' "the unpack to start"; then
+	kill -9 "$pid"
+fi
+wait "$pid" 2>/dev/null
+check "killed unpack: the archive is still there, packed" test -e "$k/model.tar.gz"
+"$INITC" --no-verify s3://models/big/model.tar.gz "$k" 2>"$w/k2.log"
+expect_rc 0 $? "killed unpack: the rerun exits 0"
+same_tree "$w/big" "$k" "killed unpack: the rerun unpacked the whole tree, archive removed"
+no_temp_files "$k" "killed unpack: the staging folder is gone"
+expect_no_grep 'files=1 ' "$w/k2.log" "killed unpack: the complete archive was not downloaded again"
+rm -rf "$k" "$w/big" "$w/big.tar.gz"
+
+# ---- 2. killed mid-download, and two runs on one DEST ---------------------------
+mkdir -p "$w/src"
+head -c $((6 * 1024 * 1024)) /dev/urandom >"$w/src/model.bin"
+head -c 100000 /dev/urandom >"$w/src/small.bin"
+printf 'flavors: {}\n' >"$w/src/MLmodel"
+s3env_put_tree models m "$w/src"
+OBJ='"method": "GET", "path": "/models/m/model\\.bin"'
+export RCLONE_MULTI_THREAD_CUTOFF=1Mi RCLONE_MULTI_THREAD_STREAMS=2
+
+d=$w/out/killed-download
+fault_set "[{$OBJ, \"action\": \"slow\", \"rate\": 400000, \"times\": 0}]"
+"$INITC" --no-verify s3://models/m "$d" 2>"$w/d1.log" &
+pid=$!
+if wait_for 'compgen -G "$d/.initc-*.partial" >/dev/null' "a temporary file"; then
+	kill -9 "$pid"
+fi
+wait "$pid" 2>/dev/null
+check "killed download: model.bin is not at its final name" test ! -e "$d/model.bin"
+fault_clear
+"$INITC" --no-verify s3://models/m "$d" 2>"$w/d2.log"
+expect_rc 0 $? "killed download: the rerun exits 0"
+same_tree "$w/src" "$d" "killed download: DEST is exactly the model"
+no_temp_files "$d" "killed download: the dead run's temporary file was swept"
+
+# Two pods on a ReadWriteMany volume, each PID 1 in its own PID namespace:
+# the second waits for the first, then finds everything complete.
+if [ "$(id -u)" -eq 0 ] && unshare --pid --fork true 2>/dev/null; then
+	c=$w/out/concurrent
+	fault_set "[{$OBJ, \"action\": \"slow\", \"rate\": 2000000, \"times\": 0}]"
+	unshare --pid --fork "$INITC" --no-verify s3://models/m "$c" 2>"$w/c1.log" &
+	pid1=$!
+	wait_for 'compgen -G "$c/.initc-*.partial" >/dev/null' "the first run to write"
+	unshare --pid --fork "$INITC" --no-verify s3://models/m "$c" 2>"$w/c2.log" &
+	pid2=$!
+	wait "$pid1"
+	expect_rc 0 $? "two runs on one DEST: the first exits 0"
+	wait "$pid2"
+	expect_rc 0 $? "two runs on one DEST: the second exits 0"
+	fault_clear
+	expect_grep 'waiting for another initc run.*holder="?pid=1 ' "$w/c2.log" \
+		"two runs on one DEST: the second said it waits, and for whom (PID 1 of another namespace)"
+	expect_grep 'download complete.* files=0 skipped=3 ' "$w/c2.log" \
+		"two runs on one DEST: the second transferred nothing"
+	same_tree "$w/src" "$c" "two runs on one DEST: exactly the model"
+	no_temp_files "$c" "two runs on one DEST: no temporary file left"
+else
+	pass "# SKIP two runs in separate PID namespaces: needs root and unshare"
+fi
+unset RCLONE_MULTI_THREAD_CUTOFF RCLONE_MULTI_THREAD_STREAMS
+
+# ---- 3. a symlink planted in DEST ------------------------------------------------
+mkdir -p "$w/linksrc/sub" "$w/outside" "$w/out/planted"
+echo x >"$w/linksrc/sub/x"
+s3env_put_tree models l "$w/linksrc"
+ln -s ../../outside "$w/out/planted/sub"
+"$INITC" --no-verify s3://models/l "$w/out/planted" 2>"$w/l.log"
+expect_rc 9 $? "planted symlink: refused"
+expect_grep 'planted/sub is a symbolic link' "$w/l.log" "planted symlink: the message names it"
+check "planted symlink: nothing written through it" test -z "$(ls -A "$w/outside")"
+
+# ---- 4. hostile listings ---------------------------------------------------------
+LIST='"method": "GET", "path": "[?&]list-type=2"'
+hostile() { # name want contents-json
+	local out=$w/out/hostile-$1
+	fault_set "[{$LIST, \"action\": \"add_listing\", \"contents\": $3, \"times\": 0}]"
+	"$INITC" --no-verify s3://models/m "$out" 2>"$w/h-$1.log"
+	expect_rc "$2" $? "hostile listing $1: exit $2"
+	check "hostile listing $1: nothing written" \
+		test -z "$(find "$out" "$w/out" -maxdepth 1 -name evil ; find "$out" -type f ! -name .initc.lock 2>/dev/null)"
+	fault_clear
+}
+hostile outside-prefix 6 '[{"key": "zzzzzz/m/evil", "size": 5, "etag": "x"}]'
+hostile shorter-than-prefix 6 '[{"key": "m", "size": 5, "etag": "x"}]'
+hostile huge-sizes 6 '[{"key": "m/a", "size": 9223372036854775807, "etag": "x"}, {"key": "m/b", "size": 9223372036854775807, "etag": "x"}]'
+hostile size-2-55 6 '[{"key": "m/zz", "size": 36028797018963968, "etag": "x"}]'
+hostile file-and-folder 6 '[{"key": "m/model.bin/inner", "size": 5, "etag": "x"}]'
+hostile folder-with-bytes 6 '[{"key": "m/x/", "size": 5, "etag": "x"}]'
+
+# ---- 5. a local source that is a link to a folder --------------------------------
+mkdir -p "$w/pvc/v3/sub"
+echo weights >"$w/pvc/v3/sub/w.bin"
+echo m >"$w/pvc/v3/MLmodel"
+ln -s v3 "$w/pvc/current"
+"$INITC" --no-verify "$w/pvc/current" "$w/out/pvc" 2>"$w/pvc.log"
+expect_rc 0 $? "local source through a link to a folder (/mnt/pvc/current -> v3)"
+same_tree "$w/pvc/v3" "$w/out/pvc" "local source through a link: the folder's files"
+
+assert_done
