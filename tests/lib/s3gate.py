@@ -926,10 +926,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-def watchdog(max_seconds, watch_pid):
+def watchdog(max_seconds, watch_pid, parent):
     """Exit when the parent (or --watch-pid) is gone or time is up, so a
     crashed test never leaves a gateway behind."""
-    parent = os.getppid()
     deadline = time.monotonic() + max_seconds
     while True:
         time.sleep(0.5)
@@ -991,6 +990,9 @@ def parse_args(argv):
 
 
 def main(argv):
+    # Read here, not in the watchdog thread: a parent that saw the port
+    # file and then died must be the one the watchdog watches.
+    parent = os.getppid()
     args = parse_args(argv)
     Config.upstream_host = args.upstream_host
     Config.upstream_port = args.upstream_port
@@ -1005,7 +1007,7 @@ def main(argv):
     server = Server(("127.0.0.1", args.port), Handler)
     port = server.server_address[1]
     threading.Thread(target=watchdog, daemon=True,
-                     args=(args.max_seconds, args.watch_pid)).start()
+                     args=(args.max_seconds, args.watch_pid, parent)).start()
     if args.port_file:
         write_port_file(args.port_file, port)
     print(f"s3gate listening on 127.0.0.1:{port} -> {args.upstream}",
