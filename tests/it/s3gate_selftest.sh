@@ -2,6 +2,8 @@
 # s3gate_selftest: the verifying gateway of tests/lib/s3gate.py accepts what
 # botocore, curl --aws-sigv4 and rclone sign, and refuses every request that
 # was altered after signing, signed with the wrong key, or not signed.
+# It also checks what s3gate adds to s3rver: 412 for a stale If-Match, the
+# "replace" fault, multipart ETags (s3env_put_multipart).
 # If this test fails, no other S3 integration test can be trusted.
 # shellcheck disable=SC2119 # s3env_* functions take optional arguments
 set -u
@@ -26,6 +28,11 @@ export S3_ANON_ENDPOINT S3_TOKEN_ENDPOINT S3_SESSION_TOKEN=selftest-session-toke
 S3_ANON_ENDPOINT=$(s3env_start_gate anon.log --allow-anonymous) || s3env_die "anonymous gateway did not start"
 S3_TOKEN_ENDPOINT=$(s3env_start_gate token.log --session-token "$S3_SESSION_TOKEN") ||
 	s3env_die "session-token gateway did not start"
+export S3_NO_IF_MATCH_ENDPOINT S3_FAULT_ENDPOINT S3_FAULT_FILE=$S3ENV_DIR/faults.json
+S3_NO_IF_MATCH_ENDPOINT=$(s3env_start_gate no-if-match.log --no-if-match) ||
+	s3env_die "--no-if-match gateway did not start"
+S3_FAULT_ENDPOINT=$(s3env_start_gate fault.log --faults "$S3_FAULT_FILE") ||
+	s3env_die "fault gateway did not start"
 
 # --- fixtures, uploaded straight to s3rver -----------------------------------
 export S3_BUCKET=selftest FIXTURES=$S3ENV_DIR/fixtures
@@ -56,6 +63,15 @@ while IFS= read -r key; do
 	printf '%s' "$key" >"$FIXTURES/keys/$n"
 	s3env_put "$S3_BUCKET" "$key" "$FIXTURES/keys/$n"
 done <<<"$SPECIAL_KEYS"
+# Multipart uploads: ETags "<hex>-3" and "<hex>-1", not MD5s.
+head -c $((2 * 1048576 + 12345)) /dev/urandom >"$FIXTURES/parts.bin"
+s3env_put_multipart "$S3_BUCKET" multipart/parts.bin "$FIXTURES/parts.bin" 1048576
+s3env_put_multipart "$S3_BUCKET" "multipart/one part.txt" "$FIXTURES/plain.txt"
+# The replace fault swaps swap.bin for these.
+head -c 2000000 /dev/urandom >"$FIXTURES/swap.bin"
+head -c 3000000 /dev/urandom >"$FIXTURES/swap-new.bin"
+head -c $((3 * 1048576 + 5)) /dev/urandom >"$FIXTURES/swap-multipart.bin"
+s3env_put "$S3_BUCKET" swap.bin "$FIXTURES/swap.bin"
 [ -s "$S3GATE_LOG" ] && fail "set-up requests went through the gateway"
 
 # --- botocore: what it signs passes, what was altered after signing fails ----
@@ -284,18 +300,196 @@ fi
 expect "rclone copied exactly the prefix's files, byte for byte" diff -r "$FIXTURES/iris" "$out"
 s3env_assert_all_signed "$mark" || failures=$((failures + 1))
 
+# --- If-Match, the replace fault, multipart ETags ----------------------------
+"$S3ENV_PYTHON" - <<'EOF'
+import hashlib, json, os, sys, threading, time
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+env = os.environ
+bucket, fixtures = env["S3_BUCKET"], env["FIXTURES"]
+failed = 0
+
+def report(ok, what):
+    global failed
+    print(("ok - " if ok else "not ok - ") + what, flush=True)
+    failed += not ok
+
+def client(endpoint):
+    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+    return botocore.session.get_session().create_client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", config=cfg,
+        aws_access_key_id=env["S3_ACCESS_KEY"],
+        aws_secret_access_key=env["S3_SECRET_KEY"])
+
+def fixture(name):
+    with open(os.path.join(fixtures, name), "rb") as f:
+        return f.read()
+
+def md5_etag(data):
+    return '"' + hashlib.md5(data).hexdigest() + '"'
+
+def multipart_etag(data, part_size):
+    parts = [data[i:i + part_size] for i in range(0, len(data), part_size)] or [b""]
+    digests = b"".join(hashlib.md5(p).digest() for p in parts)
+    return f'"{hashlib.md5(digests).hexdigest()}-{len(parts)}"'
+
+def status_of(call):
+    """(http status, S3 error code) of a call; (200, "") when it succeeds."""
+    try:
+        r = call()
+        return (r["ResponseMetadata"]["HTTPStatusCode"], "")
+    except ClientError as e:
+        return (e.response["ResponseMetadata"]["HTTPStatusCode"],
+                e.response["Error"]["Code"])
+
+def get(c, key, **kw):
+    r = c.get_object(Bucket=bucket, Key=key, **kw)
+    return r["ETag"], r["Body"].read()
+
+def set_faults(rules):
+    # A rename: the gateway never reads a half-written rules file.
+    tmp = env["S3_FAULT_FILE"] + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(rules, f)
+    os.replace(tmp, env["S3_FAULT_FILE"])
+
+s3 = client(env["S3_ENDPOINT"])
+plain = fixture("plain.txt")
+etag = s3.head_object(Bucket=bucket, Key="plain.txt")["ETag"]
+stale = '"0123456789abcdef0123456789abcdef"'
+
+# --- If-Match: 412 when stale, as S3 and MinIO answer; s3rver ignores it
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="plain.txt", IfMatch=stale))
+report(got == (412, "PreconditionFailed"), f"GET with a stale If-Match -> 412 PreconditionFailed (got {got})")
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="plain.txt", IfMatch=stale, Range="bytes=0-3"))
+report(got == (412, "PreconditionFailed"), f"ranged GET with a stale If-Match -> 412 PreconditionFailed (got {got})")
+got = status_of(lambda: s3.head_object(Bucket=bucket, Key="plain.txt", IfMatch=stale))
+report(got[0] == 412, f"HEAD with a stale If-Match -> 412 (got {got})")
+# S3 checks If-Match before Range and If-None-Match; s3rver answers these
+# without an ETag.
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="plain.txt", IfMatch=stale, Range="bytes=1000-1999"))
+report(got == (412, "PreconditionFailed"), f"a range past the end with a stale If-Match -> 412, not 416 (got {got})")
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="plain.txt", IfMatch=etag, Range="bytes=1000-1999"))
+report(got == (416, "InvalidRange"), f"the same range with the current ETag -> 416 InvalidRange (got {got})")
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="plain.txt", IfMatch=stale, IfNoneMatch=etag))
+report(got == (412, "PreconditionFailed"), f"a stale If-Match with a matching If-None-Match -> 412, not 304 (got {got})")
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="plain.txt", IfMatch=etag, IfNoneMatch=etag))
+report(got[0] == 304, f"the current ETag in both -> 304 (got {got})")
+report(get(s3, "plain.txt", IfMatch=etag) == (etag, plain), "GET with the current ETag as If-Match -> 200 and the object")
+report(get(s3, "plain.txt", IfMatch=etag.strip('"'))[1] == plain, "GET with the current ETag unquoted as If-Match -> 200")
+report(get(s3, "plain.txt", IfMatch="*")[1] == plain, "GET with If-Match: * -> 200")
+got = status_of(lambda: s3.head_object(Bucket=bucket, Key="plain.txt", IfMatch=etag))
+report(got == (200, ""), f"HEAD with the current ETag as If-Match -> 200 (got {got})")
+got = status_of(lambda: s3.head_object(Bucket=bucket, Key="plain.txt", IfMatch="*"))
+report(got == (200, ""), f"HEAD with If-Match: * -> 200 (got {got})")
+got = status_of(lambda: s3.get_object(Bucket=bucket, Key="no-such-key", IfMatch=stale))
+report(got == (404, "NoSuchKey"), f"a stale If-Match on a missing key -> 404 NoSuchKey, not 412 (got {got})")
+lax = client(env["S3_NO_IF_MATCH_ENDPOINT"])
+report(get(lax, "plain.txt", IfMatch=stale) == (etag, plain),
+       "--no-if-match: a GET with a stale If-Match is relayed (200), as s3rver answers")
+got = status_of(lambda: lax.head_object(Bucket=bucket, Key="plain.txt", IfMatch=stale))
+report(got == (200, ""), f"--no-if-match: a HEAD with a stale If-Match is relayed (got {got})")
+
+# --- multipart uploads (s3env_put_multipart): ETag "<hex>-N", not an MD5
+parts = fixture("parts.bin")
+want = multipart_etag(parts, 1048576)
+report(get(s3, "multipart/parts.bin") == (want, parts),
+       f"a multipart upload of 3 parts has S3's ETag {want} and its bytes")
+report(want.endswith('-3"') and want != md5_etag(parts), "that ETag ends in -3 and is not the MD5")
+got = s3.list_objects_v2(Bucket=bucket, Prefix="multipart/")["Contents"]
+report([(o["Key"], o["ETag"]) for o in got] == [("multipart/one part.txt", multipart_etag(plain, 5242880)),
+                                                ("multipart/parts.bin", want)],
+       "ListObjectsV2 shows the same multipart ETags (default part size: one part, -1)")
+report(get(s3, "multipart/parts.bin", IfMatch=want)[1] == parts, "If-Match with a multipart ETag -> 200")
+
+# --- the replace fault: the next request sees the new object
+fs3 = client(env["S3_FAULT_ENDPOINT"])
+old, new = fixture("swap.bin"), fixture("swap-new.bin")
+set_faults([{"method": "GET", "path": "^/selftest/swap\\.bin", "range": True,
+             "action": "replace", "file": os.path.join(fixtures, "swap-new.bin")}])
+r = fs3.get_object(Bucket=bucket, Key="swap.bin", Range="bytes=0-99999")
+report(r["ETag"] == md5_etag(old) and r["Body"].read() == old[:100000],
+       "replace: the ranged GET it acts on gets the old object's bytes and ETag")
+report(get(fs3, "swap.bin") == (md5_etag(new), new),
+       "replace: the next GET returns the new bytes and the new ETag")
+got = status_of(lambda: fs3.get_object(Bucket=bucket, Key="swap.bin", Range="bytes=100000-199999",
+                                       IfMatch=md5_etag(old)))
+report(got == (412, "PreconditionFailed"), f"replace: a ranged GET pinned to the old ETag -> 412 (got {got})")
+report(get(s3, "swap.bin")[0] == md5_etag(new), "replace: the object changed on s3rver, not only in this gateway")
+
+mp = fixture("swap-multipart.bin")
+want = multipart_etag(mp, 1048576)
+set_faults([{"method": "GET", "path": "^/selftest/swap\\.bin", "range": True, "action": "replace",
+             "file": os.path.join(fixtures, "swap-multipart.bin"), "multipart": True, "part_size": 1048576}])
+r = fs3.get_object(Bucket=bucket, Key="swap.bin", Range="bytes=0-9")
+report(r["Body"].read() == new[:10], "replace, multipart: the ranged GET it acts on gets the previous bytes")
+report(get(fs3, "swap.bin") == (want, mp) and want.endswith('-4"'),
+       f"replace, multipart: the next GET returns the new bytes with ETag {want}")
+
+# A GET already forwarded when the replace fires keeps the old object whole
+# (S3 swaps atomically; s3rver would rewrite the file under it): the stall
+# holds it in flight, its log line says it is, then the replace fires.
+set_faults([{"method": "GET", "path": "^/selftest/swap\\.bin", "range": False,
+             "action": "stall", "after": 1000, "seconds": 1},
+            {"method": "GET", "path": "^/selftest/swap\\.bin", "range": True,
+             "action": "replace", "file": os.path.join(fixtures, "swap-new.bin")}])
+stalled = {}
+reader = threading.Thread(target=lambda: stalled.update(r=get(client(env["S3_FAULT_ENDPOINT"]), "swap.bin")))
+reader.start()
+fault_log = os.path.join(env["S3ENV_DIR"], "fault.log")
+for _ in range(600):  # an event, bounded at 30 s: the stall is logged as it begins
+    with open(fault_log) as f:
+        if '"fault": "stall"' in f.read():
+            break
+    time.sleep(0.05)
+fs3.get_object(Bucket=bucket, Key="swap.bin", Range="bytes=0-9")["Body"].read()
+reader.join()
+report(stalled.get("r") == (want, mp),
+       "replace: a GET in flight when it fires still gets the old object, whole, with its ETag")
+report(get(fs3, "swap.bin") == (md5_etag(new), new), "replace: and the GET after it the new one")
+set_faults([])
+sys.exit(2 if failed else 0)  # 2: failures already reported
+EOF
+case $? in
+0) ;;
+2) failures=$((failures + 1)) ;;
+*) fail "the If-Match and replace checks ran to the end (see the traceback above)" ;;
+esac
+expect "a 412 is logged with \"precondition\": the If-Match and the ETag" \
+	grep -q '"precondition": "If-Match .* does not match the ETag .*"status": 412' "$S3GATE_LOG"
+expect "the replace fault is logged with the new ETag" \
+	grep -q '"fault": "replace".*"replaced": "\\"[0-9a-f]*-4\\""' "$S3ENV_DIR/fault.log"
+if grep -q '"precondition"' "$S3ENV_DIR/no-if-match.log"; then
+	fail "the --no-if-match gateway logged no precondition"
+else
+	pass "the --no-if-match gateway logged no precondition"
+fi
+
 # --- the gateway does not outlive its limits -----------------------------------
-start=$SECONDS
-S3GATE_SECRET_KEY=x timeout 20 "$S3ENV_PYTHON" tests/lib/s3gate.py --upstream "${S3_UPSTREAM#http://}" \
-	--access-key k --max-seconds 1 >/dev/null 2>&1
-expect "--max-seconds 1 makes the gateway exit by itself" [ $((SECONDS - start)) -lt 10 ]
-# A parent shell that starts a gateway and dies without stopping it.
+# Events, not clocks: the gateway says why it exits; `timeout` and the
+# polling loops below are safety nets 30-60 times the usual 0.5-2 s, so
+# only a gateway that never exits fails, not a slow machine.
+S3GATE_SECRET_KEY=x timeout 60 "$S3ENV_PYTHON" tests/lib/s3gate.py --upstream "${S3_UPSTREAM#http://}" \
+	--access-key k --max-seconds 1 >/dev/null 2>"$S3ENV_DIR/max-seconds.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q -- '--max-seconds .* reached' "$S3ENV_DIR/max-seconds.err"; then
+	pass "--max-seconds 1 makes the gateway exit by itself"
+else
+	fail "--max-seconds 1 makes the gateway exit by itself (exit $rc, 124: killed by timeout 60)"
+fi
+# A parent shell that starts a gateway and dies without stopping it; it
+# dies once the port file shows the gateway (and its watchdog) are up.
 bash -c 'S3GATE_SECRET_KEY=x "$0" tests/lib/s3gate.py --upstream 127.0.0.1:1 --access-key k \
-	>/dev/null 2>&1 & echo $! >"$1"; sleep 1' "$S3ENV_PYTHON" "$S3ENV_DIR/orphan.pid"
+	--port-file "$1" >/dev/null 2>&1 & echo $! >"$2"
+	for ((i = 0; i < 600; i++)); do [ -s "$1" ] && exit 0; sleep 0.05; done; exit 1' \
+	"$S3ENV_PYTHON" "$S3ENV_DIR/orphan.port" "$S3ENV_DIR/orphan.pid" ||
+	fail "the orphan gateway wrote no port file within 30 s"
 orphan=$(cat "$S3ENV_DIR/orphan.pid") orphan_gone=no
-for _ in $(seq 40); do
+for ((i = 0; i < 600; i++)); do # the watchdog looks every 0.5 s
 	kill -0 "$orphan" 2>/dev/null || { orphan_gone=yes; break; }
-	sleep 0.1
+	sleep 0.05
 done
 [ "$orphan_gone" = yes ] || kill "$orphan" 2>/dev/null
 expect "the gateway exits when its parent dies" [ "$orphan_gone" = yes ]

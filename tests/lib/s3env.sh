@@ -18,9 +18,13 @@
 # Functions:
 #   s3env_start [s3gate options]   start both servers (about 0.7 s)
 #   s3env_start_gate LOG [opts]    one more gateway on the same s3rver (e.g.
-#                                  --allow-anonymous, --session-token T);
-#                                  prints its URL
+#                                  --allow-anonymous, --session-token T,
+#                                  --no-if-match); prints its URL
 #   s3env_mkbucket B; s3env_put B KEY FILE; s3env_put_tree B PREFIX DIR
+#   s3env_put_multipart B KEY FILE [PART_SIZE]
+#                                  a multipart upload (parts of PART_SIZE
+#                                  bytes, default 5 MiB): the object's ETag
+#                                  is S3's "<hex>-N", not its MD5
 #   s3env_uri_encode KEY           SigV4 percent-encoding of an S3 key
 #   s3env_log_mark                 position in S3GATE_LOG, for the next two
 #   s3env_sig_summary [MARK]       "ok=N bad=N anonymous=N"
@@ -88,8 +92,10 @@ _s3env_wait_port() { # file sed-expr pid what
 _s3env_track() { echo "$1" >>"$S3ENV_DIR/pids"; }
 
 # Start one more gateway in front of the same s3rver, e.g. with
-# --allow-anonymous or --session-token T; prints its endpoint URL.
-# The first argument names its log file (inside S3ENV_DIR unless absolute).
+# --allow-anonymous, --session-token T or --no-if-match; prints its
+# endpoint URL.  The first argument names its log file (inside S3ENV_DIR
+# unless absolute).  --upstream-data lets its replace faults give
+# multipart uploads S3's ETags.
 s3env_start_gate() { # log [s3gate options...]
 	local log=$1 name pid port
 	shift
@@ -101,6 +107,7 @@ s3env_start_gate() { # log [s3gate options...]
 		--upstream "${S3_UPSTREAM#http://}" \
 		--access-key "$S3_ACCESS_KEY" --region "$S3_REGION" \
 		--port-file "$S3ENV_DIR/$name.port" --log "$log" \
+		--upstream-data "$S3ENV_DIR/data" \
 		--max-seconds "$S3ENV_MAX_SECONDS" --watch-pid "$S3ENV_SHELL" "$@" \
 		>"$S3ENV_DIR/$name.out" 2>"$S3ENV_DIR/$name.err" </dev/null &
 	pid=$!
@@ -200,6 +207,28 @@ s3env_put() { # bucket key file
 		-H 'Content-Type: application/octet-stream' -T "$3" \
 		"$S3_UPSTREAM/$1/$(s3env_uri_encode "$2")" ||
 		s3env_die "could not upload '$3' as s3://$1/$2"
+}
+
+# CreateMultipartUpload, UploadPart per PART_SIZE bytes, Complete: the code
+# the gateway's "replace" fault uses (s3gate.put_multipart).  s3rver would
+# give the object the MD5 of its bytes as ETag; that code stores S3's
+# multipart ETag in its place, so tests meet an ETag that is not an MD5.
+s3env_put_multipart() { # bucket key file [part_size]
+	local part_size=${4:-5242880}
+	[ -f "$3" ] || s3env_die "s3env_put_multipart: '$3' is not a file"
+	# -B: no __pycache__ in tests/lib
+	"$S3ENV_PYTHON" -B - "$S3ENV_LIB" "${S3_UPSTREAM#http://}" "$S3ENV_DIR/data" \
+		"/$1/$(s3env_uri_encode "$2")" "$3" "$part_size" <<'EOF' ||
+import sys
+lib, upstream, data, target, path, part_size = sys.argv[1:]
+sys.path.insert(0, lib)
+import s3gate
+host, _, port = upstream.rpartition(":")
+s3gate.Config.upstream_host, s3gate.Config.upstream_port = host, int(port)
+s3gate.Config.upstream_data = data
+s3gate.put_multipart(target, path, int(part_size))
+EOF
+		s3env_die "could not upload '$3' as s3://$1/$2 in parts of $part_size bytes"
 }
 
 s3env_put_tree() { # bucket prefix dir: dir/a/b -> prefix/a/b

@@ -13,6 +13,9 @@ and UNSIGNED-PAYLOAD uploads stream through; an upload whose sha256 was
 signed is spooled to a temporary file and checked before it is forwarded.
 One JSON line per request goes to --log; secrets are never written.
 
+s3rver 3.7.1 ignores If-Match; s3gate answers 412 for it as S3 does (see
+if_match_fails), unless --no-if-match shows what such a server does.
+
 Run with Debian's /usr/bin/python3 (python3-botocore).
 """
 
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from xml.sax.saxutils import escape
 
@@ -69,6 +73,8 @@ class Config:
     session_token = None
     region = "us-east-1"
     allow_anonymous = False
+    if_match = True
+    upstream_data = None  # s3rver's -d directory, for multipart ETags
     log = None
     log_lock = threading.Lock()
 
@@ -297,6 +303,59 @@ def error_xml(code, message, resource, verdict=None):
     return "".join(parts).encode("utf-8")
 
 
+# ---- If-Match ----------------------------------------------------------------
+#
+# s3rver 3.7.1 implements If-None-Match but ignores If-Match, so a client
+# that pins an object version with it would never learn the object changed.
+# S3 and MinIO answer 412 PreconditionFailed; s3gate does the same from the
+# ETag of the upstream answer, before any fault rule sees the request.
+
+PRECONDITION_MESSAGE = ("At least one of the pre-conditions you specified "
+                        "did not hold")
+
+
+def etag_matches(if_match, etag):
+    """'*' or any of the listed tags; quotes do not count, as S3 accepts
+    If-Match with or without them."""
+    tags = [tag.strip().strip('"') for tag in if_match.split(",")]
+    return "*" in tags or etag.strip().strip('"') in tags
+
+
+def if_match_fails(method, target, headers, response):
+    """Why this GET or HEAD must be answered 412, or None to relay it.
+
+    S3 checks If-Match before Range and If-None-Match, so a 416 (a range
+    past the end of an object replaced by a shorter one) or a 304 becomes
+    412 too; s3rver sends no ETag with those, a HEAD asks for it.  A 404
+    stays a 404: S3 reports a missing key whatever its If-Match.
+    """
+    wanted = headers.get("if-match")
+    if not Config.if_match or method not in ("GET", "HEAD") or wanted is None:
+        return None
+    if response.status in (200, 206):
+        etag = response.getheader("etag")
+    elif response.status in (304, 416):
+        etag = current_etag(target)
+    else:
+        return None
+    if etag is None or etag_matches(wanted, etag):
+        return None
+    return f"If-Match {wanted} does not match the ETag {etag}"
+
+
+def current_etag(target):
+    """The object's ETag from an unconditional HEAD, None if it has none."""
+    conn = http.client.HTTPConnection(Config.upstream_host,
+                                      Config.upstream_port, timeout=300)
+    try:
+        conn.request("HEAD", target.split("?")[0])
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
+    return response.getheader("etag") if response.status == 200 else None
+
+
 # ---- fault injection ---------------------------------------------------------
 #
 # --faults FILE names a JSON list of rules, re-read whenever the file changes
@@ -326,13 +385,28 @@ def error_xml(code, message, resource, verdict=None):
 #                           listing's closing tag
 #            "body"         answer "status" (200) with "head" + "item" x
 #                           "count" + "tail" (streamed: any size)
+#            "replace"      relay the answer, and PUT the local file "file"
+#                           to the same bucket/key straight to the upstream
+#                           (unsigned); with "multipart": true as a
+#                           multipart upload of "part_size" (5 MiB) parts,
+#                           whose ETag is S3's "<hex>-N", not an MD5 (needs
+#                           --upstream-data).  The new object is in place
+#                           before the answer's last byte goes out: requests
+#                           for that path already forwarded finish with the
+#                           old bytes (S3 swaps objects atomically, s3rver
+#                           rewrites its file in place), every later one
+#                           waits and sees the new object.  Logged with
+#                           "replaced": the new ETag.
 #   common:  "delay" seconds to wait before answering.
 #   "after" is a byte count or [lo, hi] for a random offset in that range.
 # Every request a rule acted on is logged with "fault": the action.
+# A GET or HEAD refused 412 by the If-Match emulation never reaches them.
 
 FAULT_ACTIONS = {"reset", "truncate", "stall", "slow", "status",
-                 "ignore_range", "bad_range", "add_listing", "body"}
+                 "ignore_range", "bad_range", "add_listing", "body",
+                 "replace"}
 LISTING_MAX = 16 * 1024 * 1024  # add_listing holds the upstream answer
+PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (but the last)
 
 
 class Faults:
@@ -369,6 +443,8 @@ class Faults:
                     rule["path_re"] = re.compile(rule["path"])
                 if isinstance(rule.get("range"), str):
                     rule["range_re"] = re.compile(rule["range"])
+                if rule["action"] == "replace":
+                    check_replace(rule, i)
         except (OSError, ValueError, re.error) as e:
             print(f"s3gate: --faults {cls.path}: {e}; no faults are active",
                   file=sys.stderr, flush=True)
@@ -391,6 +467,16 @@ class Faults:
                 if n >= 1 and (times == 0 or n <= times):
                     return rule
         return None
+
+
+def check_replace(rule, i):
+    """A replace rule that cannot work is refused when the file is read,
+    not discovered when the fault fires."""
+    if not isinstance(rule.get("file"), str):
+        raise ValueError(f"rule {i}: replace needs \"file\", a local path")
+    if rule.get("multipart") and Config.upstream_data is None:
+        raise ValueError(f"rule {i}: a multipart replace needs "
+                         "--upstream-data (s3rver's -d directory)")
 
 
 def rule_matches(rule, method, target, range_header):
@@ -455,10 +541,12 @@ def send_head(handler, exchange, status, headers, reason=None):
     exchange["status"] = status
 
 
-def relay_part(handler, exchange, response, count, rate=0, last=False):
+def relay_part(handler, exchange, response, count, rate=0, last=False,
+               hold=None):
     """Copy up to count bytes (None: all) of the upstream body, counted in
     exchange["bytes"]; rate, when set, is the pace in bytes per second.
-    With last, the log line is written before the final piece goes out,
+    hold, when set, is called once those bytes were read, before the final
+    piece goes out.  With last, the log line is written before that piece,
     as relay_body does.  Returns the number of bytes sent."""
     sent, held = 0, b""
     exchange.setdefault("bytes", 0)
@@ -478,6 +566,8 @@ def relay_part(handler, exchange, response, count, rate=0, last=False):
             time.sleep(len(piece) / rate)
     if count is None and short_body(handler, response, exchange):
         last = False  # the log line goes out with the truncated body
+    if hold:
+        hold()
     if last:
         handler.commit_log()
     if held:
@@ -619,12 +709,213 @@ def fault_body(handler, exchange, response, rule):
     handler.wfile.write(tail)
 
 
+def fault_replace(handler, exchange, response, rule):
+    """Relay the answer; the object is swapped before its last byte goes
+    out (before its head when it has no body), so a client that got the
+    whole answer finds the new object with its next request."""
+    path = handler.path.split("?")[0]
+    done = []
+
+    def swap():
+        if done:
+            return
+        done.append(True)
+        handler.gate_leave()  # this request no longer reads the object
+        KeyGate.wait_idle(path)
+        replace_object(exchange, path, rule)
+
+    KeyGate.close(path)
+    try:
+        if handler.command == "HEAD" or response.status in NO_BODY_STATUS:
+            swap()
+            send_head(handler, exchange, response.status, response.msg.items(),
+                      response.reason)
+            response.read()
+        else:
+            send_head(handler, exchange, response.status, response.msg.items(),
+                      response.reason)
+            relay_part(handler, exchange, response, None, last=True,
+                       hold=swap)
+    finally:
+        swap()  # even when the client left: later requests expect it done
+        KeyGate.reopen(path)
+
+
+def replace_object(exchange, path, rule):
+    try:
+        exchange["replaced"] = put_object(
+            path, rule["file"], bool(rule.get("multipart")),
+            int(rule.get("part_size", PART_SIZE)))
+    except (OSError, ValueError, http.client.HTTPException,
+            UpstreamError) as e:
+        exchange["error"] = f"replace: {e}"
+        print(f"s3gate: replace {path}: {e}", file=sys.stderr, flush=True)
+
+
 FAULT_HANDLERS = {
     "reset": fault_cut, "truncate": fault_cut, "stall": fault_stall,
     "slow": fault_slow, "status": fault_status,
     "ignore_range": fault_ignore_range, "bad_range": fault_bad_range,
     "add_listing": fault_add_listing, "body": fault_body,
+    "replace": fault_replace,
 }
+
+
+class KeyGate:
+    """Requests in flight per object path, and the paths a replace fault
+    closed.  S3 swaps an object atomically; s3rver truncates and rewrites
+    its file while other requests may still be reading it.  So a
+    replacement waits until the requests already forwarded for that path
+    are answered, and keeps later ones waiting until it is complete."""
+    cond = threading.Condition()
+    busy = {}    # path -> requests forwarded, not yet answered
+    closed = {}  # path -> replace faults in progress
+
+    @classmethod
+    def enter(cls, path):
+        with cls.cond:
+            cls.cond.wait_for(lambda: path not in cls.closed)
+            cls.busy[path] = cls.busy.get(path, 0) + 1
+
+    @classmethod
+    def leave(cls, path):
+        with cls.cond:
+            cls.count_down(cls.busy, path)
+
+    @classmethod
+    def close(cls, path):
+        with cls.cond:
+            cls.closed[path] = cls.closed.get(path, 0) + 1
+
+    @classmethod
+    def reopen(cls, path):
+        with cls.cond:
+            cls.count_down(cls.closed, path)
+
+    @classmethod
+    def wait_idle(cls, path):
+        with cls.cond:
+            cls.cond.wait_for(lambda: path not in cls.busy)
+
+    @classmethod
+    def count_down(cls, counts, path):
+        """Called with cond held: one less, and wake whoever waits."""
+        counts[path] -= 1
+        if not counts[path]:
+            del counts[path]
+        cls.cond.notify_all()
+
+
+# ---- uploads straight to the upstream ----------------------------------------
+#
+# The replace fault and s3env_put_multipart (which imports this module)
+# write objects the way set-up does: unsigned, to s3rver itself.
+
+class UpstreamError(Exception):
+    pass
+
+
+def upstream_call(method, target, body=b"", length=0,
+                  content_type="application/octet-stream"):
+    """One request on a connection of its own; the answer's head and body.
+    body may be bytes or an iterable of pieces of length bytes in all."""
+    conn = http.client.HTTPConnection(Config.upstream_host,
+                                      Config.upstream_port, timeout=300,
+                                      blocksize=CHUNK)
+    try:
+        conn.request(method, target, body=body,
+                     headers={"Content-Type": content_type,
+                              "Content-Length": str(length)})
+        response = conn.getresponse()
+        data = response.read()
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise UpstreamError(f"{method} {target} answered {response.status}: "
+                            f"{data[:300]!r}")
+    return response, data
+
+
+def file_pieces(f, count, digest):
+    """count bytes of f in CHUNK pieces, added to digest on the way."""
+    while count > 0:
+        piece = f.read(min(CHUNK, count))
+        if not piece:
+            raise UpstreamError(f"{f.name} shrank while it was uploaded")
+        digest.update(piece)
+        count -= len(piece)
+        yield piece
+
+
+def put_object(target, filename, multipart=False, part_size=PART_SIZE):
+    """Store a local file at target (/bucket/key, percent-encoded as on the
+    wire) on the upstream; returns the ETag it now has."""
+    if multipart:
+        return put_multipart(target, filename, part_size)
+    with open(filename, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        response, _ = upstream_call("PUT", target,
+                                    file_pieces(f, size, hashlib.md5()), size)
+    return response.getheader("etag")
+
+
+def put_multipart(target, filename, part_size=PART_SIZE):
+    """CreateMultipartUpload, UploadPart for each part_size piece of the
+    file, CompleteMultipartUpload; returns the ETag S3 would give it.
+
+    s3rver 3.7.1 assembles the parts but stores the MD5 of the whole
+    object as its ETag; write_multipart_etag puts S3's form in its place.
+    """
+    if part_size < 1:
+        raise ValueError(f"part_size {part_size} must be positive")
+    _, doc = upstream_call("POST", target + "?uploads")
+    m = re.search(rb"<UploadId>([^<]+)</UploadId>", doc)
+    if not m:
+        raise UpstreamError(f"no UploadId in {doc[:300]!r}")
+    upload = urllib.parse.quote(m.group(1).decode(), safe="")
+    digests = []
+    with open(filename, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        for number in range(1, max(1, -(-size // part_size)) + 1):
+            length = min(part_size, size - (number - 1) * part_size)
+            digest = hashlib.md5()
+            response, _ = upstream_call(
+                "PUT", f"{target}?partNumber={number}&uploadId={upload}",
+                file_pieces(f, length, digest), length)
+            if response.getheader("etag", "").strip('"') != digest.hexdigest():
+                raise UpstreamError(f"part {number}: ETag "
+                                    f"{response.getheader('etag')} is not "
+                                    f"its MD5 {digest.hexdigest()}")
+            digests.append(digest.hexdigest())
+    doc = "".join(f'<Part><PartNumber>{n}</PartNumber><ETag>"{d}"</ETag>'
+                  "</Part>" for n, d in enumerate(digests, 1))
+    doc = f"<CompleteMultipartUpload>{doc}</CompleteMultipartUpload>".encode()
+    upstream_call("POST", f"{target}?uploadId={upload}", doc, len(doc),
+                  "application/xml")
+    etag = hashlib.md5(b"".join(bytes.fromhex(d) for d in digests))
+    etag = f"{etag.hexdigest()}-{len(digests)}"
+    write_multipart_etag(target, etag)
+    return f'"{etag}"'
+
+
+def write_multipart_etag(target, etag):
+    """s3rver keeps an object's ETag in '<name>._S3rver_object.md5' beside
+    '<name>._S3rver_object' in its -d directory, and reads it on every
+    GET, HEAD and listing."""
+    if Config.upstream_data is None:
+        raise UpstreamError("a multipart ETag needs --upstream-data "
+                            "(s3rver's -d directory)")
+    bucket, _, key = urllib.parse.unquote(target).lstrip("/").partition("/")
+    *folders, name = key.split("/")
+    stored = os.path.join(Config.upstream_data, bucket, *folders,
+                          name + "._S3rver_object")
+    if not os.path.isfile(stored):
+        raise UpstreamError(f"{stored} does not exist: is --upstream-data "
+                            "s3rver's -d directory?")
+    tmp = f"{stored}.md5.tmp{os.getpid()}.{threading.get_ident()}"
+    with open(tmp, "w") as f:
+        f.write(etag)
+    os.replace(tmp, stored + ".md5")  # s3rver never reads half of it
 
 
 class BodyReader:
@@ -679,6 +970,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = None
     upstream_used = 0.0
     entry = None  # the log line of the request in progress
+    gate_path = None  # the object path this request holds in KeyGate
 
     def log_message(self, format, *args):
         pass  # the JSON log replaces http.server's stderr lines
@@ -716,6 +1008,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.forward(body, entry)
         finally:
+            self.gate_leave()
             self.commit_log()
 
     def commit_log(self):
@@ -754,6 +1047,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.commit_log()
             self.wfile.write(doc)
+
+    def gate_enter(self):
+        self.gate_path = self.path.split("?")[0]
+        KeyGate.enter(self.gate_path)
+
+    def gate_leave(self):
+        if self.gate_path is not None:
+            KeyGate.leave(self.gate_path)
+            self.gate_path = None
 
     def finish(self):
         super().finish()
@@ -843,6 +1145,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             entry["why"] = str(e)
             self.send_error_xml(400, "XAmzContentSHA256Mismatch", str(e))
             return
+        self.gate_enter()  # waits while a replace fault swaps the object
         try:
             try:
                 response = self.send_upstream(body, pieces, fresh=False)
@@ -861,10 +1164,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 "s3rver running?")
             return
         self.upstream_used = time.monotonic()
+        why = if_match_fails(self.command, self.path, self.headers, response)
+        if why:
+            self.precondition_failed(response, entry, why)
+            return
         if fault_hook(self, entry, response):
             self.drop_upstream()
             return
         self.relay_response(response, entry)
+
+    def precondition_failed(self, response, entry, why):
+        """412 in place of the upstream answer, logged with "precondition"."""
+        entry["precondition"] = why
+        if self.command == "HEAD" and not response.will_close:
+            response.read()  # no body: the connection stays usable
+        else:
+            self.drop_upstream()  # a GET's body may be large: skip it
+        self.send_error_xml(412, "PreconditionFailed", PRECONDITION_MESSAGE)
 
     def relay_response(self, response, entry):
         has_body = (self.command != "HEAD" and response.status >= 200
@@ -936,10 +1252,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-def watchdog(max_seconds, watch_pid):
+def watchdog(max_seconds, watch_pid, parent):
     """Exit when the parent (or --watch-pid) is gone or time is up, so a
     crashed test never leaves a gateway behind."""
-    parent = os.getppid()
     deadline = time.monotonic() + max_seconds
     while True:
         time.sleep(0.5)
@@ -983,6 +1298,12 @@ def parse_args(argv):
     p.add_argument("--log", help="append one JSON line per request here")
     p.add_argument("--allow-anonymous", action="store_true",
                    help="forward unsigned requests instead of 403")
+    p.add_argument("--no-if-match", dest="if_match", action="store_false",
+                   help="relay GET/HEAD whatever their If-Match, as s3rver "
+                   "does (default: 412 when it differs from the ETag)")
+    p.add_argument("--upstream-data", metavar="DIR",
+                   help="s3rver's -d directory: lets multipart uploads "
+                   "carry S3's multipart ETag (see put_multipart)")
     p.add_argument("--max-seconds", type=float, default=900,
                    help="exit after this many seconds (default 900)")
     p.add_argument("--watch-pid", type=int, default=0,
@@ -1001,6 +1322,9 @@ def parse_args(argv):
 
 
 def main(argv):
+    # Read here, not in the watchdog thread: a parent that saw the port
+    # file and then died must be the one the watchdog watches.
+    parent = os.getppid()
     args = parse_args(argv)
     Config.upstream_host = args.upstream_host
     Config.upstream_port = args.upstream_port
@@ -1009,13 +1333,15 @@ def main(argv):
     Config.session_token = args.session_token
     Config.region = args.region
     Config.allow_anonymous = args.allow_anonymous
+    Config.if_match = args.if_match
+    Config.upstream_data = args.upstream_data
     Faults.path = args.faults
     if args.log:
         Config.log = open(args.log, "a", encoding="utf-8")
     server = Server(("127.0.0.1", args.port), Handler)
     port = server.server_address[1]
     threading.Thread(target=watchdog, daemon=True,
-                     args=(args.max_seconds, args.watch_pid)).start()
+                     args=(args.max_seconds, args.watch_pid, parent)).start()
     if args.port_file:
         write_port_file(args.port_file, port)
     print(f"s3gate listening on 127.0.0.1:{port} -> {args.upstream}",
