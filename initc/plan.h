@@ -10,7 +10,8 @@
 #include "uri.h"
 
 struct item {
-	char *rel;          /* path below DEST, validated */
+	const char *rel;    /* path below DEST, validated: inside key, or rel_own */
+	char *rel_own;      /* rel when it is not a part of key (http, single object) */
 	char *key;          /* S3 key, or URL for http sources */
 	long long size;     /* -1 when unknown until the answer comes */
 	char *etag;         /* "" when unknown */

@@ -29,6 +29,7 @@
  *  EXIT_USAGE      INITC_MAX_UNPACK_BYTES / _ENTRIES is not a valid number.
  */
 #include "unpack.h"
+#include "destdir.h"
 #include "exitcode.h"
 #include "log.h"
 
@@ -54,7 +55,6 @@
 #define DEFAULT_MAX_ENTRIES 1000000LL
 #define COPY_BLOCK (64 * 1024)
 #define MAX_LINK_HOPS 40        /* the kernel's own limit (MAXSYMLINKS) */
-#define TMP_PREFIX ".initc-unpack-"
 
 /* Suffixes accepted in INITC_MAX_UNPACK_BYTES: binary multiples, any case. */
 static const struct size_suffix {
@@ -90,7 +90,6 @@ struct unpack {
 	size_t nmade, capmade;
 	void *index;            /* tsearch tree over made, by path */
 	long long entries, files, bytes;
-	unsigned tmp_seq;
 	int utf8;               /* names decoded in a UTF-8 locale */
 	char *block;            /* COPY_BLOCK bytes */
 	struct buf *err;
@@ -461,17 +460,16 @@ static int check_free(struct unpack *u, int dfd, const char *path, int may_repla
 			  "initc refuses to replace one kind of entry by another");
 }
 
-/* Create a temporary entry in dfd, retrying on name clashes (a killed
- * earlier run, often also pid 1 in its container, may have left one):
- * a new file open in *fd, or, when fd is NULL, a hard link to tbase in
- * tfd. */
+/* Create a temporary entry in dfd under destdir's random temporary names
+ * (the sweep knows them), retried on the unlikely clash: a new file open
+ * in *fd, or, when fd is NULL, a hard link to tbase in tfd. */
 static int make_temp(struct unpack *u, int dfd, const char *path, char *name, size_t size,
 		     int *fd, int tfd, const char *tbase)
 {
-	for (int tries = 0; tries < 100; tries++) {
+	for (int tries = 0; tries < 16; tries++) {
 		int ok;
 
-		snprintf(name, size, TMP_PREFIX "%ld-%u", (long)getpid(), u->tmp_seq++);
+		destdir_random_name(name, size, DESTDIR_TEMP_PREFIX, DESTDIR_TEMP_SUFFIX);
 		if (fd)
 			ok = (*fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 					   O_CLOEXEC, 0600)) >= 0;

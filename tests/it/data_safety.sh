@@ -91,7 +91,11 @@ e=$w/out/evil
 for run in 1 2; do
 	"$INITC" --no-verify s3://models/evil/model.tar.gz "$e" 2>"$w/e$run.log"
 	expect_rc 9 $? "hostile archive, run $run: refused (exit 9), never exit 0 with it packed"
+	cp "$INITC_TERMINATION_LOG" "$w/e$run.term"
 done
+expect_grep 'evil\.txt' "$w/e1.term" "hostile archive: the termination log names the entry"
+check "hostile archive: the restart's termination log gives the same first reason, not a consequence" \
+	cmp -s "$w/e1.term" "$w/e2.term"
 check "hostile archive: nothing escaped" test ! -e "$w/out/evil.txt"
 check "hostile archive: nothing unpacked at a final name" test ! -e "$e/ok.txt"
 
