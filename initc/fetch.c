@@ -23,6 +23,7 @@
 
 #define ERROR_BODY_MAX (64 * 1024)
 #define CURL_BUFFER (256 * 1024)
+#define CURL_MIN_BUFFER (16 * 1024)   /* libcurl's own default */
 /* Files this large get their MD5 on a second thread; for smaller ones the
  * thread would cost more than hashing inline. */
 #define THREAD_MD5_MIN (32LL << 20)
@@ -618,6 +619,17 @@ static void build_headers(struct engine *e, struct attempt *a, struct buf *url, 
 	}
 }
 
+/* libcurl's receive buffer: large for large parts (fewer writes and
+ * wake-ups), small for small files, where 256 KiB per connection would
+ * only add to the peak RSS of a run over thousands of objects. */
+static long receive_buffer(const struct part *p)
+{
+	long long want = p->len < 0 ? CURL_BUFFER : p->len - p->received;
+	if (want < CURL_MIN_BUFFER)
+		return CURL_MIN_BUFFER;
+	return want > CURL_BUFFER ? CURL_BUFFER : (long)want;
+}
+
 static void start_attempt(struct engine *e, struct part *p)
 {
 	struct attempt *a = xcalloc(1, sizeof *a);
@@ -642,7 +654,7 @@ static void start_attempt(struct engine *e, struct part *p)
 	curl_easy_setopt(a->easy, CURLOPT_HEADERDATA, a);
 	curl_easy_setopt(a->easy, CURLOPT_PRIVATE, a);
 	curl_easy_setopt(a->easy, CURLOPT_ERRORBUFFER, a->errbuf);
-	curl_easy_setopt(a->easy, CURLOPT_BUFFERSIZE, (long)CURL_BUFFER);
+	curl_easy_setopt(a->easy, CURLOPT_BUFFERSIZE, receive_buffer(p));
 	curl_easy_setopt(a->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(a->easy, CURLOPT_XFERINFODATA, a);
 	curl_easy_setopt(a->easy, CURLOPT_NOPROGRESS, 0L);
