@@ -292,12 +292,36 @@ static void build_list(void *arg, struct s3_request *req)
 	s3_request_build(lr->t, "GET", lr->bucket, NULL, q, n, NULL, 0, req);
 }
 
+/* Keep every page: the whole listing in one list. */
+static int append_page(struct s3_objlist *page, void *arg, struct buf *err)
+{
+	struct s3_objlist *out = arg;
+	(void)err;
+	for (size_t i = 0; i < page->n; i++) {
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 1024;
+			out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+		}
+		out->v[out->n++] = page->v[i];
+	}
+	page->n = 0; /* moved */
+	return 0;
+}
+
 int s3_list(const struct globals *g, const struct s3_target *t, const char *bucket,
 	    const char *prefix, size_t max_objects, struct s3_objlist *out, struct buf *err)
 {
+	return s3_list_pages(g, t, bucket, prefix, max_objects, append_page, out, err);
+}
+
+int s3_list_pages(const struct globals *g, const struct s3_target *t, const char *bucket,
+		  const char *prefix, size_t max_objects, s3_page_fn fn, void *arg,
+		  struct buf *err)
+{
 	struct list_req lr = { t, bucket, prefix, NULL, NULL, "GET", 1000 };
 	char *what = xasprintf("list s3 bucket %s prefix \"%s\"", bucket, prefix);
-	char *token = NULL;
+	char *token = NULL, *last_key = NULL;
+	size_t seen = 0;
 	int rc = 0;
 
 	if (max_objects && max_objects < lr.max_keys)
@@ -305,21 +329,33 @@ int s3_list(const struct globals *g, const struct s3_target *t, const char *buck
 	for (;;) {
 		struct http_result res;
 		struct s3_page page;
+		struct s3_objlist objects = { 0 };
 		lr.token = token;
 		rc = http_small(g, t->insecure, "GET", build_list, &lr, S3_LIST_MAX_PAGE_BYTES + 1,
 				what, &res, err);
-		if (!rc && s3_parse_list_page(res.body.data, res.body.len, out, &page, err))
+		if (!rc && s3_parse_list_page(res.body.data, res.body.len, &objects, &page, err))
 			rc = EXIT_INTEGRITY;
 		http_result_free(&res);
+		if (!rc && seen + objects.n > S3_LIST_MAX_OBJECTS) {
+			buf_printf(err, "%s: the listing has more than %d objects", what,
+				   S3_LIST_MAX_OBJECTS);
+			rc = EXIT_INTEGRITY;
+		}
+		if (!rc && objects.n) {
+			seen += objects.n;
+			free(last_key);
+			last_key = xstrdup(objects.v[objects.n - 1].key);
+			rc = fn(&objects, arg, err);
+		}
+		s3_objlist_free(&objects);
 		if (rc)
 			break;
-		if (!page.truncated || (max_objects && out->n >= max_objects)) {
+		if (!page.truncated || (max_objects && seen >= max_objects)) {
 			free(page.next_token);
 			break;
 		}
 		/* V1 without NextMarker continues after the last key seen */
-		char *next = page.next_token ? page.next_token :
-			     (out->n ? xstrdup(out->v[out->n - 1].key) : NULL);
+		char *next = page.next_token ? page.next_token : last_key ? xstrdup(last_key) : NULL;
 		if (!next) {
 			buf_printf(err, "%s: the listing says it is truncated but gives no way to "
 				   "continue", what);
@@ -337,6 +373,7 @@ int s3_list(const struct globals *g, const struct s3_target *t, const char *buck
 		token = next;
 	}
 	free(token);
+	free(last_key);
 	free(what);
 	return rc;
 }

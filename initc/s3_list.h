@@ -37,6 +37,14 @@ struct s3_page {
 int s3_parse_list_page(const char *xml, size_t len, struct s3_objlist *out,
 		       struct s3_page *page, struct buf *err);
 
+/* Called with each page's objects (may be taken: set page->n = 0 after
+ * moving them); a non-zero return stops the listing with that code. */
+typedef int (*s3_page_fn)(struct s3_objlist *page, void *arg, struct buf *err);
+/* List every object under prefix, a page at a time, so a large listing is
+ * never held twice. max_objects 0 = no limit besides S3_LIST_MAX_OBJECTS. */
+int s3_list_pages(const struct globals *g, const struct s3_target *t, const char *bucket,
+		  const char *prefix, size_t max_objects, s3_page_fn fn, void *arg,
+		  struct buf *err);
 /* List every object under prefix (all pages). max_objects 0 = no limit
  * besides S3_LIST_MAX_OBJECTS. Returns 0 or an exit code. */
 int s3_list(const struct globals *g, const struct s3_target *t, const char *bucket,
