@@ -343,6 +343,18 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+int destdir_reserved_name(const char *segment, size_t len)
+{
+	char name[256];
+	if (len >= sizeof name)
+		return 0;
+	memcpy(name, segment, len);
+	name[len] = '\0';
+	/* every name initc makes starts ".initc" (lock, record, temporary and
+	 * staging names) or ends ".initc.partial" (older releases) */
+	return !strncmp(name, ".initc", 6) || (name[0] == '.' && ends_with(name, LEGACY_TEMP_SUFFIX));
+}
+
 static int is_leftover_file(const char *name)
 {
 	return (!strncmp(name, DESTDIR_TEMP_PREFIX, strlen(DESTDIR_TEMP_PREFIX)) &&

@@ -81,6 +81,12 @@ void dest_file_discard(struct dest_file *f);
  * a folder, never following a symlink. 0, or -1 with errno. */
 int destdir_remove_at(int dirfd, const char *name);
 
+/* Is this one path segment (len bytes) a name initc keeps for itself in
+ * DEST: its lock, its archive record, a temporary or staging name? A key,
+ * a local file or an archive entry with such a name is refused: written,
+ * it would replace the lock or be swept away by the next run. */
+int destdir_reserved_name(const char *segment, size_t len);
+
 /* A name that no other run can pick: prefix, 16 random hex digits, suffix. */
 void destdir_random_name(char *out, size_t size, const char *prefix, const char *suffix);
 

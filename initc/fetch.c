@@ -89,6 +89,7 @@ struct file_job {
 	int thread_md5;         /* check the MD5 on a hasher thread */
 	struct hasher *hasher;  /* running while the file is open */
 	int restarted;          /* the object changed once already */
+	int attempts;           /* failed attempts before a restart from zero */
 	struct file_job *next;  /* files under way, in plan order */
 	long long *bytes_done;  /* the engine's count, for progress lines */
 };
@@ -103,6 +104,7 @@ struct engine {
 	size_t next_item;       /* items before this were opened or skipped */
 	struct file_job *files; /* under way, in plan order */
 	struct file_job **files_tail;
+	int nfiles;             /* files under way: at most RCLONE_TRANSFERS */
 	int active;
 	int fatal;
 	struct buf *err;
@@ -199,6 +201,7 @@ static struct part *new_part(struct file_job *f)
 	p->start = part_start(f, k);
 	p->len = f->item->size < 0 ? -1 :
 		 k == f->nparts - 1 ? f->item->size - p->start : f->chunk;
+	p->attempts = f->attempts; /* a restart from zero does not reset the count */
 	p->state = PART_QUEUED;
 	return p;
 }
@@ -206,11 +209,13 @@ static struct part *new_part(struct file_job *f)
 /* ---- local files ---------------------------------------------------------- */
 
 /* Reserve a large file's blocks before its first byte, so a full disk
- * fails now, plainly, rather than after gigabytes. File systems without
- * fallocate (EOPNOTSUPP) just write as the bytes come. */
+ * fails now, plainly, rather than after gigabytes. The size stays what
+ * was written (KEEP_SIZE), so the size check at the end still means the
+ * bytes arrived. File systems without fallocate (EOPNOTSUPP) just write as
+ * the bytes come. */
 static int reserve_space(int fd, long long size)
 {
-	if (size < PREALLOC_MIN || !fallocate(fd, 0, 0, size))
+	if (size < PREALLOC_MIN || !fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, size))
 		return 0;
 	return errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -1;
 }
@@ -248,6 +253,9 @@ static void start_md5(struct engine *e, struct file_job *f)
 		if (!f->md5)
 			f->md5 = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
+	} else { /* e.g. restarted, and the new ETag is no MD5 */
+		EVP_MD_CTX_free(f->md5);
+		f->md5 = NULL;
 	}
 }
 
@@ -289,6 +297,7 @@ static struct file_job *open_file(struct engine *e, struct item *it)
 	start_md5(e, f);
 	*e->files_tail = f;
 	e->files_tail = &f->next;
+	e->nfiles++;
 	return f;
 }
 
@@ -341,6 +350,7 @@ static void close_file(struct engine *e, struct file_job *f)
 	*link = f->next;
 	if (e->files_tail == &f->next)
 		e->files_tail = link;
+	e->nfiles--;
 	hasher_abort(f->hasher);
 	dest_file_discard(&f->out); /* after a commit: nothing left to remove */
 	EVP_MD_CTX_free(f->md5);
@@ -816,9 +826,12 @@ static void attempt_done(struct engine *e, struct attempt *a, CURLcode result)
 		end_attempt(e, a);
 		restart_changed(e, f, why);
 		free(why);
-	} else if (a->range_ignored) {
-		log_kv(LOG_WARN, "retrying", "path=%s reason=%s", log_q(f->item->rel),
-		       log_q(a->fail.data));
+	} else if (a->range_ignored && p->attempts + 1 < e->g->retries) {
+		/* counted like any retry: a server that ignores ranges and drops
+		 * the connection must not restart the file forever */
+		f->attempts = p->attempts + 1;
+		log_kv(LOG_WARN, "retrying", "path=%s attempt=%d reason=%s", log_q(f->item->rel),
+		       f->attempts, log_q(a->fail.data));
 		end_attempt(e, a);
 		restart_single_stream(e, f);
 		e->stats->retries++;
@@ -854,7 +867,10 @@ static void start_ready_parts(struct engine *e)
 	long long now = now_ms();
 	for (struct file_job *f = e->files; f && !e->fatal; f = f->next)
 		start_file_parts(e, f, now);
-	while (!e->fatal && e->active < e->g->transfers && e->next_item < e->plan->n) {
+	/* files waiting out a backoff count too: descriptors and state stay
+	 * bounded however many objects fail at once */
+	while (!e->fatal && e->active < e->g->transfers && e->nfiles < e->g->transfers &&
+	       e->next_item < e->plan->n) {
 		struct item *it = &e->plan->v[e->next_item++];
 		if (it->skip)
 			continue;

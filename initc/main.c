@@ -179,10 +179,13 @@ static void log_summary(const char *uri, const char *dest, long long files, long
 	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, retries);
 }
 
-/* One archive downloaded alone is unpacked into DEST, as KServe does. */
+/* One archive downloaded alone is unpacked into DEST, as KServe does; an
+ * archive that lands in a subfolder (a prefix holding only v1/model.tgz)
+ * is a file of the model like any other. */
 static int is_archive_plan(const struct globals *g, const struct plan *p)
 {
-	return !g->no_unpack && p->n == 1 && unpack_is_archive(p->v[0].rel);
+	return !g->no_unpack && p->n == 1 && !strchr(p->v[0].rel, '/') &&
+	       unpack_is_archive(p->v[0].rel);
 }
 
 /* Fetch what the plan says DEST lacks; unpack an archive source. t and

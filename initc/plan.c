@@ -55,6 +55,8 @@ int plan_check_relpath(const char *rel, const char *key, struct buf *err)
 			why = "it contains a '.' or '..' segment that would leave its folder";
 		else if (len > NAME_MAX_BYTES)
 			why = "a path segment is longer than 255 bytes";
+		else if (destdir_reserved_name(seg, len))
+			why = "a path segment is a name initc keeps for itself in DEST (.initc*)";
 		seg += len;
 		if (*seg == '/' && !seg[1])
 			break; /* a trailing '/' is a directory marker, handled by the caller */

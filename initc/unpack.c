@@ -339,6 +339,11 @@ static char *clean_name(const struct unpack *u, const char *raw, const char **wh
 			buf_free(&out);
 			return NULL;
 		}
+		if (destdir_reserved_name(p, len)) {
+			*why = "has a name initc keeps for itself in DEST (.initc*); rename it";
+			buf_free(&out);
+			return NULL;
+		}
 		if (len && !(len == 1 && *p == '.')) {
 			if (out.len)
 				buf_addc(&out, '/');
@@ -883,7 +888,7 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 	fd = open(archive_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fail(&u, EXIT_LOCALIO, "cannot open: %s", strerror(errno));
-	u.dest_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	u.dest_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (u.dest_fd < 0) {
 		rc = fail(&u, EXIT_LOCALIO, "cannot open destination %s: %s", dest_dir,
 			  strerror(errno));

@@ -9,8 +9,8 @@
  *   size 1234
  *   etag 0123abcd...
  *   entry model.pkl           (one line per top-level name of the tree)
- * Values hold no newline: a source or key with one is never recorded, so
- * it never matches and is unpacked again on every run. */
+ * Values hold no line break: one with a break is recorded as "", so it
+ * never matches and that archive is unpacked again on every run. */
 #include "unpacked.h"
 #include "exitcode.h"
 #include "log.h"
@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RECORD_MAX (1 << 20)
+#define RECORD_MAX (256 << 20)    /* a million names of 256 bytes */
 #define RECORD_MAGIC "initc-unpacked 1"
 
 struct record {
@@ -34,6 +34,7 @@ struct record {
 	long long size;
 	char **entries;
 	size_t n;
+	int sorted;         /* entries sorted and without duplicates */
 };
 
 static void record_free(struct record *r)
@@ -49,19 +50,38 @@ static void record_free(struct record *r)
 
 static void record_add(struct record *r, const char *name)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->entries[i], name))
-			return;
-	r->entries = xrealloc(r->entries, (r->n + 1) * sizeof *r->entries);
+	if (!(r->n & (r->n - 1))) /* 0, 1, 2, 4...: double the room */
+		r->entries = xrealloc(r->entries, (r->n ? r->n * 2 : 1) * sizeof *r->entries);
 	r->entries[r->n++] = xstrdup(name);
+	r->sorted = 0;
 }
 
-static int record_has(const struct record *r, const char *name)
+static int name_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->entries[i], name))
-			return 1;
-	return 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted once, looked up by bisection: an archive of a million top-level
+ * names must not cost a million squared comparisons. */
+static void record_sort(struct record *r)
+{
+	size_t kept = 0;
+	qsort(r->entries, r->n, sizeof *r->entries, name_cmp);
+	for (size_t i = 0; i < r->n; i++) {
+		if (kept && !strcmp(r->entries[kept - 1], r->entries[i]))
+			free(r->entries[i]);
+		else
+			r->entries[kept++] = r->entries[i];
+	}
+	r->n = kept;
+	r->sorted = 1;
+}
+
+static int record_has(struct record *r, const char *name)
+{
+	if (!r->sorted)
+		record_sort(r);
+	return r->n && bsearch(&name, r->entries, r->n, sizeof *r->entries, name_cmp) != NULL;
 }
 
 static void parse_line(struct record *r, char *line)
@@ -85,7 +105,8 @@ static void parse_line(struct record *r, char *line)
 		record_add(r, v);
 }
 
-/* 0 with the record read, -1 when there is none (or it is not ours). */
+/* 0 with the record read, -1 when there is none (or it is not ours), -2
+ * when it is larger than any record initc writes. */
 static int record_read(const struct destdir *d, struct record *r)
 {
 	int fd = openat(d->fd, UNPACKED_RECORD_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -99,6 +120,10 @@ static int record_read(const struct destdir *d, struct record *r)
 	while ((got = read(fd, chunk, sizeof chunk)) > 0 && text.len < RECORD_MAX)
 		buf_add(&text, chunk, (size_t)got);
 	close(fd);
+	if (text.len >= RECORD_MAX) {
+		buf_free(&text);
+		return -2;
+	}
 	if (!text.len || strncmp(text.data, RECORD_MAGIC "\n", strlen(RECORD_MAGIC) + 1)) {
 		buf_free(&text);
 		return -1;
@@ -110,12 +135,20 @@ static int record_read(const struct destdir *d, struct record *r)
 	return 0;
 }
 
+/* A value with a line break is recorded as "": it never matches again,
+ * so that archive is unpacked afresh on every run (and can add no line). */
+static const char *line_safe(const char *s)
+{
+	return s && !strpbrk(s, "\r\n") ? s : "";
+}
+
 static int record_write(const struct destdir *d, const struct record *r, struct buf *err)
 {
 	struct buf text = BUF_INIT;
 	struct dest_file f;
 	buf_printf(&text, RECORD_MAGIC "\nstate %s\nsource %s\nkey %s\nsize %lld\netag %s\n",
-		   r->complete ? "complete" : "replacing", r->source, r->key, r->size, r->etag);
+		   r->complete ? "complete" : "replacing", line_safe(r->source), line_safe(r->key),
+		   r->size, line_safe(r->etag));
 	for (size_t i = 0; i < r->n; i++)
 		buf_printf(&text, "entry %s\n", r->entries[i]);
 	int rc = dest_file_create(d, UNPACKED_RECORD_NAME, &f, err);
@@ -131,16 +164,11 @@ static int record_write(const struct destdir *d, const struct record *r, struct 
 	return rc;
 }
 
-static int recordable(const char *s)
-{
-	return !strchr(s, '\n') && !strchr(s, '\r');
-}
-
 int unpacked_matches(const struct destdir *d, const char *uri, const struct item *archive)
 {
 	struct record r;
 	int same = 0;
-	if (record_read(d, &r))
+	if (record_read(d, &r)) /* none, or too large to trust: unpack again */
 		return 0;
 	same = r.complete && r.source && r.key && r.etag && !strcmp(r.source, uri) &&
 	       !strcmp(r.key, archive->key) && r.size == archive->size && *archive->etag &&
@@ -178,7 +206,7 @@ static int is_initc_name(const char *name)
 }
 
 /* Would the new tree replace something DEST held from elsewhere? */
-static int check_owned(const struct destdir *d, const struct record *old,
+static int check_owned(const struct destdir *d, struct record *old,
 		       const struct record *next, const struct item *archive, struct buf *err)
 {
 	struct stat st;
@@ -203,15 +231,38 @@ static int check_owned(const struct destdir *d, const struct record *old,
 /* Swap each new name into DEST (the old entry of that name, if any, goes
  * into staging), then move the old names the new tree lacks into staging
  * too; staging is removed afterwards with everything old in it. */
+/* Move staging/name to DEST/name; an entry already there goes into
+ * staging. One atomic exchange where the file system has renameat2's
+ * flags; NFS, CephFS and FUSE refuse them (EINVAL): there the old entry is
+ * moved aside first (under the lock, with the record naming both). */
+static int move_aside_then_in(const struct destdir *d, const struct destdir *staging,
+			      const char *name)
+{
+	char aside[64];
+	struct stat st;
+	if (!fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		destdir_random_name(aside, sizeof aside, DESTDIR_TEMP_PREFIX, ".old");
+		if (renameat(d->fd, name, staging->fd, aside))
+			return -1;
+	}
+	return renameat(staging->fd, name, d->fd, name);
+}
+
+static int move_in(const struct destdir *d, const struct destdir *staging, const char *name)
+{
+	if (!renameat2(staging->fd, name, d->fd, name, RENAME_NOREPLACE))
+		return 0;
+	if (errno == EEXIST && !renameat2(staging->fd, name, d->fd, name, RENAME_EXCHANGE))
+		return 0;
+	return errno == EINVAL ? move_aside_then_in(d, staging, name) : -1;
+}
+
 static int swap_in(const struct destdir *d, const struct destdir *staging,
-		   const struct record *old, const struct record *next, struct buf *err)
+		   const struct record *old, struct record *next, struct buf *err)
 {
 	for (size_t i = 0; i < next->n; i++) {
 		const char *name = next->entries[i];
-		if (!renameat2(staging->fd, name, d->fd, name, RENAME_NOREPLACE))
-			continue;
-		if (errno == EEXIST &&
-		    !renameat2(staging->fd, name, d->fd, name, RENAME_EXCHANGE))
+		if (!move_in(d, staging, name))
 			continue;
 		buf_printf(err, "cannot move %s into %s: %s", name, d->path, strerror(errno));
 		return EXIT_LOCALIO;
@@ -233,9 +284,15 @@ static int install_tree(const struct destdir *d, const struct destdir *staging,
 			const char *uri, const struct item *archive, struct buf *err)
 {
 	struct record old, next = { 0 }, both = { 0 };
-	int rc;
+	int rc = 0, read = record_read(d, &old);
 
-	if (record_read(d, &old))
+	if (read == -2) {
+		buf_printf(err, "%s/%s is larger than %d MiB: initc cannot tell which files in DEST "
+			   "are the previous archive's; empty the folder", d->path, UNPACKED_RECORD_NAME,
+			   RECORD_MAX >> 20);
+		return EXIT_LOCALIO;
+	}
+	if (read)
 		memset(&old, 0, sizeof old);
 	rc = list_staging(staging, &next, err);
 	if (!rc)
@@ -253,7 +310,7 @@ static int install_tree(const struct destdir *d, const struct destdir *staging,
 	}
 	if (!rc)
 		rc = swap_in(d, staging, &old, &next, err);
-	if (!rc && recordable(uri) && recordable(archive->key) && recordable(archive->etag)) {
+	if (!rc) {
 		next.complete = 1;
 		next.source = xstrdup(uri);
 		next.key = xstrdup(archive->key);

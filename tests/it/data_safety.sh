@@ -208,7 +208,38 @@ for variant in if-match no-if-match; do
 	fault_clear
 done
 expect_grep '"status": 412' "$S3GATE_LOG" "replaced mid-download: the server refused a stale If-Match (412)"
+
+# an object with an MD5 ETag replaced by a multipart upload mid-download:
+# the new ETag is no MD5, so the file is checked by size, not failed
+s3env_put models r/model.bin "$w/r1.bin"
+fault_set "[$REPLACE2]"
+"$INITC" --no-verify s3://models/r "$w/out/to-multipart" 2>"$w/tm.log"
+expect_rc 0 $? "single-part object replaced by a multipart one: exit 0"
+check "single-part object replaced by a multipart one: the new bytes" cmp -s "$w/r2.bin" "$w/out/to-multipart/model.bin"
+fault_clear
+
+# a server that ignores Range and drops connections: the restarts from
+# zero count as attempts, so the run ends (bounded by the retries)
+s3env_put models r/model.bin "$w/r1.bin"
+fault_set "[{\"method\": \"GET\", \"path\": \"/models/r/model\\\\.bin\", \"range\": false, \"action\": \"truncate\", \"after\": 100000, \"times\": 0},
+	{\"method\": \"GET\", \"path\": \"/models/r/model\\\\.bin\", \"range\": true, \"action\": \"ignore_range\", \"times\": 0}]"
+RCLONE_LOW_LEVEL_RETRIES=3 timeout 300 "$INITC" --no-verify s3://models/r "$w/out/no-ranges" 2>"$w/nr.log"
+rc=$?
+check "ranges ignored and bodies cut: the run ends with exit 5 or 6 (got $rc)" test "$rc" = 5 -o "$rc" = 6
+check "ranges ignored and bodies cut: nothing at the final name" test ! -e "$w/out/no-ranges/model.bin"
+check "ranges ignored and bodies cut: at most 3 attempts" test "$(grep -c 'msg=retrying' "$w/nr.log")" -le 3
+fault_clear
 unset RCLONE_MULTI_THREAD_CUTOFF RCLONE_MULTI_THREAD_STREAMS RCLONE_MULTI_THREAD_CHUNK_SIZE
+
+# every GET failing while many objects wait: the files under way stay
+# bounded (RCLONE_TRANSFERS), so a low descriptor limit is no exit 7
+mkdir -p "$w/many"
+for i in $(seq 1 120); do echo "$i" >"$w/many/f$i.txt"; done
+s3env_put_tree models many "$w/many"
+fault_set '[{"method": "GET", "path": "/models/many/f", "action": "status", "status": 503, "code": "SlowDown", "times": 0}]'
+(ulimit -n 64 && RCLONE_LOW_LEVEL_RETRIES=3 exec "$INITC" --no-verify s3://models/many "$w/out/many") 2>"$w/many.log"
+expect_rc 5 $? "120 objects all answered 503 under ulimit -n 64: the network's exit code, not 7"
+fault_clear
 
 # ---- 3. a symlink planted in DEST ------------------------------------------------
 mkdir -p "$w/linksrc/sub" "$w/outside" "$w/out/planted"
@@ -219,6 +250,34 @@ ln -s ../../outside "$w/out/planted/sub"
 expect_rc 9 $? "planted symlink: refused"
 expect_grep 'planted/sub is a symbolic link' "$w/l.log" "planted symlink: the message names it"
 check "planted symlink: nothing written through it" test -z "$(ls -A "$w/outside")"
+
+# an archive that lands in a subfolder is a file like any other: never
+# unpacked, and a link planted where it was is refused on the rerun
+mkdir -p "$w/victim" "$w/out/sub-archive"
+echo precious >"$w/victim/model.tar.gz"
+s3env_put models c/v1/model.tar.gz "$w/v1.tar.gz"
+"$INITC" --no-verify s3://models/c "$w/out/sub-archive" 2>"$w/sa1.log"
+expect_rc 0 $? "archive in a subfolder: downloaded as a file"
+check "archive in a subfolder: kept packed, as listed" cmp -s "$w/v1.tar.gz" "$w/out/sub-archive/v1/model.tar.gz"
+rm -rf "$w/out/sub-archive/v1" && ln -s ../../victim "$w/out/sub-archive/v1"
+"$INITC" --no-verify s3://models/c "$w/out/sub-archive" 2>"$w/sa2.log"
+expect_rc 9 $? "archive in a subfolder: a link planted in its place is refused"
+check "archive in a subfolder: the file behind the link is untouched" \
+	test "$(cat "$w/victim/model.tar.gz")" = precious
+
+# keys named like initc's own files in DEST (its lock, its record, its
+# temporary names) are refused: written, they would break the lock
+mkdir -p "$w/own"
+echo hello >"$w/own/.initc.lock"
+echo m >"$w/own/model.bin"
+s3env_put_tree models own "$w/own"
+mkdir -p "$w/out/own" && : >"$w/out/own/.initc.lock"
+ino=$(stat -c %i "$w/out/own/.initc.lock")
+"$INITC" --no-verify s3://models/own "$w/out/own" 2>"$w/own.log"
+expect_rc 9 $? "a key named .initc.lock: refused"
+expect_grep 'initc keeps for itself' "$w/own.log" "a key named .initc.lock: the message says why"
+check "a key named .initc.lock: the lock file is the same file" test "$(stat -c %i "$w/out/own/.initc.lock")" = "$ino"
+check "a key named .initc.lock: nothing else was written" test ! -e "$w/out/own/model.bin"
 
 # ---- 4. hostile listings ---------------------------------------------------------
 LIST='"method": "GET", "path": "[?&]list-type=2"'

@@ -42,6 +42,12 @@ static const char *const unsafe[] = {
 	"tab\there",
 	"esc\x1b[31m",
 	"del\x7f",
+	/* initc's own names in DEST: the lock, the archive record, temporary names */
+	".initc.lock",
+	"a/.initc.unpacked",
+	"sub/.initc-0123456789abcdef.partial",
+	".initc-0123456789abcdef.staging/x",
+	".3.45.initc.partial",
 };
 
 static void test_relpaths(void)
