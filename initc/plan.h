@@ -10,13 +10,13 @@
 #include "uri.h"
 
 struct item {
-	const char *rel;    /* path below DEST, validated: inside key, or rel_own */
-	char *rel_own;      /* rel when it is not a part of key (http, single object) */
+	const char *rel;    /* path below DEST, validated: inside key, or its own copy */
 	char *key;          /* S3 key, or URL for http sources */
 	long long size;     /* -1 when unknown until the answer comes */
 	char *etag;         /* "" when unknown */
 	time_t mtime;       /* 0 when unknown */
 	int skip;           /* DEST already holds it complete */
+	int rel_owned;      /* rel is a copy of its own (http, single object) */
 };
 
 struct plan {

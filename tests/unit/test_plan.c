@@ -124,7 +124,7 @@ static void add_item(struct plan *p, const char *rel, long long size, time_t mti
 	}
 	struct item *it = &p->v[p->n++];
 	memset(it, 0, sizeof *it);
-	it->rel = it->rel_own = xstrdup(rel);
+	it->rel = xstrdup(rel), it->rel_owned = 1;
 	it->key = xasprintf("prefix/%s", rel);
 	it->etag = xstrdup("");
 	it->size = size;
