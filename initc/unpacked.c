@@ -66,7 +66,8 @@ static int name_cmp(const void *a, const void *b)
 static void record_sort(struct record *r)
 {
 	size_t kept = 0;
-	qsort(r->entries, r->n, sizeof *r->entries, name_cmp);
+	if (r->n)
+		qsort(r->entries, r->n, sizeof *r->entries, name_cmp);
 	for (size_t i = 0; i < r->n; i++) {
 		if (kept && !strcmp(r->entries[kept - 1], r->entries[i]))
 			free(r->entries[i]);
