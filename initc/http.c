@@ -57,6 +57,22 @@ static const CURLcode cert_refused[] = {
  * reset by peer" or "SSL_ERROR_SYSCALL". */
 static const char *const cert_refused_text[] = { "certificate", "unknown ca" };
 
+/* OpenSSL's words when the server answers a TLS hello in plain HTTP: an
+ * https:// endpoint on an http port. Retrying cannot mend that. */
+static const char *const plain_http_text[] = { "wrong version number", "packet length too long" };
+#define PLAIN_HTTP_HINT " (the endpoint answers plain HTTP: use http:// in the endpoint, or the " \
+	"port that serves HTTPS)"
+
+static int answered_plain_http(CURLcode rc, const char *errbuf)
+{
+	if (rc != CURLE_SSL_CONNECT_ERROR || !errbuf)
+		return 0;
+	for (size_t i = 0; i < sizeof plain_http_text / sizeof plain_http_text[0]; i++)
+		if (strcasestr(errbuf, plain_http_text[i]))
+			return 1;
+	return 0;
+}
+
 /* Transport errors in our own request, which no retry mends. */
 static const CURLcode request_wrong[] = { CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT };
 
@@ -157,10 +173,11 @@ int http_classify(CURLcode rc, const char *curl_errbuf, long status, const char 
 	out->retry_after_ms = -1;
 	if (rc != CURLE_OK) {
 		int tls = http_tls_verify_failed(rc, curl_errbuf);
+		int plain = answered_plain_http(rc, curl_errbuf);
 		buf_printf(why, "%s: %s%s", what, curl_errbuf && *curl_errbuf ? curl_errbuf :
-			   curl_easy_strerror(rc), tls ? HTTP_TLS_HINT : "");
+			   curl_easy_strerror(rc), tls ? HTTP_TLS_HINT : plain ? PLAIN_HTTP_HINT : "");
 		out->code = EXIT_NETWORK;
-		out->retryable = !tls && !code_in(rc, request_wrong, COUNT(request_wrong));
+		out->retryable = !tls && !plain && !code_in(rc, request_wrong, COUNT(request_wrong));
 		return out->code;
 	}
 	if (status >= 200 && status < 300)

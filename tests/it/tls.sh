@@ -89,6 +89,14 @@ expect_grep 'msg=retrying .*attempt=2 ' "$w/log-cut" "a handshake cut short is r
 expect_no_grep 'TLS: set RCLONE_CA_CERT' "$w/log-cut" "a handshake cut short gives no certificate advice"
 kill "$cut_pid" 2>/dev/null
 
+# https:// in front of a plain-HTTP port (the gateway): said at once, with
+# what to change, instead of retried
+RCLONE_CONFIG_S3_ENDPOINT=https://${S3_ENDPOINT#http://} RCLONE_CA_CERT=$pki/ca.crt \
+	"$INITC" --no-verify s3://models/m "$w/out-plain" 2>"$w/log-plain"
+expect_rc 5 $? "https:// to a plain-HTTP port fails"
+expect_grep 'answers plain HTTP: use http://' "$w/log-plain" "https:// to a plain-HTTP port: the message says what to change"
+expect_no_grep 'msg=retrying' "$w/log-plain" "https:// to a plain-HTTP port: not retried"
+
 RCLONE_NO_CHECK_CERTIFICATE=true "$INITC" --no-verify s3://models/m "$w/out4" 2>/dev/null
 expect_rc 0 $? "RCLONE_NO_CHECK_CERTIFICATE=true skips verification"
 

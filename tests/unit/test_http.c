@@ -54,6 +54,11 @@ static const struct {
 	{ "bad CA file", CURLE_SSL_CACERT_BADFILE, "", 0, NULL, NULL, EXIT_NETWORK, 0, -1, NULL },
 	{ "cert problem", CURLE_SSL_CERTPROBLEM, NULL, 0, NULL, NULL, EXIT_NETWORK, 0, -1, NULL },
 	{ "issuer error", CURLE_SSL_ISSUER_ERROR, "", 0, NULL, NULL, EXIT_NETWORK, 0, -1, NULL },
+	/* https:// against a plain-HTTP port: said at once, not retried */
+	{ "plain HTTP answer", CURLE_SSL_CONNECT_ERROR,
+	  "error:0A00010B:SSL routines::wrong version number", 0, NULL, NULL, EXIT_NETWORK, 0, -1,
+	  "GET k: error:0A00010B:SSL routines::wrong version number (the endpoint answers plain "
+	  "HTTP: use http:// in the endpoint, or the port that serves HTTPS)" },
 	/* other transport errors */
 	{ "refused", CURLE_COULDNT_CONNECT, "Failed to connect to h port 9000: Connection refused",
 	  0, NULL, NULL, EXIT_NETWORK, 1, -1,
