@@ -365,8 +365,9 @@ static int is_leftover_file(const char *name)
 
 static int is_leftover_dir(const char *name)
 {
-	return !strncmp(name, DESTDIR_TEMP_PREFIX, strlen(DESTDIR_TEMP_PREFIX)) &&
-	       ends_with(name, DESTDIR_STAGING_SUFFIX);
+	return (!strncmp(name, DESTDIR_TEMP_PREFIX, strlen(DESTDIR_TEMP_PREFIX)) &&
+		ends_with(name, DESTDIR_STAGING_SUFFIX)) ||
+	       !strncmp(name, LEGACY_UNPACK_PREFIX, strlen(LEGACY_UNPACK_PREFIX));
 }
 
 /* readdir's type, asked of the inode where the file system leaves it out. */

@@ -803,6 +803,16 @@ static void part_failed(struct engine *e, struct part *p, struct attempt *a,
 	}
 	p->attempts++;
 	e->stats->retries++;
+	if (!e->t && !*f->item->etag && p->received > 0) {
+		/* an http file without a strong ETag: nothing ties a resumed tail to
+		 * the head already written, so it starts again from its first byte */
+		p->received = 0;
+		p->len = f->item->size = -1;
+		if (ftruncate(f->out.fd, 0)) {
+			engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
+			return;
+		}
+	}
 	long wait = http_retry_wait_ms(p->attempts - 1, o);
 	p->not_before = now_ms() + wait;
 	p->state = PART_QUEUED;

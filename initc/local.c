@@ -131,7 +131,10 @@ int local_copy(const char *src, const struct destdir *d, struct local_stats *sta
 	}
 	if (S_ISREG(st.st_mode)) {
 		const char *base = strrchr(src, '/');
-		int rc = copy_one(src, &st, d, base ? base + 1 : src, err);
+		base = base ? base + 1 : src;
+		int rc = plan_check_relpath(base, src, err);
+		if (!rc)
+			rc = copy_one(src, &st, d, base, err);
 		if (!rc) {
 			stats->files = 1;
 			stats->bytes = st.st_size;

@@ -273,6 +273,7 @@ static int run_pair(const struct globals *g, const char *uri, const char *dest,
 		rc = destdir_lock(&d, err);
 	if (!rc) {
 		destdir_sweep(&d);
+		verify_fix_forget(&d);
 		log_kv(LOG_INFO, "starting", "src=%s dest=%s", log_q(uri), log_q(dest));
 		if (src.kind == SOURCE_REMOTE)
 			rc = download_remote(g, &src, &d, err);

@@ -110,12 +110,18 @@ static void parse_line(struct record *r, char *line)
  * when it is larger than any record initc writes. */
 static int record_read(const struct destdir *d, struct record *r)
 {
-	int fd = openat(d->fd, UNPACKED_RECORD_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(d->fd, UNPACKED_RECORD_NAME,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct buf text = BUF_INIT;
+	struct stat st;
 	char chunk[4096];
 	ssize_t got;
 
 	memset(r, 0, sizeof *r);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) { /* a FIFO would block */
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0)
 		return -1;
 	while ((got = read(fd, chunk, sizeof chunk)) > 0 && text.len < RECORD_MAX)
@@ -218,8 +224,13 @@ static int check_owned(const struct destdir *d, struct record *old,
 				   "DEST; nothing was replaced", archive->rel, name);
 			return EXIT_UNSAFE;
 		}
-		if (record_has(old, name) || !strcmp(name, archive->rel) ||
-		    fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW))
+		if (!strcmp(name, archive->rel)) {
+			buf_printf(err, "archive %s holds a top-level entry of its own name: the tree "
+				   "and the archive cannot share DEST; repack it with another name",
+				   archive->rel);
+			return EXIT_UNSAFE;
+		}
+		if (record_has(old, name) || fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		buf_printf(err, "archive %s would replace %s/%s, which was in DEST before and does "
 			   "not come from an archive initc unpacked there; nothing was replaced: "

@@ -25,4 +25,10 @@ int verify_model_dir(const char *dir, const struct verify_opts *o);
 int cmd_servers(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
+/* Remove what --fix wrote into DEST on an earlier run (its record names
+ * it): a second name for a file is stale once the file is downloaded
+ * again. Called under DEST's lock, before the download. */
+struct destdir;
+void verify_fix_forget(const struct destdir *d);
+
 #endif

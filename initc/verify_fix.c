@@ -5,6 +5,7 @@
 #include "verify_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,8 +14,77 @@
 #include "destdir.h"
 #include "exitcode.h"
 #include "log.h"
+#include "plan.h"
 
 #define SETTINGS "model-settings.json"
+/* What --fix wrote, one name a line, in DEST: a second name made for a
+ * file is a snapshot of it, stale once the file is downloaded anew, so
+ * the next run removes these names before it downloads (and a --fix run
+ * makes them again from the new files). */
+#define FIXED_RECORD ".initc.fixed"
+#define FIXED_MAX (64 << 10)
+
+static int read_fixed(int dirfd, struct buf *out)
+{
+	int fd = openat(dirfd, FIXED_RECORD, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char chunk[4096];
+	ssize_t got;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	while ((got = read(fd, chunk, sizeof chunk)) > 0 && out->len < FIXED_MAX)
+		buf_add(out, chunk, (size_t)got);
+	close(fd);
+	return 0;
+}
+
+/* Add name to the record (through destdir, like every write below DEST). */
+static void remember_fix(const struct destdir *d, const char *name)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	struct dest_file f;
+	read_fixed(d->fd, &text);
+	buf_printf(&text, "%s\n", name);
+	if (!dest_file_create(d, FIXED_RECORD, &f, &err)) {
+		if (write(f.fd, text.data, text.len) == (ssize_t)text.len && !fsync(f.fd))
+			dest_file_commit(&f, &err);
+		else
+			dest_file_discard(&f);
+	}
+	buf_free(&text);
+	buf_free(&err);
+}
+
+void verify_fix_forget(const struct destdir *d)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	if (read_fixed(d->fd, &text)) {
+		buf_free(&text);
+		return;
+	}
+	for (char *save = NULL, *name = strtok_r(text.data ? text.data : "", "\n", &save); name;
+	     name = strtok_r(NULL, "\n", &save)) {
+		const char *slash = strrchr(name, '/');
+		char *dir = slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup("");
+		int fd;
+		/* only names a fix could have written: never a path that leaves DEST */
+		if (!plan_check_relpath(name, name, &err) && !destdir_dir(d, dir, 0, &fd, &err)) {
+			if (!unlinkat(fd, slash ? slash + 1 : name, 0))
+				log_kv(LOG_INFO, "removed what --fix made last time", "file=%s",
+				       log_q(name));
+			close(fd);
+		}
+		buf_reset(&err);
+		free(dir);
+	}
+	unlinkat(d->fd, FIXED_RECORD, 0);
+	buf_free(&text);
+	buf_free(&err);
+}
 
 /* The settings are a few dozen bytes: a short write means the disk is full. */
 static int write_settings(int fd, const char *json)
@@ -39,6 +109,8 @@ static int create_settings(const char *dir, const char *json)
 
 	if (!rc)
 		rc = dest_file_create(&d, SETTINGS, &f, &err);
+	if (!rc)
+		remember_fix(&d, SETTINGS);
 	if (!rc && write_settings(f.fd, json)) {
 		buf_adds(&err, strerror(errno));
 		dest_file_discard(&f);
@@ -85,6 +157,8 @@ static int fix_link(const char *dir, const struct verdict *v, const struct profi
 	struct destdir d;
 	int rc = destdir_open(&d, dir, &err);
 
+	if (!rc)
+		remember_fix(&d, v->fix_to);
 	if (!rc)
 		rc = dest_file_link(&d, v->fix_from, v->fix_to, &err);
 	if (rc)

@@ -77,6 +77,21 @@ check "archive: the user's file is untouched" test "$(cat "$b/model.pkl")" = min
 "$INITC" --no-verify s3://models/arch/model.tar.gz "$b" 2>"$w/b2.log"
 expect_rc 9 $? "archive: the rerun refuses again instead of exiting 0 with the archive packed"
 
+# an archive whose tree holds its own name would clash with itself on the
+# next run: refused at once, plainly
+mkdir -p "$w/self/model.tar.gz" && echo x >"$w/self/model.tar.gz/inner"
+make_tar "$w/self.tar.gz" "$w/self"
+s3env_put models self/model.tar.gz "$w/self.tar.gz"
+"$INITC" --no-verify s3://models/self/model.tar.gz "$w/out/self" 2>"$w/self.log"
+expect_rc 9 $? "an archive holding an entry of its own name: refused"
+expect_grep 'of its own name' "$w/self.log" "an archive holding an entry of its own name: the message says so"
+
+# a FIFO planted where the archive record goes does not hang the run
+mkdir -p "$w/out/fifo" && mkfifo "$w/out/fifo/.initc.unpacked"
+timeout 120 "$INITC" --no-verify s3://models/arch/model.tar.gz "$w/out/fifo" 2>"$w/fifo.log"
+expect_rc 0 $? "a FIFO at .initc.unpacked: the run ends and unpacks"
+same_tree "$w/v2" "$w/out/fifo" "a FIFO at .initc.unpacked: exactly the tree"
+
 # an archive whose unpack is refused (an entry leaving DEST) is refused again
 python3 - "$w/evil.tar.gz" <<'EOF'
 import io, sys, tarfile
@@ -297,7 +312,32 @@ hostile size-2-55 6 '[{"key": "m/zz", "size": 36028797018963968, "etag": "x"}]'
 hostile file-and-folder 6 '[{"key": "m/model.bin/inner", "size": 5, "etag": "x"}]'
 hostile folder-with-bytes 6 '[{"key": "m/x/", "size": 5, "etag": "x"}]'
 
-# ---- 5. a local source that is a link to a folder --------------------------------
+# ---- 5. what --fix made goes stale with the file it names -----------------------
+# XGBOOST_SERVER loads model.bst: --fix links it to MLflow's model.xgb. When
+# model.xgb changes at the source, the rerun must not serve the old booster
+# under the second name.
+here_fix=$here/../fixtures/models/xgboost
+mkdir -p "$w/xgb"
+cp -r "$here_fix/." "$w/xgb/"
+sed -i 's/xgb_version: 2.0.3/xgb_version: 1.4.2/' "$w/xgb/MLmodel"
+"$INITC" --server XGBOOST_SERVER --fix "$w/xgb" "$w/out/fix" 2>"$w/fix1.log"
+expect_rc 0 $? "--fix: model.bst made"
+echo "another booster" >>"$w/xgb/model.xgb"
+touch -d '2020-01-01' "$w/xgb/model.xgb"
+"$INITC" --server XGBOOST_SERVER --fix "$w/xgb" "$w/out/fix" 2>"$w/fix2.log"
+expect_rc 0 $? "--fix after model.xgb changed: exit 0"
+check "--fix after model.xgb changed: model.bst holds the new bytes" cmp -s "$w/xgb/model.xgb" "$w/out/fix/model.bst"
+echo "a third booster" >>"$w/xgb/model.xgb"
+"$INITC" --server XGBOOST_SERVER "$w/xgb" "$w/out/fix" 2>"$w/fix3.log"
+expect_rc 8 $? "without --fix after model.xgb changed: no stale model.bst makes it fit (exit 8)"
+check "without --fix: the stale model.bst is gone" test ! -e "$w/out/fix/model.bst"
+
+# a local file named like initc's own files is refused
+echo "not a lock" >"$w/.initc.lock"
+"$INITC" --no-verify "$w/.initc.lock" "$w/out/lockfile" 2>"$w/lockfile.log"
+expect_rc 9 $? "a local file named .initc.lock: refused"
+
+# ---- 6. a local source that is a link to a folder --------------------------------
 mkdir -p "$w/pvc/v3/sub"
 echo weights >"$w/pvc/v3/sub/w.bin"
 echo m >"$w/pvc/v3/MLmodel"

@@ -309,7 +309,7 @@ static void test_fix_settings(void)
 	CHECK_INT(verify(dir, "mlserver-xgboost", 0, &log), 0);
 	CHECK(has(&log, "mlserver-xgboost loads model.xgb (model-settings.json parameters.uri)"));
 	/* no temporary file left behind */
-	char *ls = xasprintf("ls -A %s | grep -c initc > /dev/null", dir);
+	char *ls = xasprintf("ls -A %s | grep -v '^\\.initc\\.fixed$' | grep -c initc > /dev/null", dir);
 	CHECK(system(ls) != 0);
 	free(ls);
 
@@ -344,8 +344,8 @@ static int leftovers(const char *dir)
 	struct dirent *de;
 	int n = 0;
 	while (d && (de = readdir(d)))
-		if (strstr(de->d_name, "initc"))
-			n++;
+		if (strstr(de->d_name, "initc") && strcmp(de->d_name, ".initc.fixed"))
+			n++; /* the record of what --fix made is meant to stay */
 	if (d)
 		closedir(d);
 	return n;
