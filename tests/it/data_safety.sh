@@ -346,4 +346,10 @@ ln -s v3 "$w/pvc/current"
 expect_rc 0 $? "local source through a link to a folder (/mnt/pvc/current -> v3)"
 same_tree "$w/pvc/v3" "$w/out/pvc" "local source through a link: the folder's files"
 
+# ---- every run above: no secret in any log, termination log or lock note ---------
+leaks=$(grep -rlF -- "$S3_SECRET_KEY" "$w"/*.log "$w"/*.term "$INITC_TERMINATION_LOG" \
+	$(find "$w/out" -name .initc.lock -o -name .initc.unpacked -o -name .initc.fixed) 2>/dev/null)
+check "no run of this file printed the secret key (logs, termination logs, DEST's own files)" test -z "$leaks"
+check "the logs checked for secrets are there" test "$(ls "$w"/*.log | wc -l)" -gt 30
+
 assert_done
