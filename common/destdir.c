@@ -130,22 +130,20 @@ int destdir_dir(const struct destdir *d, const char *rel, int create, int *fd, s
 	return *fd >= 0 ? 0 : code;
 }
 
-int destdir_stat(const struct destdir *d, const char *rel, struct stat *st)
+int destdir_stat(const struct destdir *d, const char *rel, struct stat *st, struct buf *err)
 {
 	const char *slash = strrchr(rel, '/');
 	char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
 	struct buf why = BUF_INIT;
 	int fd, rc = destdir_dir(d, dir, 0, &fd, &why);
 	free(dir);
+	if (rc == EXIT_UNSAFE && err)
+		buf_adds(err, why.data);
 	buf_free(&why);
-	if (rc) {
-		errno = rc == EXIT_UNSAFE ? ELOOP : errno ? errno : ENOENT;
-		return -1;
-	}
-	rc = fstatat(fd, slash ? slash + 1 : rel, st, AT_SYMLINK_NOFOLLOW);
-	int saved = errno;
+	if (rc)
+		return rc == EXIT_UNSAFE ? rc : -1;
+	rc = fstatat(fd, slash ? slash + 1 : rel, st, AT_SYMLINK_NOFOLLOW) ? -1 : 0;
 	close(fd);
-	errno = saved;
 	return rc;
 }
 
@@ -308,6 +306,42 @@ void dest_file_discard(struct dest_file *f)
 	free(f->rel);
 	memset(f, 0, sizeof *f);
 	f->fd = f->dirfd = -1;
+}
+
+int destdir_write_file(const struct destdir *d, const char *rel, const void *data, size_t len,
+		       struct buf *err)
+{
+	struct dest_file f;
+	int rc = dest_file_create(d, rel, &f, err);
+	if (rc)
+		return rc;
+	ssize_t n = write(f.fd, data, len);
+	if (n >= 0 && (size_t)n != len)
+		errno = ENOSPC; /* a short write of a small file: the disk is full */
+	if (n != (ssize_t)len || fchmod(f.fd, 0644) || fsync(f.fd)) {
+		buf_printf(err, "cannot write %s/%s: %s", d->path, rel, strerror(errno));
+		dest_file_discard(&f);
+		return EXIT_LOCALIO;
+	}
+	return dest_file_commit(&f, err);
+}
+
+int destdir_read_file(const struct destdir *d, const char *name, size_t max, struct buf *out)
+{
+	int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char chunk[4096];
+	ssize_t got;
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		return -1;
+	while ((got = read(fd, chunk, sizeof chunk)) > 0 && out->len < max)
+		buf_add(out, chunk, (size_t)got);
+	close(fd);
+	return out->len >= max ? -2 : 0;
 }
 
 /* ---- removing ------------------------------------------------------------------- */

@@ -54,9 +54,10 @@ void destdir_sweep(const struct destdir *d);
  * symlink in the way, EXIT_LOCALIO otherwise (a file in the way...). */
 int destdir_dir(const struct destdir *d, const char *rel, int create, int *fd, struct buf *err);
 
-/* lstat of rel below DEST, reaching it without following a symlink. 0, or
- * -1 with errno (ELOOP when a symlink is on the way). */
-int destdir_stat(const struct destdir *d, const char *rel, struct stat *st);
+/* lstat of rel below DEST, reaching it without following a symlink: 0
+ * with st filled, -1 when nothing can be found there, or EXIT_UNSAFE with
+ * err (may be NULL) naming the symlink on the way. */
+int destdir_stat(const struct destdir *d, const char *rel, struct stat *st, struct buf *err);
 
 /* A file being written below DEST. */
 struct dest_file {
@@ -76,6 +77,15 @@ int dest_file_create(const struct destdir *d, const char *rel, struct dest_file 
 int dest_file_commit(struct dest_file *f, struct buf *err);
 /* Close and remove the temporary file; safe to call twice. */
 void dest_file_discard(struct dest_file *f);
+
+/* rel written whole from data: a temporary file (mode 0644, synced), then
+ * renamed into place. 0, or an exit code with err filled. */
+int destdir_write_file(const struct destdir *d, const char *rel, const void *data, size_t len,
+		       struct buf *err);
+/* A small regular file in DEST itself (initc's own records) into out: 0,
+ * -1 when there is none (or it is no regular file: a FIFO would block),
+ * -2 when it is max bytes or more. Links are not followed. */
+int destdir_read_file(const struct destdir *d, const char *name, size_t max, struct buf *out);
 
 /* Remove name inside the folder dirfd, and everything below it when it is
  * a folder, never following a symlink. 0, or -1 with errno. */

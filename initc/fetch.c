@@ -90,6 +90,7 @@ struct file_job {
 	struct hasher *hasher;  /* running while the file is open */
 	int restarted;          /* the object changed once already */
 	int attempts;           /* failed attempts before a restart from zero */
+	int single_stream;      /* the server ignores ranges: one GET of the whole */
 	struct file_job *next;  /* files under way, in plan order */
 	long long *bytes_done;  /* the engine's count, for progress lines */
 };
@@ -263,7 +264,7 @@ static void start_md5(struct engine *e, struct file_job *f)
 static void plan_parts(struct engine *e, struct file_job *f)
 {
 	long long size = f->item->size;
-	f->chunk = size >= 0 ? part_size(e->g, size) : -1;
+	f->chunk = size < 0 ? -1 : f->single_stream ? size : part_size(e->g, size);
 	f->nparts = f->chunk <= 0 || f->chunk >= size ? 1 : (size + f->chunk - 1) / f->chunk;
 	f->next_part = f->folded = 0;
 	f->ring_size = e->parts_per_file * 2;
@@ -707,10 +708,8 @@ static void restart_file(struct engine *e, struct file_job *f)
 /* The server ignores ranges: fetch this file again as one stream. */
 static void restart_single_stream(struct engine *e, struct file_job *f)
 {
+	f->single_stream = 1;
 	restart_file(e, f);
-	f->chunk = f->item->size;
-	f->nparts = 1;
-	f->ring_size = 1;
 }
 
 /* The object is not the one we started with. Learn what it is now and

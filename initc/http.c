@@ -63,12 +63,13 @@ static const char *const plain_http_text[] = { "wrong version number", "packet l
 #define PLAIN_HTTP_HINT " (the endpoint answers plain HTTP: use http:// in the endpoint, or the " \
 	"port that serves HTTPS)"
 
-static int answered_plain_http(CURLcode rc, const char *errbuf)
+/* Does a handshake failure's text contain one of these words? */
+static int handshake_says(CURLcode rc, const char *errbuf, const char *const *words, size_t n)
 {
 	if (rc != CURLE_SSL_CONNECT_ERROR || !errbuf)
 		return 0;
-	for (size_t i = 0; i < sizeof plain_http_text / sizeof plain_http_text[0]; i++)
-		if (strcasestr(errbuf, plain_http_text[i]))
+	for (size_t i = 0; i < n; i++)
+		if (strcasestr(errbuf, words[i]))
 			return 1;
 	return 0;
 }
@@ -88,14 +89,8 @@ static int code_in(CURLcode rc, const CURLcode *set, size_t n)
 
 int http_tls_verify_failed(CURLcode rc, const char *errbuf)
 {
-	if (code_in(rc, cert_refused, COUNT(cert_refused)))
-		return 1;
-	if (rc != CURLE_SSL_CONNECT_ERROR || !errbuf)
-		return 0;
-	for (size_t i = 0; i < COUNT(cert_refused_text); i++)
-		if (strcasestr(errbuf, cert_refused_text[i]))
-			return 1;
-	return 0;
+	return code_in(rc, cert_refused, COUNT(cert_refused)) ||
+	       handshake_says(rc, errbuf, cert_refused_text, COUNT(cert_refused_text));
 }
 
 /* splitmix64: spreads a weak seed over all 64 bits. */
@@ -173,7 +168,7 @@ int http_classify(CURLcode rc, const char *curl_errbuf, long status, const char 
 	out->retry_after_ms = -1;
 	if (rc != CURLE_OK) {
 		int tls = http_tls_verify_failed(rc, curl_errbuf);
-		int plain = answered_plain_http(rc, curl_errbuf);
+		int plain = handshake_says(rc, curl_errbuf, plain_http_text, COUNT(plain_http_text));
 		buf_printf(why, "%s: %s%s", what, curl_errbuf && *curl_errbuf ? curl_errbuf :
 			   curl_easy_strerror(rc), tls ? HTTP_TLS_HINT : plain ? PLAIN_HTTP_HINT : "");
 		out->code = EXIT_NETWORK;

@@ -43,7 +43,7 @@ static int copy_one(const char *src, const struct stat *sst, const struct destdi
 {
 	struct stat dst_st;
 	struct dest_file out;
-	if (!destdir_stat(d, rel, &dst_st) && S_ISREG(dst_st.st_mode) &&
+	if (!destdir_stat(d, rel, &dst_st, NULL) && S_ISREG(dst_st.st_mode) &&
 	    dst_st.st_size == sst->st_size && dst_st.st_mtime == sst->st_mtime)
 		return 0; /* already complete */
 	int in = open(src, O_RDONLY | O_CLOEXEC), rc;

@@ -256,31 +256,13 @@ int plan_check_layout(const struct plan *p, const char *dest, struct buf *err)
 
 /* What DEST holds at rel: 1 complete, 0 absent or different, or an exit
  * code when something there would stop the download (a folder where the
- * file goes, a symlink on the way). dirfd caches the last folder opened. */
-static int dest_holds(const struct destdir *d, const struct item *it, char **dir, int *dirfd,
-		      struct buf *err)
+ * file goes, a symlink on the way to it). */
+static int dest_holds(const struct destdir *d, const struct item *it, struct buf *err)
 {
-	const char *slash = strrchr(it->rel, '/');
-	size_t dlen = slash ? (size_t)(slash - it->rel) : 0;
 	struct stat st;
-
-	if (!*dir || strlen(*dir) != dlen || strncmp(*dir, it->rel, dlen)) {
-		if (*dirfd >= 0)
-			close(*dirfd);
-		free(*dir);
-		*dir = xstrndup(it->rel, dlen);
-		struct buf why = BUF_INIT;
-		int rc = destdir_dir(d, *dir, 0, dirfd, &why);
-		if (rc && rc != EXIT_NOTFOUND && rc != EXIT_LOCALIO)
-			buf_adds(err, why.data);
-		buf_free(&why);
-		if (rc)
-			*dirfd = -1;
-		if (rc == EXIT_UNSAFE)
-			return rc;
-	}
-	if (*dirfd < 0 || fstatat(*dirfd, slash ? slash + 1 : it->rel, &st, AT_SYMLINK_NOFOLLOW))
-		return 0;
+	int rc = destdir_stat(d, it->rel, &st, err);
+	if (rc)
+		return rc == EXIT_UNSAFE ? rc : 0;
 	if (S_ISDIR(st.st_mode)) {
 		buf_printf(err, "%s/%s is a folder, but the source has a file there; nothing was "
 			   "written: remove it or use an empty folder", d->path, it->rel);
@@ -292,11 +274,10 @@ static int dest_holds(const struct destdir *d, const struct item *it, char **dir
 
 int plan_mark_complete(struct plan *p, const struct destdir *d, struct buf *err)
 {
-	char *dir = NULL;
-	int dirfd = -1, rc = 0;
+	int rc = 0;
 	for (size_t i = 0; i < p->n && !rc; i++) {
 		struct item *it = &p->v[i];
-		int held = dest_holds(d, it, &dir, &dirfd, err);
+		int held = dest_holds(d, it, err);
 		if (held == 1) {
 			it->skip = 1;
 			p->skipped++;
@@ -305,8 +286,5 @@ int plan_mark_complete(struct plan *p, const struct destdir *d, struct buf *err)
 			rc = held;
 		}
 	}
-	if (dirfd >= 0)
-		close(dirfd);
-	free(dir);
 	return rc;
 }

@@ -110,36 +110,17 @@ static void parse_line(struct record *r, char *line)
  * when it is larger than any record initc writes. */
 static int record_read(const struct destdir *d, struct record *r)
 {
-	int fd = openat(d->fd, UNPACKED_RECORD_NAME,
-			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct buf text = BUF_INIT;
-	struct stat st;
-	char chunk[4096];
-	ssize_t got;
+	int rc = destdir_read_file(d, UNPACKED_RECORD_NAME, RECORD_MAX, &text);
 
 	memset(r, 0, sizeof *r);
-	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) { /* a FIFO would block */
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0)
-		return -1;
-	while ((got = read(fd, chunk, sizeof chunk)) > 0 && text.len < RECORD_MAX)
-		buf_add(&text, chunk, (size_t)got);
-	close(fd);
-	if (text.len >= RECORD_MAX) {
-		buf_free(&text);
-		return -2;
-	}
-	if (!text.len || strncmp(text.data, RECORD_MAGIC "\n", strlen(RECORD_MAGIC) + 1)) {
-		buf_free(&text);
-		return -1;
-	}
-	for (char *save = NULL, *line = strtok_r(text.data, "\n", &save); line;
+	if (!rc && (!text.len || strncmp(text.data, RECORD_MAGIC "\n", strlen(RECORD_MAGIC) + 1)))
+		rc = -1;
+	for (char *save = NULL, *line = rc ? NULL : strtok_r(text.data, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		parse_line(r, line);
 	buf_free(&text);
-	return 0;
+	return rc;
 }
 
 /* A value with a line break is recorded as "": it never matches again,
@@ -152,21 +133,12 @@ static const char *line_safe(const char *s)
 static int record_write(const struct destdir *d, const struct record *r, struct buf *err)
 {
 	struct buf text = BUF_INIT;
-	struct dest_file f;
 	buf_printf(&text, RECORD_MAGIC "\nstate %s\nsource %s\nkey %s\nsize %lld\netag %s\n",
 		   r->complete ? "complete" : "replacing", line_safe(r->source), line_safe(r->key),
 		   r->size, line_safe(r->etag));
 	for (size_t i = 0; i < r->n; i++)
 		buf_printf(&text, "entry %s\n", r->entries[i]);
-	int rc = dest_file_create(d, UNPACKED_RECORD_NAME, &f, err);
-	if (!rc && (write(f.fd, text.data, text.len) != (ssize_t)text.len || fsync(f.fd))) {
-		buf_printf(err, "cannot write %s/%s: %s", d->path, UNPACKED_RECORD_NAME,
-			   strerror(errno));
-		dest_file_discard(&f);
-		rc = EXIT_LOCALIO;
-	}
-	if (!rc)
-		rc = dest_file_commit(&f, err);
+	int rc = destdir_write_file(d, UNPACKED_RECORD_NAME, text.data, text.len, err);
 	buf_free(&text);
 	return rc;
 }
@@ -206,24 +178,13 @@ static int list_staging(const struct destdir *staging, struct record *into, stru
 	return 0;
 }
 
-/* Names initc itself keeps in DEST never count as the user's. */
-static int is_initc_name(const char *name)
-{
-	return !strncmp(name, ".initc", 6);
-}
-
 /* Would the new tree replace something DEST held from elsewhere? */
 static int check_owned(const struct destdir *d, struct record *old,
 		       const struct record *next, const struct item *archive, struct buf *err)
 {
 	struct stat st;
 	for (size_t i = 0; i < next->n; i++) {
-		const char *name = next->entries[i];
-		if (is_initc_name(name)) {
-			buf_printf(err, "archive %s holds \"%s\", a name initc keeps for itself in "
-				   "DEST; nothing was replaced", archive->rel, name);
-			return EXIT_UNSAFE;
-		}
+		const char *name = next->entries[i]; /* unpack.c refused initc's own names */
 		if (!strcmp(name, archive->rel)) {
 			buf_printf(err, "archive %s holds a top-level entry of its own name: the tree "
 				   "and the archive cannot share DEST; repack it with another name",

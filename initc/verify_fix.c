@@ -5,7 +5,6 @@
 #include "verify_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,37 +23,13 @@
 #define FIXED_RECORD ".initc.fixed"
 #define FIXED_MAX (64 << 10)
 
-static int read_fixed(int dirfd, struct buf *out)
-{
-	int fd = openat(dirfd, FIXED_RECORD, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	char chunk[4096];
-	ssize_t got;
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -1;
-	}
-	while ((got = read(fd, chunk, sizeof chunk)) > 0 && out->len < FIXED_MAX)
-		buf_add(out, chunk, (size_t)got);
-	close(fd);
-	return 0;
-}
-
 /* Add name to the record (through destdir, like every write below DEST). */
 static void remember_fix(const struct destdir *d, const char *name)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
-	struct dest_file f;
-	read_fixed(d->fd, &text);
+	destdir_read_file(d, FIXED_RECORD, FIXED_MAX, &text);
 	buf_printf(&text, "%s\n", name);
-	if (!dest_file_create(d, FIXED_RECORD, &f, &err)) {
-		if (write(f.fd, text.data, text.len) == (ssize_t)text.len && !fsync(f.fd))
-			dest_file_commit(&f, &err);
-		else
-			dest_file_discard(&f);
-	}
+	destdir_write_file(d, FIXED_RECORD, text.data, text.len, &err);
 	buf_free(&text);
 	buf_free(&err);
 }
@@ -62,7 +37,7 @@ static void remember_fix(const struct destdir *d, const char *name)
 void verify_fix_forget(const struct destdir *d)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
-	if (read_fixed(d->fd, &text)) {
+	if (destdir_read_file(d, FIXED_RECORD, FIXED_MAX, &text) == -1) {
 		buf_free(&text);
 		return;
 	}
