@@ -186,18 +186,24 @@ int audit_strict(const struct env *env, struct buf *err)
 	return bad ? EXIT_POLICY : 0;
 }
 
+/* conda's mlflow first: conda installs it before pip runs. */
 const struct dep *audit_find_mlflow(const struct env *env)
 {
+	for (size_t i = 0; i < env->conda.n; i++)
+		if (!strcmp(env->conda.v[i].key, "mlflow"))
+			return &env->conda.v[i];
 	for (size_t i = 0; i < env->pip.n; i++)
 		if (env->pip.v[i].role == ROLE_INSTALL && !strcmp(env->pip.v[i].key, "mlflow"))
 			return &env->pip.v[i];
 	return NULL;
 }
 
+/* A conda mlflow is held by conda-lock.txt at whatever conda chose; a pip
+ * hold on top could only contradict it. */
 const char *audit_mlflow_hold(const struct env *env)
 {
 	const struct dep *d = audit_find_mlflow(env);
-	if (d && audit_effective_pin(env, d) == PIN_EXACT)
+	if (d && (d->source == DEP_CONDA || audit_effective_pin(env, d) == PIN_EXACT))
 		return NULL;
 	return env->mlflow_version;
 }

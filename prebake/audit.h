@@ -18,10 +18,11 @@ int audit_strict(const struct env *env, struct buf *err);
 /* A pip dependency's pin once a -c constraint on the same name counts. */
 enum pin_class audit_effective_pin(const struct env *env, const struct dep *d);
 
-/* The pip dependency on mlflow, or NULL when the environment lists none. */
+/* The dependency on mlflow (conda's, else pip's), or NULL when the
+ * environment lists none. */
 const struct dep *audit_find_mlflow(const struct env *env);
 /* The version constraints.txt must hold mlflow at: MLmodel's mlflow_version
- * when the environment does not pin mlflow exactly; else NULL. */
+ * when pip would install mlflow without an exact pin; else NULL. */
 const char *audit_mlflow_hold(const struct env *env);
 
 /* Hide the user:password part of any URL in text, for printing. */

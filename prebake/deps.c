@@ -45,6 +45,7 @@ void dep_free(struct dep *d)
 	free(d->marker);
 	free(d->channel);
 	free(d->build);
+	free(d->local);
 	free(d->where);
 	memset(d, 0, sizeof *d);
 }

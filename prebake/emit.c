@@ -123,11 +123,12 @@ static int line_in(const struct buf *b, const char *line)
 static void emit_constraints(const struct env *env, struct buf *b)
 {
 	buf_printf(b, "# the model's version pins, from %s (written by prebake);\n"
-		   "# every pip install in the image runs with them as constraints\n",
+		   "# the one pip run in the image resolves under them, so the serving\n"
+		   "# stack can add packages but never move a version the model chose\n",
 		   env->env_file);
 	for (size_t i = 0; i < env->pip.n; i++) {
 		const struct dep *d = &env->pip.v[i];
-		if (d->url || !*d->spec || d->role == ROLE_BUILD)
+		if (d->url || !*d->spec)
 			continue;
 		char *line = d->marker ? xasprintf("%s%s ; %s", d->key, d->spec, d->marker)
 				       : xasprintf("%s%s", d->key, d->spec);
@@ -196,40 +197,155 @@ static void emit_dockerignore(const struct outset *files, const struct bake_opts
 		buf_adds(b, "!model\n");
 }
 
-static void env_stage_conda(const struct env *env, struct buf *b)
+/* The tools pip needs for VCS requirements, by URL scheme: installed only
+ * where the builder lacks them (the micromamba image has no git). */
+static const struct vcs_tool {
+	const char *scheme, *command, *package;
+} vcs_tools[] = {
+	{ "git+", "git", "git" },
+	{ "hg+", "hg", "mercurial" },
+	{ "svn+", "svn", "subversion" },
+	{ "bzr+", "bzr", "brz" },
+};
+
+/* Shared libraries that pip wheels load from the system instead of
+ * bundling them (LightGBM and XGBoost: the OpenMP runtime), by package.
+ * Slim runtime images lack them; conda packages bring their own. */
+static const struct runtime_lib {
+	const char *key, *package;
+} runtime_libs[] = {
+	{ "lightgbm", "libgomp1" },
+	{ "xgboost", "libgomp1" },
+};
+
+static int uses_scheme(const struct env *env, const char *scheme)
 {
-	buf_adds(b, "USER root\n" LAYER_NOTE);
-	buf_adds(b, "COPY environment.yml constraints.txt");
-	if (count_role(env, ROLE_INSTALL))
-		buf_adds(b, " requirements.txt");
-	buf_adds(b, " " STAGING "/\n");
-	buf_adds(b, "RUN micromamba create --yes --prefix " ENV_PREFIX
-		 " --file " STAGING "/environment.yml \\\n");
-	if (count_role(env, ROLE_INSTALL))
-		buf_adds(b, " && " PY " install --requirement " STAGING "/requirements.txt"
-			 " --constraint " STAGING "/constraints.txt \\\n");
-	buf_adds(b, " && " PY " list --format=freeze > " ENV_PREFIX "/prebake-lock.txt \\\n"
-		 " && micromamba clean --all --yes\n");
+	for (size_t i = 0; i < env->pip.n; i++) {
+		const struct dep *d = &env->pip.v[i];
+		if (d->role != ROLE_CONSTRAINT && d->url && !strncmp(d->url, scheme, strlen(scheme)))
+			return 1;
+	}
+	return 0;
 }
 
-static void env_stage_venv(const struct env *env, struct buf *b)
+static void emit_vcs_tools(const struct env *env, struct buf *b)
 {
-	int build = count_role(env, ROLE_BUILD), install = count_role(env, ROLE_INSTALL);
-	buf_adds(b, LAYER_NOTE "COPY constraints.txt");
-	if (build)
+	for (size_t i = 0; i < sizeof vcs_tools / sizeof *vcs_tools; i++) {
+		const struct vcs_tool *t = &vcs_tools[i];
+		if (!uses_scheme(env, t->scheme))
+			continue;
+		buf_printf(b, "# %s requirements need %s; installed only if the builder lacks it.\n"
+			   "RUN command -v %s >/dev/null 2>&1 || { apt-get update \\\n"
+			   " && apt-get install --yes --no-install-recommends %s ca-certificates \\\n"
+			   " && rm -rf /var/lib/apt/lists/*; }\n",
+			   t->scheme, t->command, t->command, t->package);
+	}
+}
+
+/* Debian packages the runtime needs for the model's pip packages. */
+static void runtime_packages(const struct env *env, struct strlist *out)
+{
+	for (size_t i = 0; i < env->pip.n; i++) {
+		const struct dep *d = &env->pip.v[i];
+		if (d->role != ROLE_INSTALL)
+			continue;
+		for (size_t k = 0; k < sizeof runtime_libs / sizeof *runtime_libs; k++)
+			if (!strcmp(d->key, runtime_libs[k].key) &&
+			    !strlist_has(out, runtime_libs[k].package))
+				strlist_add(out, runtime_libs[k].package);
+	}
+}
+
+static int has_hashes(const struct env *env)
+{
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (env->pip.v[i].role == ROLE_INSTALL && strstr(env->pip.v[i].text, "--hash"))
+			return 1;
+	return 0;
+}
+
+/* The files stage 1 copies, environment files first: they change least
+ * often, so the layer caches. Local wheels keep their relative paths,
+ * which pip resolves from the working directory. */
+static void env_stage_copy(const struct env *env, struct buf *b)
+{
+	buf_adds(b, LAYER_NOTE "COPY");
+	if (env->kind == ENV_CONDA)
+		buf_adds(b, " environment.yml");
+	buf_adds(b, " constraints.txt");
+	if (count_role(env, ROLE_BUILD))
 		buf_adds(b, " build-requirements.txt");
-	if (install)
+	if (count_role(env, ROLE_INSTALL))
 		buf_adds(b, " requirements.txt");
-	buf_adds(b, " " STAGING "/\n");
-	buf_adds(b, "RUN python -m venv " ENV_PREFIX " \\\n");
-	if (build)
-		buf_adds(b, " && " PY " install --requirement " STAGING "/build-requirements.txt \\\n");
-	if (install)
-		buf_adds(b, " && " PY " install --requirement " STAGING "/requirements.txt"
-			 " --constraint " STAGING "/constraints.txt \\\n");
-	buf_adds(b, " && " PY " list --format=freeze > " ENV_PREFIX "/prebake-lock.txt\n");
+	buf_adds(b, " serving.txt " STAGING "/\n");
+	for (size_t i = 0; i < env->pip.n; i++) {
+		const char *local = env->pip.v[i].local;
+		if (local) {
+			const char *slash = strrchr(local, '/');
+			buf_printf(b, "COPY %s " STAGING "/%.*s\n", local,
+				   slash ? (int)(slash - local + 1) : 0, local);
+		}
+	}
+	buf_adds(b, "WORKDIR " STAGING "\n");
 }
 
+/* One pip resolution of the model's requirements and the serving stack
+ * together, under the model's pins (and, for conda, what conda already
+ * installed): the serving stack picks versions only where the model made
+ * none. With --hash lines pip checks hashes on every package of the run,
+ * so the model's fully hashed set installs first and the serving stack is
+ * then held to it. */
+static void env_stage_install(const struct env *env, struct buf *b)
+{
+	const char *holds = " --constraint constraints.txt";
+	if (env->kind == ENV_CONDA) {
+		buf_adds(b, " && " PY " list --format=freeze > conda-lock.txt \\\n");
+		holds = " --constraint constraints.txt --constraint conda-lock.txt";
+	}
+	if (count_role(env, ROLE_BUILD))
+		buf_printf(b, " && " PY " install --requirement build-requirements.txt%s \\\n", holds);
+	if (has_hashes(env)) {
+		buf_printf(b, " && " PY " install --requirement requirements.txt%s \\\n"
+			   " && " PY " list --format=freeze > model-lock.txt \\\n"
+			   " && " PY " install --requirement serving.txt%s"
+			   " --constraint model-lock.txt \\\n", holds, holds);
+	} else {
+		buf_printf(b, " && " PY " install%s --requirement serving.txt%s \\\n",
+			   count_role(env, ROLE_INSTALL) ? " --requirement requirements.txt" : "",
+			   holds);
+	}
+	buf_adds(b, " && " PY " check \\\n"
+		 " && " PY " list --format=freeze > " ENV_PREFIX "/prebake-lock.txt \\\n");
+}
+
+static void env_stage(const struct env *env, struct buf *b)
+{
+	if (env->kind == ENV_CONDA)
+		buf_adds(b, "USER root\n");
+	emit_vcs_tools(env, b);
+	env_stage_copy(env, b);
+	buf_adds(b, "# One pip run installs the model's requirements and the serving stack\n"
+		 "# together, under constraints.txt (the model's pins)");
+	buf_adds(b, env->kind == ENV_CONDA ?
+		 " and conda-lock.txt\n# (what conda installed): the serving stack chooses only what the\n"
+		 "# model left open, and pip check fails the build on any conflict.\n" :
+		 ": the serving\n# stack chooses only what the model left open, and pip check fails\n"
+		 "# the build on any conflict.\n");
+	if (env->kind == ENV_CONDA)
+		buf_adds(b, "RUN micromamba create --yes --prefix " ENV_PREFIX
+			 " --file environment.yml \\\n");
+	else
+		buf_adds(b, "RUN python -m venv " ENV_PREFIX " \\\n");
+	env_stage_install(env, b);
+	if (env->kind == ENV_CONDA)
+		buf_adds(b, " && micromamba clean --all --yes \\\n");
+	buf_adds(b, " && chgrp -R 0 " ENV_PREFIX " \\\n"
+		 " && chmod -R g=u " ENV_PREFIX "\n");
+}
+
+/* Last in the runtime stage: the inputs hash changes with every input,
+ * and builders that cache per instruction (buildah, kaniko) rebuild
+ * everything after the first changed one. */
 static void runtime_labels(const struct env *env, const struct bake_opts *o,
 			   const char *sha, struct buf *b)
 {
@@ -239,35 +355,41 @@ static void runtime_labels(const struct env *env, const struct bake_opts *o,
 		   "      org.opencontainers.image.description=\"MLflow model environment baked "
 		   "for %s\" \\\n"
 		   "      org.opencontainers.image.base.name=\"${RUNTIME_IMAGE}\" \\\n"
-		   "      io.prebake.inputs.sha256=\"%s\" \\\n"
 		   "      io.prebake.env-manager=\"%s\" \\\n"
 		   "      io.prebake.target=\"%s\" \\\n"
 		   "      io.prebake.server-version=\"%s\" \\\n"
 		   "      io.prebake.mlflow-version=\"%s\" \\\n"
-		   "      io.prebake.model-baked=\"%s\"\n",
-		   t->title, sha, env->kind == ENV_CONDA ? "conda" : "virtualenv", t->name,
+		   "      io.prebake.model-baked=\"%s\" \\\n"
+		   "      io.prebake.inputs.sha256=\"%s\"\n",
+		   t->title, env->kind == ENV_CONDA ? "conda" : "virtualenv", t->name,
 		   o->server_version ? o->server_version : t->version,
 		   env->mlflow_version ? env->mlflow_version : "unknown",
-		   o->bake_model ? "true" : "false");
+		   o->bake_model ? "true" : "false", sha);
 }
 
-static void runtime_stage(const struct env *env, const struct bake_opts *o,
-			  const char *sha, struct buf *b)
+/* As root: a --runtime-image may default to a non-root user. */
+static void runtime_setup(const struct env *env, struct buf *b)
 {
-	const struct target *t = o->target;
-	buf_adds(b, "\n# Stage 2: the runtime, with the environment and nothing that built it.\n"
-		 "FROM ${RUNTIME_IMAGE}\n");
-	runtime_labels(env, o, sha, b);
+	struct strlist pkgs = { 0 };
+	runtime_packages(env, &pkgs);
+	buf_adds(b, "USER root\n");
+	if (pkgs.n) {
+		buf_adds(b, "# Shared libraries the model's wheels load from the system.\n"
+			 "RUN apt-get update \\\n && apt-get install --yes --no-install-recommends");
+		for (size_t i = 0; i < pkgs.n; i++)
+			buf_printf(b, " %s", pkgs.v[i]);
+		buf_adds(b, " \\\n && rm -rf /var/lib/apt/lists/*\n");
+	}
+	strlist_free(&pkgs);
 	buf_printf(b, "# Any UID in group 0 (OpenShift's arbitrary UIDs too) can use the home.\n"
 		   "RUN useradd --uid %d --gid 0 --home-dir /home/model --create-home "
 		   "--shell /usr/sbin/nologin model \\\n"
 		   " && chmod g=u /home/model\n", RUN_UID);
-	buf_adds(b, "COPY --from=env " ENV_PREFIX " " ENV_PREFIX "\n");
-	if (!strcmp(t->name, "seldon"))
-		buf_adds(b, "COPY MLflowModel.py /opt/seldon/\n");
-	if (o->bake_model)
-		buf_adds(b, "# The model changes most often, so it comes last.\n"
-			 "COPY model/ /opt/model/\n");
+}
+
+static void runtime_env(const struct bake_opts *o, struct buf *b)
+{
+	const struct target *t = o->target;
 	buf_printf(b, "ENV PATH=" ENV_PREFIX "/bin:$PATH \\\n"
 		   "    PYTHONNOUSERSITE=1 \\\n"
 		   "    PYTHONUNBUFFERED=1 \\\n"
@@ -277,15 +399,37 @@ static void runtime_stage(const struct env *env, const struct bake_opts *o,
 		buf_printf(b, " \\\n    MLSERVER_MODEL_NAME=model \\\n"
 			   "    MLSERVER_MODEL_IMPLEMENTATION=mlserver_mlflow.MLflowRuntime \\\n"
 			   "    MLSERVER_MODEL_URI=%s", model_path(o));
-	else
-		buf_adds(b, " \\\n    PYTHONPATH=/opt/seldon");
-	buf_printf(b, "\nUSER %d\nWORKDIR /home/model\nEXPOSE %d %d %d\n", RUN_UID,
+	else  /* the wrapper's own gRPC default is 5000; the operator uses 9500 */
+		buf_printf(b, " \\\n    PYTHONPATH=/opt/seldon \\\n"
+			   "    PREDICTIVE_UNIT_HTTP_SERVICE_PORT=%d \\\n"
+			   "    PREDICTIVE_UNIT_GRPC_SERVICE_PORT=%d \\\n"
+			   "    PREDICTIVE_UNIT_METRICS_SERVICE_PORT=%d",
+			   t->ports[0], t->ports[1], t->ports[2]);
+	buf_adds(b, "\n");
+}
+
+static void runtime_stage(const struct env *env, const struct bake_opts *o,
+			  const char *sha, struct buf *b)
+{
+	const struct target *t = o->target;
+	buf_adds(b, "\n# Stage 2: the runtime, with the environment and nothing that built it.\n"
+		 "FROM ${RUNTIME_IMAGE}\n");
+	runtime_setup(env, b);
+	buf_adds(b, "COPY --from=env " ENV_PREFIX " " ENV_PREFIX "\n");
+	if (!strcmp(t->name, "seldon"))
+		buf_adds(b, "COPY MLflowModel.py /opt/seldon/\n");
+	if (o->bake_model)
+		buf_adds(b, "# The model changes most often, so it comes last.\n"
+			 "COPY model/ /opt/model/\n");
+	runtime_env(o, b);
+	buf_printf(b, "USER %d\nWORKDIR /home/model\nEXPOSE %d %d %d\n", RUN_UID,
 		   t->ports[0], t->ports[1], t->ports[2]);
 	if (!strcmp(t->name, "mlserver"))
 		buf_printf(b, "CMD [\"mlserver\", \"start\", \"%s\"]\n", model_path(o));
 	else
 		buf_adds(b, "CMD [\"seldon-core-microservice\", \"MLflowModel\", "
 			 "\"--service-type\", \"MODEL\"]\n");
+	runtime_labels(env, o, sha, b);
 }
 
 static void emit_dockerfile(const struct env *env, const struct bake_opts *o,
@@ -307,20 +451,7 @@ static void emit_dockerfile(const struct env *env, const struct bake_opts *o,
 		   "    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n"
 		   "    PYTHONNOUSERSITE=1\n",
 		   env->kind == ENV_CONDA ? "conda" : "virtualenv");
-	if (env->kind == ENV_CONDA)
-		env_stage_conda(env, b);
-	else
-		env_stage_venv(env, b);
-	buf_adds(b, "# The serving stack, held to every version the environment already has:\n"
-		 "# it may add packages but never move one, and pip check fails the build\n"
-		 "# on any conflict.\n"
-		 "COPY serving.txt " STAGING "/\n"
-		 "RUN " PY " install --requirement " STAGING "/serving.txt \\\n"
-		 "      --constraint " STAGING "/constraints.txt"
-		 " --constraint " ENV_PREFIX "/prebake-lock.txt \\\n"
-		 " && " PY " check \\\n"
-		 " && chgrp -R 0 " ENV_PREFIX " \\\n"
-		 " && chmod -R g=u " ENV_PREFIX "\n");
+	env_stage(env, b);
 	runtime_stage(env, o, sha, b);
 	free(builder);
 	free(runtime);

@@ -126,11 +126,6 @@ static int parse_cli(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-static int minor_version(const char *v, int *major, int *minor)
-{
-	return sscanf(v, "%d.%d", major, minor) == 2 ? 0 : -1;
-}
-
 /* pip's hash-checking mode starts with the first --hash and then wants
  * one on every requirement of that install. */
 static void warn_partial_hashes(const struct env *env)
@@ -151,9 +146,18 @@ static void warn_partial_hashes(const struct env *env)
 /* The model was pickled by one mlflow; another may not load it. */
 static void warn_mlflow_pin(const struct env *env)
 {
+	const struct dep *d = audit_find_mlflow(env);
+	if (!env->mlflow_version)
+		return;
+	if (d && d->source == DEP_CONDA) {
+		if (d->pin != PIN_EXACT)
+			fprintf(stderr, "prebake: warning: %s: mlflow is not pinned exactly but MLmodel "
+				"was written by mlflow %s; conda will pick a version (pin it as "
+				"mlflow=%s)\n", d->where, env->mlflow_version, env->mlflow_version);
+		return;
+	}
 	if (!audit_mlflow_hold(env))
 		return;
-	const struct dep *d = audit_find_mlflow(env);
 	if (d)
 		fprintf(stderr, "prebake: warning: %s: mlflow is not pinned but MLmodel was written "
 			"by mlflow %s; constraints.txt holds it at mlflow==%s (pin it in the model's "
@@ -164,11 +168,54 @@ static void warn_mlflow_pin(const struct env *env)
 			env->mlflow_version);
 }
 
+/* Without channels: conda-forge, since micromamba has no default channel.
+ * A build string names a build of one channel, which may not exist there. */
+static void warn_no_channels(const struct env *env)
+{
+	const struct dep *built = NULL;
+	if (env->kind != ENV_CONDA || env->channels.n)
+		return;
+	for (size_t i = 0; i < env->conda.n && !built; i++)
+		if (env->conda.v[i].build && !env->conda.v[i].channel)
+			built = &env->conda.v[i];
+	fprintf(stderr, "prebake: warning: %s names no channels:; the image uses conda-forge "
+		"(micromamba has no default channel). Add a channels: list", env->env_file);
+	if (built)
+		fprintf(stderr, ": %s asks for build %s, which only exists on the channel that "
+			"made it (an Anaconda build will not resolve on conda-forge)", built->where,
+			built->build);
+	fputs("\n", stderr);
+}
+
+/* Both bounds of the serving stack's Requires-Python: a python outside
+ * them cannot install it, and the build would fail at pip's step. */
+static int check_python(const struct cli *c, const struct env *env)
+{
+	const struct target *t = c->bake.target;
+	const char *ver = c->bake.server_version ? c->bake.server_version : t->version;
+	const char *requires = target_requires_python(t, ver);
+	if (!env->python || (env->kind == ENV_CONDA && env->python_pin == PIN_RANGE &&
+			     strpbrk(env->python, "<>!|*,")))
+		return 0;  /* conda chooses: nothing to compare */
+	if (!requires) {
+		fprintf(stderr, "prebake: warning: the Requires-Python of %s %s is not known to "
+			"prebake; python %s is not checked against it\n", t->packages[0], ver,
+			env->python);
+		return 0;
+	}
+	int fits = python_satisfies(env->python, requires);
+	if (fits != 0)
+		return 0;  /* fits, or not a version prebake can compare */
+	fprintf(stderr, "prebake: %s: python %s is outside %s %s's Requires-Python \"%s\"; "
+		"the build would fail at pip. Pick a python that fits, or another "
+		"--server-version\n", env->python_where ? env->python_where : env->env_file,
+		env->python, t->packages[0], ver, requires);
+	return EXIT_POLICY;
+}
+
 /* Checks on the environment that do not stop the build but deserve a word. */
 static int check_env(const struct cli *c, struct env *env)
 {
-	const struct target *t = c->bake.target;
-	int a, b, x, y;
 	if (env->kind == ENV_VIRTUALENV && !safe_token(env->python, ".")) {
 		fprintf(stderr, "prebake: %s: python \"%s\" is not a version like 3.10.12; the "
 			"image tag python:VERSION needs one\n", env->python_where, env->python);
@@ -194,11 +241,10 @@ static int check_env(const struct cli *c, struct env *env)
 	if (!env->python)
 		fprintf(stderr, "prebake: warning: %s does not name python; conda will pick "
 			"one. Add python=X.Y.Z\n", env->env_file);
-	else if (!minor_version(env->python, &a, &b) && !minor_version(t->min_python, &x, &y) &&
-		 (a < x || (a == x && b < y)) && !c->bake.server_version)
-		fprintf(stderr, "prebake: warning: %s: python %s is older than %s %s supports "
-			"(%s); pass --server-version with an older release\n", env->python_where,
-			env->python, t->packages[0], t->version, t->min_python);
+	int rc = check_python(c, env);
+	if (rc)
+		return rc;
+	warn_no_channels(env);
 	warn_partial_hashes(env);
 	warn_mlflow_pin(env);
 	return 0;

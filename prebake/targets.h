@@ -11,7 +11,6 @@ struct target {
 	const char *packages[TARGET_MAX_PKGS];  /* pinned to version */
 	const char *companions[TARGET_MAX_PKGS]; /* unpinned: the model's pins decide */
 	const char *version;        /* default version of packages[] */
-	const char *min_python;     /* oldest python the pinned version supports */
 	int http_port;
 	int ports[3];               /* EXPOSEd: HTTP, gRPC, metrics */
 	const char *ready_path;     /* readiness and startup probe */
@@ -22,5 +21,13 @@ const struct target *target_find(const char *name);
 const struct target *target_default(void);
 /* "mlserver, seldon" for usage messages. */
 const char *target_names(void);
+
+/* The Requires-Python of the target's first package at that release, as
+ * its metadata says (">=3.9,<3.12"), or NULL when prebake does not know. */
+const char *target_requires_python(const struct target *t, const char *version);
+
+/* Does python version v ("3.10.12", "3.11") satisfy a Requires-Python
+ * spec? 1 yes, 0 no, -1 when either is not a plain numeric version. */
+int python_satisfies(const char *v, const char *spec);
 
 #endif

@@ -43,7 +43,7 @@ expect "a missing -r file" 10 'missing-req.yaml:3:5: cannot read "does-not-exist
 	-- "$FIX/errors/missing-req.yaml" -o "$tmp/o"
 expect "--strict refuses ranges and unpinned, one line each" 11 \
 	"mlflow1-conda-seldon/model/conda.yaml:10:5: pandas is not pinned exactly" \
-	-- "$FIX/mlflow1-conda-seldon/model" -o "$tmp/o" --strict
+	-- "$FIX/mlflow1-conda-seldon/model" -o "$tmp/o" -t seldon --strict
 expect "--strict wants python pinned" 11 "conda.yaml:5:5: python is not pinned exactly" \
 	-- "$FIX/conda-file-direct/conda.yaml" -o "$tmp/o" --strict
 expect "--bake-model needs a model folder" 2 "needs a model folder" \

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# What prebake writes, resolved by a real pip: the environment stage of each
+# emitted Dockerfile runs here (tests/lib/run_env_stage.py: same COPY and RUN
+# lines, Debian's Python 3.11 and pip 23.0.1 in a venv, conda replaced by a
+# venv holding the conda packages) against a local index of wheels that carry
+# the real dependency metadata of seldon-core, MLServer, MLflow and the
+# packages they cap (tests/fixtures/pyindex/packages.txt).
+#   - compatible models build, every exact pin the model made is in the
+#     final lock, every package conda installed keeps its version;
+#   - a model pin the serving stack cannot accept fails the build, and the
+#     failure names the package;
+#   - the serving stack's caps on packages the model never pinned never fail
+#     a compatible model.
+# Not resolved here: pip-edge-cases (it names hosts that do not exist; its
+# grammar is prebake_grammar's), and the model's python version (every case
+# runs under the machine's 3.11: markers and Requires-Python are judged there).
+set -u
+cd "$(dirname "$0")/../.."
+PREBAKE=${PREBAKE:-$PWD/build/prebake}
+PY=/usr/bin/python3
+FIX=$PWD/tests/fixtures/prebake-resolve
+. tests/lib/golden.sh
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prebake-resolve.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failed=1; }
+
+if ! $PY -c 'import venv, ensurepip, yaml' 2>/dev/null; then
+	not_ok "Debian's python3-venv and python3-yaml are needed: run scripts/install-deps test"
+	exit 1
+fi
+$PY tests/lib/mkindex.py "$tmp/index" >/dev/null || { not_ok "building the local index"; exit 1; }
+export PIP_NO_INDEX=1 PIP_FIND_LINKS=$tmp/index PIP_CONFIG_FILE=/dev/null \
+	PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_PROGRESS_BAR=off
+
+# name==version lines of a file, PEP 503 names, markers and comments dropped
+exact_pins() {
+	sed -e 's/[[:space:]]*#.*//' -e '/;/d' "$1" | grep -E '^[A-Za-z0-9._-]+==[^*]+$' |
+		awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' | sort -u
+}
+
+# pins_kept NAME LOCK FILE...: every exact pin of FILEs is in LOCK
+pins_kept() {
+	local name=$1 lock=$2 missing
+	shift 2
+	missing=$(comm -23 <(cat "$@" | exact_pins /dev/stdin) <(exact_pins "$lock"))
+	if [ -z "$missing" ]; then
+		ok "$name: every exact pin is in the final lock ($(cat "$@" | exact_pins /dev/stdin | wc -l) pins)"
+	else
+		not_ok "$name: pins moved or missing in the final lock: $(echo $missing)"
+	fi
+}
+
+# build NAME INPUT FLAGS...: prebake, then the env stage; sets $out $work
+build() {
+	local name=$1 input=$2
+	shift 2
+	out=$tmp/$name/out work=$tmp/$name/work
+	mkdir -p "$work"
+	if ! "$PREBAKE" "$input" "$@" -o "$out" -q >"$tmp/$name/prebake.log" 2>&1; then
+		echo "prebake failed: $(tail -3 "$tmp/$name/prebake.log")" >"$tmp/$name/stage.log"
+		return 99
+	fi
+	$PY tests/lib/run_env_stage.py "$out" "$work" >"$tmp/$name/stage.log" 2>&1
+}
+
+# expect_built NAME INPUT FLAGS...
+expect_built() {
+	local name=$1
+	if build "$@"; then
+		ok "$name: the environment stage builds and pip check is clean"
+		pins_kept "$name" "$work/env/prebake-lock.txt" "$out/constraints.txt"
+		[ -f "$work/ctx/conda-lock.txt" ] &&
+			pins_kept "$name: conda's packages" "$work/env/prebake-lock.txt" "$work/ctx/conda-lock.txt"
+	else
+		not_ok "$name: the environment stage failed: $(grep -iE 'error|conflict|depends' "$tmp/$name/stage.log" | head -8)"
+	fi
+}
+
+# expect_refused NAME REGEX INPUT FLAGS...: the build fails, pip's reason matches
+expect_refused() {
+	local name=$1 regex=$2
+	shift 2
+	if build "$name" "$@"; then
+		not_ok "$name: built, but the model's pin conflicts with the serving stack"
+	elif grep -Eq -- "$regex" "$tmp/$name/stage.log"; then
+		ok "$name: the build fails naming the conflict: $(grep -Eo -m1 -- "$regex" "$tmp/$name/stage.log")"
+	else
+		not_ok "$name: failed without naming /$regex/: $(tail -5 "$tmp/$name/stage.log")"
+	fi
+}
+
+# The golden cases, as their args say.
+while read -r -a c; do
+	name=${c[0]} dir=${c[1]} args=("${c[@]:2}")
+	[ "$name" = pip-edge-cases ] && continue
+	expect_built "golden $name" "$dir/${args[0]}" "${args[@]:1}"
+done < <(golden_cases)
+
+# The serving stacks' caps on packages the model never pinned (urllib3<1.27,
+# protobuf<4, click<8.1, PyYAML<=6.0.1, werkzeug<2.3, prometheus_client<0.9
+# for seldon-core) must not fail a compatible model; pip left alone picks the
+# newest of each, above the caps.
+expect_built "virtualenv model on seldon" \
+	tests/fixtures/prebake/mlflow2-virtualenv/model --target seldon
+# A model range meets a stack cap: one version satisfies both.
+expect_built "model ranges inside stack caps" "$FIX/ranges/python_env.yaml" --target seldon
+
+# A model pin the stack cannot accept fails, naming the package.
+expect_refused "model pins protobuf 4 on seldon-core" 'protobuf' \
+	"$FIX/pin-protobuf4/python_env.yaml" --target seldon
+expect_refused "model pins urllib3 2 on seldon-core" 'urllib3' \
+	"$FIX/pin-urllib3/python_env.yaml" --target seldon
+
+# conda's packages are held at what conda installed.
+expect_built "conda pins held" "$FIX/conda-holds/conda.yaml" --target mlserver
+expect_refused "conda's protobuf 4 on seldon-core" 'protobuf' \
+	"$FIX/conda-moved/conda.yaml" --target seldon
+
+exit $failed
