@@ -321,7 +321,7 @@ static int run(struct cli *c, struct env *env, struct buf *err)
 		fputs(table.data, stdout);
 	if (c->strict && (rc = audit_strict(env, err)))
 		goto out;
-	if (c->bake.bake_model && (rc = model_files(env->model_dir, &model, err)))
+	if (c->bake.bake_model && (rc = model_files(env->model_dir, c->output, &model, err)))
 		goto out;
 	settings = settings_text(c, env);
 	if ((rc = inputs_sha256(env, c->bake.bake_model ? &model : NULL, settings, sha, err)))

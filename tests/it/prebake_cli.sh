@@ -158,4 +158,104 @@ if "$PREBAKE" "$tmp/evil" -o "$tmp/evil-out" -q 2>"$tmp/err.log" &&
 else
 	not_ok "hostile mlflow_version reached the Dockerfile"
 fi
+# Modes are set, not left to the umask: COPY keeps the context's modes and
+# the image's user is not root, so everything must be world-readable.
+M=$FIX/mlflow2-virtualenv/model
+cp -r "$M" "$tmp/um-model" && mkdir "$tmp/um-model/sub" && echo w >"$tmp/um-model/sub/w.bin"
+chmod 600 "$tmp/um-model/sub/w.bin" "$tmp/um-model/MLmodel" && chmod 700 "$tmp/um-model/sub"
+(umask 077 && "$PREBAKE" "$tmp/um-model" -o "$tmp/um" -t seldon --bake-model -q) 2>"$tmp/err.log"
+modes=$(find "$tmp/um" -exec stat -c '%a %F %n' {} + 2>&1)
+if [ -f "$tmp/um/MLflowModel.py" ] && [ -f "$tmp/um/model/sub/w.bin" ] &&
+	[ "$(echo "$modes" | wc -l)" -ge 12 ] &&
+	! echo "$modes" | grep -v -e '^644 regular file ' -e '^755 directory '; then
+	ok "under umask 077 every file is 0644 and every folder 0755"
+else
+	not_ok "modes under umask 077: $(cat "$tmp/err.log") $(echo "$modes" | grep -v -e '^644 regular file ' -e '^755 directory ' | head -3)"
+fi
+
+# -o inside the model folder with --bake-model: neither the output nor
+# prebake's temporaries beside it end up in the next output.
+cp -r "$M" "$tmp/nest"
+nest_ok=1
+for i in 1 2 3; do
+	if [ "$i" -eq 2 ]; then  # what a failed swap may leave behind
+		mkdir "$tmp/nest/.out.prebake-old-Ab3xY9" && echo stale >"$tmp/nest/.out.prebake-old-Ab3xY9/x"
+	fi
+	if [ "$i" -eq 3 ]; then  # relative, with a trailing slash, from inside
+		(cd "$tmp/nest" && "$PREBAKE" . -o ./out/ --bake-model -q) 2>"$tmp/err.log"
+	else
+		"$PREBAKE" "$tmp/nest" -o "$tmp/nest/out" --bake-model -q 2>"$tmp/err.log"
+	fi || { nest_ok=0; not_ok "run $i inside the model folder: $(cat "$tmp/err.log")"; }
+	cp -r "$tmp/nest/out" "$tmp/nest-run$i"
+done
+rm -r "$tmp/nest/.out.prebake-old-Ab3xY9"
+if [ "$nest_ok" = 1 ] && diff -r "$tmp/nest-run1" "$tmp/nest-run2" >/dev/null &&
+	diff -r "$tmp/nest-run1" "$tmp/nest-run3" >/dev/null; then
+	ok "three runs with -o inside the model folder give the same output"
+else
+	not_ok "runs with -o inside the model folder differ"
+fi
+if diff <(cd "$M" && find . | sort) <(cd "$tmp/nest/out/model" && find . | sort) >/dev/null; then
+	ok "the baked model holds the model's files and no earlier output"
+else
+	not_ok "the baked model differs from the model: $(cd "$tmp/nest/out/model" && find . | head -5)"
+fi
+if [ -z "$(ls -A "$tmp/nest" | grep prebake)" ] && [ "$(ls "$tmp/nest" | wc -l)" -eq 6 ]; then
+	ok "no temporary folders are left in the model folder"
+else
+	not_ok "the model folder holds: $(ls -A "$tmp/nest")"
+fi
+
+# -o . from an empty folder, then from inside the folder prebake wrote.
+mkdir "$tmp/dot"
+if (cd "$tmp/dot" && "$PREBAKE" "$M" -o . -q) 2>"$tmp/err.log" && [ -f "$tmp/dot/pin-audit.txt" ]; then
+	ok "-o . writes into an empty current folder"
+else
+	not_ok "-o . in an empty folder: $(cat "$tmp/err.log")"
+fi
+if (cd "$tmp/dot" && "$PREBAKE" "$M" -o . -t seldon -q) 2>"$tmp/err.log" &&
+	[ -f "$tmp/dot/MLflowModel.py" ] && [ -f "$tmp/dot/pin-audit.txt" ]; then
+	ok "-o . replaces the prebake folder it is run from"
+else
+	not_ok "-o . in a prebake folder: $(cat "$tmp/err.log")"
+fi
+# -o DIR/.. names DIR's parent, under the same rules.
+mkdir -p "$tmp/up/in" && echo keep >"$tmp/up/in/notes.txt"
+expect "-o a/.. that is not prebake's is refused" 7 "up/in/.. exists and was not written by prebake" \
+	-- "$M" -o "$tmp/up/in/.."
+if [ -f "$tmp/up/in/notes.txt" ] && "$PREBAKE" "$M" -o "$tmp/up/in/.." --force -q 2>"$tmp/err.log" &&
+	[ -f "$tmp/up/Dockerfile" ] && [ ! -e "$tmp/up/in" ]; then
+	ok "-o a/.. with --force replaces a's parent"
+else
+	not_ok "-o a/.. --force: $(cat "$tmp/err.log")"
+fi
+
+# -o through a symlink to a prebake folder replaces the folder, keeps the link.
+"$PREBAKE" "$M" -o "$tmp/real-out" -q
+ln -s real-out "$tmp/link-out"
+if "$PREBAKE" "$M" -o "$tmp/link-out/" -t seldon -q 2>"$tmp/err.log" &&
+	[ -L "$tmp/link-out" ] && [ "$(readlink "$tmp/link-out")" = real-out ] &&
+	[ -d "$tmp/real-out" ] && [ ! -L "$tmp/real-out" ] && [ -f "$tmp/real-out/MLflowModel.py" ]; then
+	ok "-o via a symlink to a prebake folder replaces the folder and keeps the link"
+else
+	not_ok "-o via a symlink to a prebake folder: $(cat "$tmp/err.log")"
+fi
+ln -s out.log "$tmp/link-file"
+expect "-o via a symlink to a file is refused" 7 "link-file is a symlink to something other than a folder" \
+	-- "$M" -o "$tmp/link-file"
+mkdir "$tmp/mine" && echo keep >"$tmp/mine/notes.txt" && ln -s mine "$tmp/link-mine"
+expect "--force does not reach through a symlink to a folder prebake did not write" 7 \
+	"link-mine is a symlink to .*/mine, which was not written by prebake" \
+	-- "$M" -o "$tmp/link-mine" --force
+if [ -L "$tmp/link-file" ] && [ -f "$tmp/out.log" ] && [ -L "$tmp/link-mine" ] &&
+	[ "$(ls -A "$tmp/mine")" = notes.txt ]; then
+	ok "refused symlinks and what they point at are untouched"
+else
+	not_ok "a refused symlink or its target was changed"
+fi
+if [ -z "$(find "$tmp" -name '.*.prebake-*')" ]; then
+	ok "no temporary folder is left anywhere"
+else
+	not_ok "temporary folders left: $(find "$tmp" -name '.*.prebake-*')"
+fi
 exit $failed
