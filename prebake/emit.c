@@ -20,13 +20,21 @@ struct buf *outset_add(struct outset *s, const char *name)
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
 	s->v[s->n].name = xstrdup(name);
 	s->v[s->n].body = (struct buf)BUF_INIT;
+	s->v[s->n].copy_from = NULL;
 	return &s->v[s->n++].body;
+}
+
+void outset_add_copy(struct outset *s, const char *name, const char *from)
+{
+	outset_add(s, name);
+	s->v[s->n - 1].copy_from = xstrdup(from);
 }
 
 void outset_free(struct outset *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].name);
+		free(s->v[i].copy_from);
 		buf_free(&s->v[i].body);
 	}
 	free(s->v);
@@ -157,6 +165,21 @@ static void emit_serving(const struct env *env, const struct bake_opts *o, struc
 		buf_printf(b, "%s\n", t->companions[i]);
 }
 
+/* A wheel the model ships (MLflow's wheels/ folder): copied into the
+ * build context under local-wheels/, keeping its path. */
+static void emit_local_wheel(const struct env *env, const char *local, struct outset *out)
+{
+	char *name = xasprintf(LOCAL_WHEELS "/%s", local);
+	char *from = xasprintf("%s/%s", env->base_dir, local);
+	int seen = 0;
+	for (size_t i = 0; i < out->n; i++)
+		seen |= !strcmp(out->v[i].name, name);
+	if (!seen)
+		outset_add_copy(out, name, from);
+	free(name);
+	free(from);
+}
+
 /* The Seldon v1 wrapper loads a class by module name; this one hands
  * the request to MLflow's pyfunc loader. */
 static void emit_seldon_class(struct buf *b)
@@ -282,7 +305,7 @@ static void env_stage_copy(const struct env *env, struct buf *b)
 		const char *local = env->pip.v[i].local;
 		if (local) {
 			const char *slash = strrchr(local, '/');
-			buf_printf(b, "COPY %s " STAGING "/%.*s\n", local,
+			buf_printf(b, "COPY " LOCAL_WHEELS "/%s " STAGING "/%.*s\n", local,
 				   slash ? (int)(slash - local + 1) : 0, local);
 		}
 	}
@@ -488,6 +511,9 @@ void emit_all(const struct env *env, const struct bake_opts *o, const char *sha,
 			      outset_add(out, "requirements.txt"));
 	emit_constraints(env, outset_add(out, "constraints.txt"));
 	emit_serving(env, o, outset_add(out, "serving.txt"));
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (env->pip.v[i].local)
+			emit_local_wheel(env, env->pip.v[i].local, out);
 	if (!strcmp(o->target->name, "seldon"))
 		emit_seldon_class(outset_add(out, "MLflowModel.py"));
 	emit_probes(o->target, outset_add(out, "probes.yaml"));

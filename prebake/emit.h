@@ -15,8 +15,9 @@ struct bake_opts {
 };
 
 struct outfile {
-	char *name;
+	char *name;       /* relative to the output folder; may hold '/' */
 	struct buf body;
+	char *copy_from;  /* or NULL: a file copied as it is (a local wheel) */
 };
 
 struct outset {
@@ -25,11 +26,15 @@ struct outset {
 };
 
 struct buf *outset_add(struct outset *s, const char *name);
+void outset_add_copy(struct outset *s, const char *name, const char *from);
 void outset_free(struct outset *s);
 
 /* Default images for an env (python_env: python:X.Y.Z, slim to run). */
 char *emit_default_builder(const struct env *env);
 char *emit_default_runtime(const struct env *env);
+
+/* Where a local wheel (dep->local) goes in the output folder. */
+#define LOCAL_WHEELS "local-wheels"
 
 /* Everything but the model copy; inputs_sha names the inputs in labels. */
 void emit_all(const struct env *env, const struct bake_opts *o, const char *inputs_sha,

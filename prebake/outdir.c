@@ -471,9 +471,13 @@ static int write_tree(const char *tmp, const struct outset *files, const char *m
 {
 	int rc = 0;
 	for (size_t i = 0; i < files->n && !rc; i++) {
-		char *name = xasprintf("%s/%s", tmp, files->v[i].name);
-		rc = write_file(name, files->v[i].body.data ? files->v[i].body.data : "",
-				files->v[i].body.len, err);
+		const struct outfile *f = &files->v[i];
+		char *name = xasprintf("%s/%s", tmp, f->name);
+		rc = mkdir_parents(tmp, f->name, err);
+		if (!rc && f->copy_from)
+			rc = copy_file(f->copy_from, name, err);
+		else if (!rc)
+			rc = write_file(name, f->body.data ? f->body.data : "", f->body.len, err);
 		free(name);
 	}
 	if (!rc && model)

@@ -52,11 +52,20 @@ const char *target_names(void)
 }
 
 /* Requires-Python per release, from each release's own metadata (the file
- * and tag are named beside each row); see target_requires_python(). */
+ * and tag are named in each row; poetry's "^3.8.1,<3.12" written as the
+ * wheel carries it). MLServer 1.3.x declares none, so it has no row. */
 static const struct release {
 	const char *target, *version, *requires_python, *source;
 } releases[] = {
+	{ "mlserver", "1.4.0", ">=3.8.1,<3.12", "SeldonIO/MLServer@1.4.0:pyproject.toml" },
+	{ "mlserver", "1.5.0", ">=3.9,<3.12", "SeldonIO/MLServer@1.5.0:pyproject.toml" },
+	{ "mlserver", "1.6.0", ">=3.9,<3.12", "SeldonIO/MLServer@1.6.0:pyproject.toml" },
 	{ "mlserver", "1.6.1", ">=3.9,<3.12", "SeldonIO/MLServer@1.6.1:pyproject.toml" },
+	{ "seldon", "1.17.0", ">=3.6", "SeldonIO/seldon-core@v1.17.0:python/setup.py" },
+	{ "seldon", "1.17.1", ">=3.6", "SeldonIO/seldon-core@v1.17.1:python/setup.py" },
+	{ "seldon", "1.18.0", ">=3.6", "SeldonIO/seldon-core@v1.18.0:python/setup.py" },
+	{ "seldon", "1.18.1", ">=3.6", "SeldonIO/seldon-core@v1.18.1:python/setup.py" },
+	{ "seldon", "1.18.2", ">=3.6", "SeldonIO/seldon-core@v1.18.2:python/setup.py" },
 };
 
 const char *target_requires_python(const struct target *t, const char *version)

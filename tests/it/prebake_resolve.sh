@@ -53,17 +53,18 @@ pins_kept() {
 	fi
 }
 
-# build NAME INPUT FLAGS...: prebake, then the env stage; sets $out $work
+# build NAME INPUT FLAGS...: prebake, then the env stage; sets $dir $out $work
 build() {
-	local name=$1 input=$2
+	local input=$2
+	dir=$tmp/${1//[^A-Za-z0-9]/_}
+	out=$dir/out work=$dir/work
 	shift 2
-	out=$tmp/$name/out work=$tmp/$name/work
 	mkdir -p "$work"
-	if ! "$PREBAKE" "$input" "$@" -o "$out" -q >"$tmp/$name/prebake.log" 2>&1; then
-		echo "prebake failed: $(tail -3 "$tmp/$name/prebake.log")" >"$tmp/$name/stage.log"
+	if ! "$PREBAKE" "$input" "$@" -o "$out" -q >"$dir/prebake.log" 2>&1; then
+		echo "prebake failed: $(tail -3 "$dir/prebake.log")" >"$dir/stage.log"
 		return 99
 	fi
-	$PY tests/lib/run_env_stage.py "$out" "$work" >"$tmp/$name/stage.log" 2>&1
+	$PY tests/lib/run_env_stage.py "$out" "$work" >"$dir/stage.log" 2>&1
 }
 
 # expect_built NAME INPUT FLAGS...
@@ -75,7 +76,7 @@ expect_built() {
 		[ -f "$work/ctx/conda-lock.txt" ] &&
 			pins_kept "$name: conda's packages" "$work/env/prebake-lock.txt" "$work/ctx/conda-lock.txt"
 	else
-		not_ok "$name: the environment stage failed: $(grep -iE 'error|conflict|depends' "$tmp/$name/stage.log" | head -8)"
+		not_ok "$name: the environment stage failed: $(grep -iE 'error|conflict|depends' "$dir/stage.log" | head -8)"
 	fi
 }
 
@@ -85,10 +86,10 @@ expect_refused() {
 	shift 2
 	if build "$name" "$@"; then
 		not_ok "$name: built, but the model's pin conflicts with the serving stack"
-	elif grep -Eq -- "$regex" "$tmp/$name/stage.log"; then
-		ok "$name: the build fails naming the conflict: $(grep -Eo -m1 -- "$regex" "$tmp/$name/stage.log")"
+	elif grep -Eq -- "$regex" "$dir/stage.log"; then
+		ok "$name: the build fails naming the conflict: $(grep -Eo -m1 -- "$regex" "$dir/stage.log")"
 	else
-		not_ok "$name: failed without naming /$regex/: $(tail -5 "$tmp/$name/stage.log")"
+		not_ok "$name: failed without naming /$regex/: $(tail -5 "$dir/stage.log")"
 	fi
 }
 

@@ -38,7 +38,7 @@ def logical_lines(text):
         if stripped.startswith("#") or (not stripped and not cur):
             continue
         if raw.endswith("\\"):
-            cur += raw[:-1] + "\n"
+            cur += raw[:-1]
             continue
         out.append(cur + raw)
         cur = ""
