@@ -42,6 +42,7 @@ void dep_free(struct dep *d)
 	free(d->spec);
 	free(d->text);
 	free(d->url);
+	free(d->local);
 	free(d->marker);
 	free(d->channel);
 	free(d->build);

@@ -27,6 +27,14 @@ struct dep {
 	char *spec;     /* version part as written ("" when none) */
 	char *text;     /* the whole line, emitted verbatim */
 	char *url;      /* pip direct reference, or NULL */
+	/* A wheel shipped in the model folder ("wheels/x-1.0-py3-none-any.whl",
+	 * as MLflow's add_libraries_to_model writes them): its path relative
+	 * to env.base_dir, normalised (no "./", no "..", not absolute), or
+	 * NULL. pip reads such a line relative to its working directory,
+	 * which MLflow sets to the model folder; envload.c has checked that
+	 * it is a regular file there and listed it in env.inputs. name, key
+	 * and spec ("==1.0") come from the wheel's file name. */
+	char *local;
 	char *marker;   /* pip environment marker, or NULL */
 	char *channel;  /* conda channel:: prefix, or NULL */
 	char *build;    /* conda build string, or NULL */

@@ -114,6 +114,25 @@ static size_t requirement_len(const char *line)
 	return strlen(line);
 }
 
+/* A wheel named by its path: pip opens it relative to its working
+ * directory, which MLflow sets to the model folder (virtualenv: a copy of
+ * it holding the requirements; conda: the folder of conda.yaml). It must
+ * be there, and it is hashed with the other inputs. */
+static int check_local_wheel(struct env *env, const struct dep *d, struct buf *err)
+{
+	char *path = path_join(env->base_dir ? env->base_dir : ".", d->local);
+	struct stat st;
+	int missing = stat(path, &st) != 0, rc = 0;
+	if (missing || !S_ISREG(st.st_mode))
+		rc = fail(err, EXIT_INPUT, "%s: the wheel \"%s\" is not a file in the model folder "
+			  "(%s: %s); pip reads it relative to the model folder, so ship it there",
+			  d->where, d->local, path, missing ? strerror(errno) : "not a regular file");
+	else
+		add_input(env, path, d->local);
+	free(path);
+	return rc;
+}
+
 static int add_requirement(struct env *env, const char *line, size_t req_len,
 			   const struct origin *from, enum dep_role role, struct buf *err)
 {
@@ -133,10 +152,10 @@ static int add_requirement(struct env *env, const char *line, size_t req_len,
 		return EXIT_INPUT;
 	}
 	buf_free(&why);
-	if (role == ROLE_CONSTRAINT && d->url)
-		return fail(err, EXIT_INPUT, "%s: a constraint cannot be a URL (\"%s\"); "
-			    "move it to the requirements", d->where, line);
-	return 0;
+	if (role == ROLE_CONSTRAINT && (d->url || d->local))
+		return fail(err, EXIT_INPUT, "%s: a constraint cannot be a %s (\"%s\"); "
+			    "move it to the requirements", d->where, d->url ? "URL" : "file", line);
+	return d->local ? check_local_wheel(env, d, err) : 0;
 }
 
 static int pip_option_line(struct env *env, const char *line, const struct origin *from,
@@ -158,8 +177,14 @@ static int pip_option_line(struct env *env, const char *line, const struct origi
 		return load_reqfile(env, value, from, role, err);
 	case OPT_CONSTRAINT:
 		return load_reqfile(env, value, from, ROLE_CONSTRAINT, err);
-	case OPT_EDITABLE:
-		return add_requirement(env, value, requirement_len(value), from, role, err);
+	case OPT_EDITABLE: {
+		int rc = add_requirement(env, value, requirement_len(value), from, role, err);
+		/* pip installs only a source folder or a VCS URL in editable mode */
+		if (!rc && env->pip.v[env->pip.n - 1].local)
+			rc = fail(err, EXIT_INPUT, "%s:%d:%d: a wheel cannot be installed editable "
+				  "(-e); drop the -e", from->show, from->line, from->col);
+		return rc;
+	}
 	case OPT_VALUE: {
 		char *opt = xasprintf("%s %s", o->long_name, value);
 		if (!strlist_has(&env->pip_options, opt))
@@ -217,35 +242,96 @@ static int read_small_file(const char *path, struct buf *out)
 	return bad ? -1 : 0;
 }
 
-/* Walk a requirements file line by line, joining "\" continuations. */
+/* Where Python's str.splitlines() ends a line; pip splits requirement
+ * files with it. "\r\n" comes before "\r". */
+static const char *const line_ends[] = {
+	"\r\n", "\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e",
+	"\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9",
+};
+
+/* The length of the line at p, without its end; *next: the next line. */
+static size_t physical_line(const char *p, const char **next)
+{
+	size_t n = 0;
+	for (; p[n]; n++)
+		for (size_t i = 0; i < sizeof line_ends / sizeof *line_ends; i++) {
+			size_t k = strlen(line_ends[i]);
+			if (!strncmp(p + n, line_ends[i], k)) {
+				*next = p + n + k;
+				return n;
+			}
+		}
+	*next = p + n;
+	return n;
+}
+
+/* pip's COMMENT_RE matched at the line start: a whole-line comment. */
+static int is_comment_line(const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && isspace((unsigned char)p[i]))
+		i++;
+	return i < n && p[i] == '#';
+}
+
+static int logical_line(struct env *env, struct buf *line, int lineno, struct origin *at,
+			enum dep_role role, struct buf *err)
+{
+	const char *s = line->data ? line->data : "";
+	at->line = lineno;
+	at->col = 1 + (int)strspn(s, " \t");
+	int rc = pip_line(env, s, at, role, err);
+	buf_reset(line);
+	return rc;
+}
+
+/* Walk a requirements file as pip's join_lines does: a line ending in
+ * '\' goes on with the next one (backslashes at both its ends dropped),
+ * but a whole-line comment ends the run even when it ends in '\', so it
+ * cannot swallow the next requirement. "numpy # c \" is no whole-line
+ * comment: pip joins it, and its comment eats the next line too. */
 static int parse_reqfile_text(struct env *env, const char *text, struct origin *at,
 			      enum dep_role role, struct buf *err)
 {
 	struct buf logical = BUF_INIT;
-	int lineno = 1, start = 1, rc = 0;
-	const char *p = text;
+	int lineno = 0, start = 0, pending = 0, rc = 0;
+	const char *next;
 
-	while (*p && !rc) {
-		size_t n = strcspn(p, "\n");
-		size_t keep = n;
-		if (keep && p[keep - 1] == '\r')
-			keep--;
-		int continued = keep && p[keep - 1] == '\\';
-		if (!logical.len)
-			start = lineno;
-		buf_add(&logical, p, continued ? keep - 1 : keep);
-		if (!continued || !p[n]) {
-			const char *s = logical.data ? logical.data : "";
-			at->line = start;
-			at->col = 1 + (int)strspn(s, " \t");
-			rc = pip_line(env, s, at, role, err);
-			buf_reset(&logical);
-		}
-		p += n + (p[n] == '\n');
+	for (const char *p = text; *p && !rc; p = next) {
+		size_t n = physical_line(p, &next);
+		int comment = is_comment_line(p, n);
+		if (!pending)
+			start = lineno + 1;
 		lineno++;
+		if (n && p[n - 1] == '\\' && !comment) {
+			size_t a = strspn(p, "\\"), b = n;
+			while (b > a && p[b - 1] == '\\')
+				b--;
+			buf_add(&logical, p + a, b - a);
+			pending = 1;
+			continue;
+		}
+		if (comment)
+			buf_addc(&logical, ' ');  /* pip's too: "x \" + "# c" stays a comment */
+		buf_add(&logical, p, n);
+		rc = logical_line(env, &logical, start, at, role, err);
+		pending = 0;
 	}
+	if (pending && !rc)
+		rc = logical_line(env, &logical, start, at, role, err);
 	buf_free(&logical);
 	return rc;
+}
+
+/* pip decodes by byte-order mark: UTF-8's is skipped; UTF-16 (and
+ * UTF-32) text prebake does not read. */
+static int skip_bom(const char **text, const char *show, struct buf *err)
+{
+	if (!strncmp(*text, "\xef\xbb\xbf", 3))
+		*text += 3;
+	else if (!strncmp(*text, "\xff\xfe", 2) || !strncmp(*text, "\xfe\xff", 2))
+		return fail(err, EXIT_INPUT, "%s: UTF-16 text; save it as UTF-8", show);
+	return 0;
 }
 
 static int load_reqfile(struct env *env, const char *ref, const struct origin *from,
@@ -268,8 +354,11 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 		char *dir = dir_of(path), *show_dir = dir_of(show);
 		struct origin at = { dir, strcmp(show_dir, ".") ? show_dir : "", show, 0, 0,
 				     from->depth + 1 };
+		const char *body = text.data ? text.data : "";
 		add_input(env, path, show);
-		rc = parse_reqfile_text(env, text.data ? text.data : "", &at, role, err);
+		rc = skip_bom(&body, show, err);
+		if (!rc)
+			rc = parse_reqfile_text(env, body, &at, role, err);
 		free(dir);
 		free(show_dir);
 	}
@@ -438,9 +527,9 @@ static int load_env_file(struct env *env, const char *path, const char *show,
 }
 
 /* Does a conda env need conda for more than python and pip? */
-static int needs_conda(const char *path, const char *show)
+static int needs_conda(const char *dir, const char *path, const char *show)
 {
-	struct env probe = { 0 };
+	struct env probe = { .base_dir = xstrdup(dir) };
 	struct buf err = BUF_INIT;
 	int need = 1;
 	if (!load_env_file(&probe, path, show, ENV_CONDA, &err)) {
@@ -522,7 +611,7 @@ static int load_model_dir(struct env *env, const char *dir, const char *manager,
 	else if (manager && !strcmp(manager, "virtualenv"))
 		use_venv = 1;
 	else
-		use_venv = have_venv && !(have_conda && needs_conda(conda, conda_name ? conda_name : "conda.yaml"));
+		use_venv = have_venv && !(have_conda && needs_conda(dir, conda, conda_name ? conda_name : "conda.yaml"));
 	if (use_venv ? !have_venv : !have_conda) {
 		rc = fail(err, EXIT_INPUT, "%s: the model has no %s environment file (%s); "
 			  "pick another --env-manager or log the model with one", dir,

@@ -66,6 +66,54 @@ static void bracket_fields(const char *br, char **version, char **build)
 	}
 }
 
+/* The operator a version starts with: "==1.2" equality, "=1.2" conda's
+ * prefix match, "<", ">", "!", "~" an expression, none a bare version
+ * ("1.2" is equality, as "numpy 1.2" and numpy[version=1.2] are). */
+static enum vstyle style_of(const char **v)
+{
+	const char *p = *v;
+	if (p[0] == '=' && p[1] == '=') {
+		*v = skip_space(p + 2);
+		return V_EQ;
+	}
+	if (p[0] == '=') {
+		*v = skip_space(p + 1);
+		return V_FUZZY;
+	}
+	return *p && strchr("<>!~", *p) ? V_EXPR : V_BARE;
+}
+
+/* "=1.2=build", "1.2 build", ">= 3.8": version and build after the name. */
+static int positional(const char *rest, const char *line, char **version, char **build,
+		      enum vstyle *style, struct buf *err)
+{
+	const char *v = rest;
+	*style = style_of(&v);
+	/* the version ends at a space or, after = forms, at the next '=' */
+	size_t vlen = strcspn(v, *style == V_EXPR || *style == V_BARE ? " \t" : " \t=");
+	const char *b = skip_space(v + vlen + (v[vlen] == '='));
+	*version = xstrndup_trim(v, vlen);
+	if (*b && !*build)  /* a [build=...] given too wins */
+		*build = xstrndup_trim(b, strlen(b));
+	/* "python >= 3.8": spaces between operator and version */
+	if (*style == V_EXPR && strspn(*version, "<>=!~") == strlen(*version) && *build) {
+		char *joined = xasprintf("%s%s", *version, *build);
+		free(*version);
+		free(*build);
+		*version = joined;
+		*build = NULL;
+	}
+	if (*rest && (!**version || strspn(*version, "<>=!~") == strlen(*version)))
+		buf_printf(err, "conda spec \"%s\" has an operator but no version; write "
+			   "name=1.2.3, name==1.2.3 or name>=1.2", line);
+	else if (v[vlen] == '=' && (!*b || strchr(b, '=')))
+		buf_printf(err, "conda spec \"%s\" has %s '='; write name=version=build", line,
+			   *b ? "too many" : "a trailing");
+	else
+		return 0;
+	return -1;
+}
+
 int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 {
 	char *line = xstrndup_trim(text, strlen(text));
@@ -73,14 +121,14 @@ int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 	char *version = NULL, *build = NULL;
 	enum vstyle style = V_BARE;
 	const char *p = line;
+	int rc = -1;
 
 	d->source = DEP_CONDA;
 	d->text = xstrdup(line);
 	if (bracket) {
 		if (line[strlen(line) - 1] != ']') {
 			buf_printf(err, "unclosed '[' in conda spec \"%s\"; close it or remove it", line);
-			free(line);
-			return -1;
+			goto out;
 		}
 		bracket_fields(bracket, &version, &build);
 		*bracket = '\0';
@@ -96,51 +144,25 @@ int conda_spec_parse(const char *text, struct dep *d, struct buf *err)
 		nlen++;
 	if (!nlen) {
 		buf_printf(err, "no package name in conda spec \"%s\"; write it as name=version", line);
-		free(line);
-		free(version);
-		free(build);
-		return -1;
+		goto out;
 	}
 	d->name = xstrndup(p, nlen);
 	d->key = dep_key(p, nlen);
 	const char *rest = skip_space(p + nlen);
 	d->spec = xstrndup_trim(rest, strlen(rest));
 
-	if (!version) {
-		const char *v = rest;
-		if (v[0] == '=' && v[1] == '=') {
-			style = V_EQ;
-			v = skip_space(v + 2);
-		} else if (v[0] == '=') {
-			style = V_FUZZY;
-			v = skip_space(v + 1);
-		} else if (*v && strchr("<>!~", *v)) {
-			style = V_EXPR;
-		}
-		/* the version ends at a space or, after = forms, at the next '=' */
-		size_t vlen = strcspn(v, style == V_EXPR || style == V_BARE ? " \t" : " \t=");
-		version = xstrndup_trim(v, vlen);
-		const char *b = skip_space(v + vlen + (v[vlen] == '='));
-		if (*b && !build)
-			build = xstrndup_trim(b, strlen(b));
-		/* "python >= 3.8": spaces between operator and version */
-		if (style == V_EXPR && strspn(version, "<>=!~") == strlen(version) && build) {
-			char *joined = xasprintf("%s%s", version, build);
-			free(version);
-			free(build);
-			version = joined;
-			build = NULL;
-		}
-	} else {
-		style = V_EXPR;
-		if (!strncmp(version, "==", 2) && !strpbrk(version + 2, "<>!~,|*="))
-			style = V_EQ;
-	}
-	d->pin = classify(version, style, build);
+	const char *v = version;
+	if (!version && positional(rest, d->text, &version, &build, &style, err))
+		goto out;
+	if (v)
+		style = style_of(&v);  /* [version=...]: the same operators */
+	d->pin = classify(v ? v : version, style, build);
 	if (build && *build)
 		d->build = xstrdup(build);
+	rc = 0;
+out:
 	free(version);
 	free(build);
 	free(line);
-	return 0;
+	return rc;
 }
