@@ -46,7 +46,6 @@ void dep_free(struct dep *d)
 	free(d->marker);
 	free(d->channel);
 	free(d->build);
-	free(d->local);
 	free(d->where);
 	memset(d, 0, sizeof *d);
 }

@@ -38,7 +38,6 @@ struct dep {
 	char *marker;   /* pip environment marker, or NULL */
 	char *channel;  /* conda channel:: prefix, or NULL */
 	char *build;    /* conda build string, or NULL */
-	char *local;    /* a wheel file in the model folder, relative to it, or NULL */
 	enum pin_class pin;
 	char *where;    /* "file:line:col", file relative to the model */
 };

@@ -181,9 +181,9 @@ static void warn_no_channels(const struct env *env)
 	fprintf(stderr, "prebake: warning: %s names no channels:; the image uses conda-forge "
 		"(micromamba has no default channel). Add a channels: list", env->env_file);
 	if (built)
-		fprintf(stderr, ": %s asks for build %s, which only exists on the channel that "
-			"made it (an Anaconda build will not resolve on conda-forge)", built->where,
-			built->build);
+		fprintf(stderr, ": %s: %s asks for build %s, which only exists on the channel "
+			"that made it (an Anaconda build will not resolve on conda-forge)",
+			built->where, built->name, built->build);
 	fputs("\n", stderr);
 }
 
@@ -303,6 +303,24 @@ static void print_error(const struct env *env, const char *line)
 	fprintf(stderr, "prebake: %s\n", line);
 }
 
+/* Replacing OUT removes what is inside it: never the model's own folder
+ * (-o . --force run from inside the model would). */
+static int output_holds_input(const char *output, const char *input_dir, struct buf *err)
+{
+	char *out = realpath(output, NULL), *in = realpath(input_dir, NULL);
+	size_t n = out ? strlen(out) : 0;
+	int holds = out && in && !strncmp(in, out, n) &&
+		    (in[n] == '\0' || in[n] == '/' || !strcmp(out, "/"));
+	if (holds) {
+		buf_reset(err);
+		buf_printf(err, "%s holds the model's files (%s); replacing it would delete them. "
+			   "Pick an -o outside the model folder", output, input_dir);
+	}
+	free(out);
+	free(in);
+	return holds ? EXIT_LOCALIO : 0;
+}
+
 static int run(struct cli *c, struct env *env, struct buf *err)
 {
 	struct strlist model = { 0 };
@@ -325,6 +343,8 @@ static int run(struct cli *c, struct env *env, struct buf *err)
 		goto out;
 	settings = settings_text(c, env);
 	if ((rc = inputs_sha256(env, c->bake.bake_model ? &model : NULL, settings, sha, err)))
+		goto out;
+	if ((rc = output_holds_input(c->output, env->base_dir, err)))
 		goto out;
 	emit_all(env, &c->bake, sha, &files);
 	rc = outdir_write(c->output, &files, env->model_dir, c->bake.bake_model ? &model : NULL,

@@ -258,4 +258,99 @@ if [ -z "$(find "$tmp" -name '.*.prebake-*')" ]; then
 else
 	not_ok "temporary folders left: $(find "$tmp" -name '.*.prebake-*')"
 fi
+
+# --- what the environment needs, and the serving stack's python range ---
+E=$tmp/envs
+mkdir -p "$E"
+# venv_model DIR PYTHON LINE...: a python_env.yaml with -r requirements.txt
+venv_model() {
+	local d=$1 py=$2
+	shift 2
+	mkdir -p "$d"
+	printf 'python: %s\ndependencies:\n- -r requirements.txt\n' "$py" >"$d/python_env.yaml"
+	printf '%s\n' "$@" >"$d/requirements.txt"
+}
+venv_model "$E/py312" 3.12.1 mlflow==2.17.2
+expect "python above MLServer 1.6.1's Requires-Python" 11 \
+	'python_env.yaml:1:9: python 3.12.1 is outside mlserver 1.6.1.s Requires-Python ">=3.9,<3.12"' \
+	-- "$E/py312/python_env.yaml" -o "$tmp/o"
+expect "python below it" 11 'python 3.8.10 is outside mlserver 1.6.1.s Requires-Python' \
+	-- "$FIX/mlflow1-conda-seldon/model" -o "$tmp/o"
+if "$PREBAKE" "$E/py312/python_env.yaml" -t seldon -o "$tmp/o" -q 2>"$tmp/err.log"; then
+	ok "python 3.12.1 fits seldon-core 1.18.2 (Requires-Python >=3.6)"
+else
+	not_ok "python 3.12.1 on seldon: $(cat "$tmp/err.log")"
+fi
+expect "an unknown release: python not checked, and it says so" 0 \
+	'Requires-Python of mlserver 1.3.5 is not known to prebake; python 3.12.1 is not checked' \
+	-- "$E/py312/python_env.yaml" -o "$tmp/o" --server-version 1.3.5
+
+venv_model "$E/gomp" 3.10.12 lightgbm==4.5.0 'git+https://github.com/example/lib.git@3f786850e387550fdab836ed7e6dc881de23001b#egg=lib'
+"$PREBAKE" "$E/gomp/python_env.yaml" -o "$tmp/gomp" -q 2>/dev/null
+runtime=$(sed -n '/^FROM \${RUNTIME_IMAGE}/,$p' "$tmp/gomp/Dockerfile" 2>/dev/null)
+if grep -q 'apt-get install --yes --no-install-recommends libgomp1' <<<"$runtime" &&
+	[ "$(grep -m1 -n '^USER root' <<<"$runtime" | cut -d: -f1)" -lt \
+	  "$(grep -m1 -n 'apt-get' <<<"$runtime" | cut -d: -f1)" ]; then
+	ok "LightGBM: the runtime stage installs libgomp1, as root"
+else
+	not_ok "LightGBM: no libgomp1 in the runtime stage: $runtime"
+fi
+if sed -n '/AS env$/,/^FROM \${RUNTIME_IMAGE}/p' "$tmp/gomp/Dockerfile" |
+	grep -q 'command -v git >/dev/null 2>&1 || { apt-get update'; then
+	ok "a git+ requirement: the builder gets git if it lacks it"
+else
+	not_ok "a git+ requirement: no git for the builder"
+fi
+if ! grep -q 'libgomp1\|command -v git' "$tmp/real-out/Dockerfile"; then
+	ok "a model without them gets neither"
+else
+	not_ok "libgomp1 or git added to a model that needs neither"
+fi
+
+# The runtime stage: root before useradd (a non-root --runtime-image), the
+# labels last with the inputs hash at the very end (builders that cache per
+# instruction keep every layer when only the hash changes), and the Seldon
+# wrapper's ports as the image EXPOSEs them.
+"$PREBAKE" "$FIX/mlflow1-conda-seldon/model" -t seldon -o "$tmp/sel" -q 2>/dev/null
+runtime=$(sed -n '/^FROM \${RUNTIME_IMAGE}/,$p' "$tmp/sel/Dockerfile")
+if [ "$(sed -n 2p <<<"$runtime")" = "USER root" ] &&
+	tail -1 <<<"$runtime" | grep -q '^      io.prebake.inputs.sha256="[0-9a-f]\{64\}"$' &&
+	[ "$(grep -c '^[A-Z]' <<<"$(sed -n '/^LABEL/,$p' <<<"$runtime")")" = 1 ]; then
+	ok "runtime stage: USER root first, the LABEL last with the inputs hash at its end"
+else
+	not_ok "runtime stage order: $runtime"
+fi
+if grep -q 'PREDICTIVE_UNIT_GRPC_SERVICE_PORT=9500' <<<"$runtime" &&
+	grep -q '^EXPOSE 9000 9500 6000$' <<<"$runtime"; then
+	ok "seldon: the gRPC port the image exposes (9500) is the one the wrapper listens on"
+else
+	not_ok "seldon ports: $runtime"
+fi
+
+# conda's own mlflow: no false "does not list mlflow", no pip hold on top.
+mkdir -p "$E/condamlflow"
+cp "$FIX/mlflow2-virtualenv/model/MLmodel" "$E/condamlflow/"
+printf 'channels: [conda-forge]\ndependencies:\n- python=3.10.12\n- conda-forge::mlflow=2.17.2\n- numpy=1.26.4\n' \
+	>"$E/condamlflow/conda.yaml"
+"$PREBAKE" "$E/condamlflow" --env-manager conda -o "$tmp/cm" -q 2>"$tmp/err.log"
+if [ $? = 0 ] && ! grep -q 'mlflow' "$tmp/err.log" && ! grep -q '^mlflow==' "$tmp/cm/constraints.txt"; then
+	ok "conda-forge::mlflow=2.17.2 counts as the model's mlflow (no warning, no pip hold)"
+else
+	not_ok "conda mlflow: $(cat "$tmp/err.log"; grep mlflow "$tmp/cm/constraints.txt")"
+fi
+printf 'dependencies:\n- python=3.10.12\n- numpy=1.26.4=py310hb13e2d6_0\n' >"$E/nochannels.yaml"
+expect "no channels: conda-forge, said aloud, naming a build string" 0 \
+	'names no channels:; the image uses conda-forge.*nochannels.yaml:3:3: numpy asks for build py310hb13e2d6_0' \
+	-- "$E/nochannels.yaml" -o "$tmp/o"
+# OUT may never be (or hold) the model's folder: replacing it would delete it.
+cp -r "$FIX/mlflow2-virtualenv/model" "$E/keep"
+expect "-o . --force inside the model folder is refused" 7 "holds the model's files" \
+	-- "$E/keep" -o "$E/keep/." --force
+expect "-o above the model folder is refused too" 7 "holds the model's files" \
+	-- "$E/keep/python_env.yaml" -o "$E" --force
+if [ -f "$E/keep/MLmodel" ] && [ -f "$E/keep/requirements.txt" ]; then
+	ok "the model folder is intact"
+else
+	not_ok "the model folder lost files: $(ls "$E/keep")"
+fi
 exit $failed

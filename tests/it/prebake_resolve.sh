@@ -31,7 +31,7 @@ if ! $PY -c 'import venv, ensurepip, yaml' 2>/dev/null; then
 	not_ok "Debian's python3-venv and python3-yaml are needed: run scripts/install-deps test"
 	exit 1
 fi
-$PY tests/lib/mkindex.py "$tmp/index" >/dev/null || { not_ok "building the local index"; exit 1; }
+$PY tests/lib/mkindex.py "$tmp/index" >/dev/null 2>&1 || { not_ok "building the local index"; exit 1; }
 export PIP_NO_INDEX=1 PIP_FIND_LINKS=$tmp/index PIP_CONFIG_FILE=/dev/null \
 	PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_PROGRESS_BAR=off
 
@@ -80,16 +80,22 @@ expect_built() {
 	fi
 }
 
-# expect_refused NAME REGEX INPUT FLAGS...: the build fails, pip's reason matches
+# expect_refused NAME REGEXES INPUT FLAGS...: the build fails, and pip's
+# output matches every regex of REGEXES (separated by " && ")
 expect_refused() {
-	local name=$1 regex=$2
+	local name=$1 regexes=$2 r missing=
 	shift 2
 	if build "$name" "$@"; then
 		not_ok "$name: built, but the model's pin conflicts with the serving stack"
-	elif grep -Eq -- "$regex" "$dir/stage.log"; then
-		ok "$name: the build fails naming the conflict: $(grep -Eo -m1 -- "$regex" "$dir/stage.log")"
+		return
+	fi
+	while read -r r; do
+		grep -Eq -- "$r" "$dir/stage.log" || missing="$missing /$r/"
+	done < <(sed 's/ && /\n/g' <<<"$regexes")
+	if [ -z "$missing" ]; then
+		ok "$name: the build fails naming the conflict: $(grep -Eo -m1 -- "${regexes%% && *}" "$dir/stage.log")"
 	else
-		not_ok "$name: failed without naming /$regex/: $(tail -5 "$dir/stage.log")"
+		not_ok "$name: failed without naming$missing: $(tail -5 "$dir/stage.log")"
 	fi
 }
 
@@ -110,14 +116,45 @@ expect_built "virtualenv model on seldon" \
 expect_built "model ranges inside stack caps" "$FIX/ranges/python_env.yaml" --target seldon
 
 # A model pin the stack cannot accept fails, naming the package.
-expect_refused "model pins protobuf 4 on seldon-core" 'protobuf' \
+expect_refused "model pins protobuf 4 on seldon-core" \
+	'seldon-core 1\.18\.2 depends on protobuf<4 && requested \(constraint\) protobuf==4\.25\.5' \
 	"$FIX/pin-protobuf4/python_env.yaml" --target seldon
-expect_refused "model pins urllib3 2 on seldon-core" 'urllib3' \
+expect_refused "model pins urllib3 2 on seldon-core" \
+	'seldon-core 1\.18\.2 depends on urllib3<1\.27 && requested \(constraint\) urllib3==2\.2\.3' \
 	"$FIX/pin-urllib3/python_env.yaml" --target seldon
 
 # conda's packages are held at what conda installed.
 expect_built "conda pins held" "$FIX/conda-holds/conda.yaml" --target mlserver
-expect_refused "conda's protobuf 4 on seldon-core" 'protobuf' \
+expect_refused "conda's protobuf 4 on seldon-core" \
+	'seldon-core 1\.18\.2 depends on protobuf<4 && requested \(constraint\) protobuf==4\.25\.5' \
 	"$FIX/conda-moved/conda.yaml" --target seldon
+
+# A wheel the model ships (MLflow's wheels/ folder) installs from the build
+# context, at the relative path pip reads it from.
+model=$tmp/wheel-model
+mkdir -p "$model/wheels"
+printf 'leaf bundled-lib 0.1\n' >"$tmp/bundled.txt"
+$PY tests/lib/mkindex.py --data "$tmp/bundled.txt" "$model/wheels" >/dev/null 2>&1
+printf 'python: 3.10.12\ndependencies:\n- -r requirements.txt\n' >"$model/python_env.yaml"
+printf 'mlflow==2.17.2\nwheels/bundled_lib-0.1-py3-none-any.whl\n' >"$model/requirements.txt"
+expect_built "a wheel in the model folder" "$model/python_env.yaml"
+if grep -qx 'bundled-lib==0.1' "$work/env/prebake-lock.txt" 2>/dev/null; then
+	ok "the model's own wheel is installed (bundled-lib==0.1)"
+else
+	not_ok "the model's own wheel is not in the lock: $(grep -i bundled "$work/env/prebake-lock.txt" 2>&1)"
+fi
+
+# --hash lines: pip checks every package of a run, so the hashed model
+# installs first and the serving stack is held to it; a wrong hash fails.
+wheel_hash() { sha256sum "$tmp/index/$1" | cut -d' ' -f1; }
+model=$tmp/hashed
+mkdir -p "$model"
+printf 'python: 3.10.12\ndependencies:\n- -r requirements.txt\n' >"$model/python_env.yaml"
+printf 'cloudpickle==3.0.0 --hash=sha256:%s\n' "$(wheel_hash cloudpickle-3.0.0-py3-none-any.whl)" \
+	>"$model/requirements.txt"
+expect_built "hashed requirements" "$model/python_env.yaml" --target seldon
+cp -r "$model" "$tmp/badhash"
+printf 'cloudpickle==3.0.0 --hash=sha256:%064d\n' 0 >"$tmp/badhash/requirements.txt"
+expect_refused "a wrong hash" 'DO NOT MATCH THE HASHES' "$tmp/badhash/python_env.yaml" --target seldon
 
 exit $failed

@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--python", default="/usr/bin/python3")
     a = ap.parse_args()
     work = os.path.abspath(a.work)
+    if re.search(r"[\s'\"\\$]", work):
+        sys.exit("run_env_stage: WORK must be a plain path (it is spliced into shell lines)")
     moves = {"/opt/env": os.path.join(work, "env"), "/tmp/prebake": os.path.join(work, "ctx")}
 
     def move(s):
@@ -125,28 +127,30 @@ def main():
     for line in stage:
         word, _, rest = line.partition(" ")
         word = word.upper()
-        rest = move(rest.strip())
+        rest = rest.strip()
         if word in ("USER", "ARG", "LABEL"):
             continue
         if word == "ENV":
-            for tok in shlex.split(rest.replace("\n", " ")):
+            for tok in shlex.split(rest):
                 k, _, v = tok.partition("=")
-                env[k] = v
+                env[k] = move(v)
         elif word == "WORKDIR":
-            cwd = rest
+            cwd = move(rest)
             os.makedirs(cwd, exist_ok=True)
         elif word == "COPY":
             args = shlex.split(rest)
             if any(x.startswith("--") for x in args):
                 sys.exit("run_env_stage: COPY flags are not supported here: " + line)
-            dest = args[-1]
+            dest = move(args[-1])
+            if not dest.startswith(work + "/"):
+                sys.exit("run_env_stage: COPY outside the stage's folders: " + line)
             for src in args[:-1]:
                 target = os.path.join(dest, os.path.basename(src)) if dest.endswith("/") else dest
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 shutil.copyfile(os.path.join(a.out, src), target)
         elif word == "RUN":
             cmd = re.sub(r"micromamba create --yes --prefix (\S+) --file (\S+)",
-                         lambda m: conda_stand_in(m.group(1), m.group(2), cwd), rest)
+                         lambda m: conda_stand_in(m.group(1), m.group(2), cwd), move(rest))
             cmd = re.sub(r"micromamba clean [^&]*", "true ", cmd)
             print("== RUN " + cmd.replace(work, "WORK"), flush=True)
             rc = subprocess.call(["/bin/sh", "-c", cmd], cwd=cwd, env=env)
