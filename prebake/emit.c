@@ -69,6 +69,24 @@ static int count_role(const struct env *env, enum dep_role role)
 	return n;
 }
 
+/* Any --hash puts pip in hash-checking mode for its whole run. */
+static int has_hashes(const struct env *env)
+{
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (env->pip.v[i].role == ROLE_INSTALL && strstr(env->pip.v[i].text, "--hash"))
+			return 1;
+	return 0;
+}
+
+/* A wheel named again (by another -r file) is shipped once. */
+static int local_seen_before(const struct env *env, size_t upto)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (env->pip.v[i].local && !strcmp(env->pip.v[i].local, env->pip.v[upto].local))
+			return 1;
+	return 0;
+}
+
 static void yaml_quoted(struct buf *b, const char *s)
 {
 	buf_addc(b, '"');
@@ -157,8 +175,11 @@ static void emit_serving(const struct env *env, const struct bake_opts *o, struc
 {
 	const struct target *t = o->target;
 	const char *ver = o->server_version ? o->server_version : t->version;
-	(void)env;
 	buf_printf(b, "# the serving stack for --target %s (written by prebake)\n", t->name);
+	/* installed in a pip run of its own after hashed requirements: the
+	 * model's index options must reach it too */
+	for (size_t i = 0; has_hashes(env) && i < env->pip_options.n; i++)
+		buf_printf(b, "%s\n", env->pip_options.v[i]);
 	for (size_t i = 0; i < TARGET_MAX_PKGS && t->packages[i]; i++)
 		buf_printf(b, "%s==%s\n", t->packages[i], ver);
 	for (size_t i = 0; i < TARGET_MAX_PKGS && t->companions[i]; i++)
@@ -171,11 +192,7 @@ static void emit_local_wheel(const struct env *env, const char *local, struct ou
 {
 	char *name = xasprintf(LOCAL_WHEELS "/%s", local);
 	char *from = xasprintf("%s/%s", env->base_dir, local);
-	int seen = 0;
-	for (size_t i = 0; i < out->n; i++)
-		seen |= !strcmp(out->v[i].name, name);
-	if (!seen)
-		outset_add_copy(out, name, from);
+	outset_add_copy(out, name, from);
 	free(name);
 	free(from);
 }
@@ -279,14 +296,6 @@ static void runtime_packages(const struct env *env, struct strlist *out)
 	}
 }
 
-static int has_hashes(const struct env *env)
-{
-	for (size_t i = 0; i < env->pip.n; i++)
-		if (env->pip.v[i].role == ROLE_INSTALL && strstr(env->pip.v[i].text, "--hash"))
-			return 1;
-	return 0;
-}
-
 /* The files stage 1 copies, environment files first: they change least
  * often, so the layer caches. Local wheels keep their relative paths,
  * which pip resolves from the working directory. */
@@ -303,7 +312,7 @@ static void env_stage_copy(const struct env *env, struct buf *b)
 	buf_adds(b, " serving.txt " STAGING "/\n");
 	for (size_t i = 0; i < env->pip.n; i++) {
 		const char *local = env->pip.v[i].local;
-		if (local) {
+		if (local && !local_seen_before(env, i)) {
 			const char *slash = strrchr(local, '/');
 			buf_printf(b, "COPY " LOCAL_WHEELS "/%s " STAGING "/%.*s\n", local,
 				   slash ? (int)(slash - local + 1) : 0, local);
@@ -512,7 +521,7 @@ void emit_all(const struct env *env, const struct bake_opts *o, const char *sha,
 	emit_constraints(env, outset_add(out, "constraints.txt"));
 	emit_serving(env, o, outset_add(out, "serving.txt"));
 	for (size_t i = 0; i < env->pip.n; i++)
-		if (env->pip.v[i].local)
+		if (env->pip.v[i].local && !local_seen_before(env, i))
 			emit_local_wheel(env, env->pip.v[i].local, out);
 	if (!strcmp(o->target->name, "seldon"))
 		emit_seldon_class(outset_add(out, "MLflowModel.py"));

@@ -6,6 +6,7 @@
 #include "targets.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,12 +151,9 @@ static int clause_holds(const long v[VERSION_PARTS], const char *c, size_t n)
 	}
 }
 
-int python_satisfies(const char *v, const char *spec)
+static int release_satisfies(const long have[VERSION_PARTS], const char *spec)
 {
-	long have[VERSION_PARTS];
-	int wild, verdict = 1;
-	if (parse_release(v, strlen(v), have, &wild) < 0 || wild)
-		return -1;
+	int verdict = 1;
 	for (const char *p = spec; *p;) {
 		size_t n = strcspn(p, ",");
 		int holds = clause_holds(have, p, n);
@@ -163,6 +161,26 @@ int python_satisfies(const char *v, const char *spec)
 			return -1;
 		verdict &= holds;
 		p += n + (p[n] == ',');
+	}
+	return verdict;
+}
+
+/* Python's patch releases stay far below this (3.8 ended at 3.8.20). */
+#define PATCH_SCAN 100
+
+/* "3.11" names a minor line (conda's python=3.11, the python:3.11 image):
+ * it fits when some patch release of it does, so ">=3.11.4" accepts it
+ * and "<3.12" refuses "3.12". */
+int python_satisfies(const char *v, const char *spec)
+{
+	long have[VERSION_PARTS];
+	int wild, parts = parse_release(v, strlen(v), have, &wild);
+	if (parts < 0 || wild)
+		return -1;
+	int verdict = release_satisfies(have, spec);
+	for (long patch = 1; parts == 2 && verdict == 0 && patch <= PATCH_SCAN; patch++) {
+		have[2] = patch < PATCH_SCAN ? patch : LONG_MAX;
+		verdict = release_satisfies(have, spec);
 	}
 	return verdict;
 }
