@@ -13,6 +13,11 @@
 #define MICROMAMBA_IMAGE "mambaorg/micromamba:1.5.10-bookworm-slim"
 #define CONDA_RUNTIME_IMAGE "debian:12.8-slim"
 #define RUN_UID 1000
+/* awk over "name==version" lines, names compared as PEP 503 keys:
+ * keep the packages named in the first file, or drop pip's own tools. */
+#define FREEZE_FILTER_HELD "awk -F== 'NR == FNR { held[$0]; next } " \
+	"{ n = tolower($1); gsub(/[-_.]+/, \"-\", n) } n in held'"
+#define FREEZE_FILTER_TOOLS "awk -F== 'tolower($1) !~ /^(pip|setuptools|wheel)$/'"
 #define LAYER_NOTE "# Environment files first: they change least often, so this layer caches.\n"
 
 struct buf *outset_add(struct outset *s, const char *name)
@@ -123,6 +128,43 @@ static void emit_environment(const struct env *env, struct buf *b)
 		buf_adds(b, "  # added by prebake: the serving stack installs with pip\n  - \"pip\"\n");
 }
 
+/* conda names whose Python distribution pip knows by another name */
+static const struct { const char *conda, *pip; } conda_pip_names[] = {
+	{ "pytorch", "torch" },
+	{ "pytorch-cpu", "torch" },
+	{ "pytorch-gpu", "torch" },
+	{ "py-xgboost", "xgboost" },
+	{ "py-xgboost-cpu", "xgboost" },
+	{ "py-xgboost-gpu", "xgboost" },
+};
+
+static const char *conda_pip_name(const char *key)
+{
+	for (size_t i = 0; i < sizeof conda_pip_names / sizeof *conda_pip_names; i++)
+		if (!strcmp(conda_pip_names[i].conda, key))
+			return conda_pip_names[i].pip;
+	return key;
+}
+
+/* conda-held.txt: the pip names of the conda packages the model gave a
+ * version; the pip step holds them at what conda installed. conda's own
+ * choices (unpinned packages, dependencies) stay free for the serving
+ * stack, which is the point of one resolution. Names without a pip
+ * distribution (libgomp) match nothing and hold nothing. */
+static void emit_conda_held(const struct env *env, struct buf *b)
+{
+	struct strlist names = { 0 };
+	for (size_t i = 0; i < env->conda.n; i++) {
+		const struct dep *d = &env->conda.v[i];
+		const char *name = conda_pip_name(d->key);
+		if (d->pin != PIN_UNPINNED && strcmp(d->key, "python") && !strlist_has(&names, name))
+			strlist_add(&names, name);
+	}
+	for (size_t i = 0; i < names.n; i++)
+		buf_printf(b, "%s\n", names.v[i]);
+	strlist_free(&names);
+}
+
 static void emit_pip_file(const struct env *env, enum dep_role role, const char *what,
 			  struct buf *b)
 {
@@ -154,7 +196,7 @@ static void emit_constraints(const struct env *env, struct buf *b)
 		   env->env_file);
 	for (size_t i = 0; i < env->pip.n; i++) {
 		const struct dep *d = &env->pip.v[i];
-		if (d->url || !*d->spec)
+		if (d->url || !*d->spec || d->role == ROLE_BUILD)
 			continue;
 		char *line = d->marker ? xasprintf("%s%s ; %s", d->key, d->spec, d->marker)
 				       : xasprintf("%s%s", d->key, d->spec);
@@ -303,7 +345,7 @@ static void env_stage_copy(const struct env *env, struct buf *b)
 {
 	buf_adds(b, LAYER_NOTE "COPY");
 	if (env->kind == ENV_CONDA)
-		buf_adds(b, " environment.yml");
+		buf_adds(b, " environment.yml conda-held.txt");
 	buf_adds(b, " constraints.txt");
 	if (count_role(env, ROLE_BUILD))
 		buf_adds(b, " build-requirements.txt");
@@ -331,14 +373,17 @@ static void env_stage_install(const struct env *env, struct buf *b)
 {
 	const char *holds = " --constraint constraints.txt";
 	if (env->kind == ENV_CONDA) {
-		buf_adds(b, " && " PY " list --format=freeze > conda-lock.txt \\\n");
+		buf_adds(b, " && " PY " list --format=freeze | " FREEZE_FILTER_HELD
+			 " conda-held.txt - > conda-lock.txt \\\n");
 		holds = " --constraint constraints.txt --constraint conda-lock.txt";
 	}
+	/* as MLflow does: the training run's tools first, unconstrained; a
+	 * later install may upgrade them (seldon-core needs setuptools>=65.5.1) */
 	if (count_role(env, ROLE_BUILD))
-		buf_printf(b, " && " PY " install --requirement build-requirements.txt%s \\\n", holds);
+		buf_adds(b, " && " PY " install --requirement build-requirements.txt \\\n");
 	if (has_hashes(env)) {
 		buf_printf(b, " && " PY " install --requirement requirements.txt%s \\\n"
-			   " && " PY " list --format=freeze > model-lock.txt \\\n"
+			   " && " PY " list --format=freeze | " FREEZE_FILTER_TOOLS " > model-lock.txt \\\n"
 			   " && " PY " install --requirement serving.txt%s"
 			   " --constraint model-lock.txt \\\n", holds, holds);
 	} else {
@@ -511,8 +556,10 @@ void emit_all(const struct env *env, const struct bake_opts *o, const char *sha,
 	struct buf audit = BUF_INIT;
 
 	emit_dockerfile(env, o, sha, outset_add(out, "Dockerfile"));
-	if (env->kind == ENV_CONDA)
+	if (env->kind == ENV_CONDA) {
 		emit_environment(env, outset_add(out, "environment.yml"));
+		emit_conda_held(env, outset_add(out, "conda-held.txt"));
+	}
 	if (count_role(env, ROLE_BUILD))
 		emit_pip_file(env, ROLE_BUILD, "pip build tools", outset_add(out, "build-requirements.txt"));
 	if (count_role(env, ROLE_INSTALL))

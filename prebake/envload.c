@@ -118,15 +118,24 @@ static size_t requirement_len(const char *line)
  * directory, which MLflow sets to the model folder (virtualenv: a copy of
  * it holding the requirements; conda: the folder of conda.yaml). It must
  * be there, and it is hashed with the other inputs. */
+/* What a wheel path may hold, so that it means the same in a COPY line
+ * and in .dockerignore (no spaces, $, globs or quotes). */
+#define WHEEL_PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-/"
+
 static int check_local_wheel(struct env *env, const struct dep *d, struct buf *err)
 {
 	char *path = path_join(env->base_dir ? env->base_dir : ".", d->local);
 	struct stat st;
-	int missing = stat(path, &st) != 0, rc = 0;
-	if (missing || !S_ISREG(st.st_mode))
+	int missing = lstat(path, &st) != 0, rc = 0;
+	if (strspn(d->local, WHEEL_PATH_CHARS) != strlen(d->local))
+		rc = fail(err, EXIT_INPUT, "%s: the wheel path \"%s\" holds characters a Dockerfile "
+			  "COPY line would read as spaces, variables or patterns; rename it with "
+			  "letters, digits and . _ + - /", d->where, d->local);
+	else if (missing || !S_ISREG(st.st_mode))  /* a symlink could point anywhere */
 		rc = fail(err, EXIT_INPUT, "%s: the wheel \"%s\" is not a file in the model folder "
 			  "(%s: %s); pip reads it relative to the model folder, so ship it there",
-			  d->where, d->local, path, missing ? strerror(errno) : "not a regular file");
+			  d->where, d->local, path, missing ? strerror(errno) :
+			  S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
 	else
 		add_input(env, path, d->local);
 	free(path);
@@ -158,6 +167,14 @@ static int add_requirement(struct env *env, const char *line, size_t req_len,
 	return d->local ? check_local_wheel(env, d, err) : 0;
 }
 
+/* An index or find-links location outside the build: a path or file:. */
+static int is_local_location(const struct pip_option *o, const char *value)
+{
+	int location = !strcmp(o->long_name, "--find-links") || !strcmp(o->long_name, "--index-url") ||
+		       !strcmp(o->long_name, "--extra-index-url");
+	return location && (!strstr(value, "://") || !strncmp(value, "file:", 5));
+}
+
 static int pip_option_line(struct env *env, const char *line, const struct origin *from,
 			   enum dep_role role, struct buf *err)
 {
@@ -173,8 +190,9 @@ static int pip_option_line(struct env *env, const char *line, const struct origi
 		return fail(err, EXIT_INPUT, "%s:%d:%d: %s needs a value",
 			    from->show, from->line, from->col, o->long_name);
 	switch (o->kind) {
-	case OPT_REQFILE:
-		return load_reqfile(env, value, from, role, err);
+	case OPT_REQFILE:  /* pip: -r inside a -c file still names requirements */
+		return load_reqfile(env, value, from, role == ROLE_CONSTRAINT ? ROLE_INSTALL : role,
+				    err);
 	case OPT_CONSTRAINT:
 		return load_reqfile(env, value, from, ROLE_CONSTRAINT, err);
 	case OPT_EDITABLE: {
@@ -186,6 +204,11 @@ static int pip_option_line(struct env *env, const char *line, const struct origi
 		return rc;
 	}
 	case OPT_VALUE: {
+		if (is_local_location(o, value))
+			return fail(err, EXIT_INPUT, "%s:%d:%d: %s %s is a folder on this machine, which "
+				    "the image build cannot see; serve it over http(s), or ship the "
+				    "wheels in the model folder and list each .whl", from->show,
+				    from->line, from->col, o->long_name, value);
 		char *opt = xasprintf("%s %s", o->long_name, value);
 		if (!strlist_has(&env->pip_options, opt))
 			strlist_add(&env->pip_options, opt);

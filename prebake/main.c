@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PREBAKE_VERSION "0.1.0"
@@ -303,6 +304,13 @@ static void print_error(const struct env *env, const char *line)
 	fprintf(stderr, "prebake: %s\n", line);
 }
 
+static int is_current_folder(const char *path)
+{
+	struct stat here, there;
+	return !stat(".", &here) && !stat(path, &there) && here.st_dev == there.st_dev &&
+	       here.st_ino == there.st_ino;
+}
+
 /* Replacing OUT removes what is inside it: never the model's own folder
  * (-o . --force run from inside the model would). */
 static int output_holds_input(const char *output, const char *input_dir, struct buf *err)
@@ -347,10 +355,14 @@ static int run(struct cli *c, struct env *env, struct buf *err)
 	if ((rc = output_holds_input(c->output, env->base_dir, err)))
 		goto out;
 	emit_all(env, &c->bake, sha, &files);
+	int was_cwd = is_current_folder(c->output);
 	rc = outdir_write(c->output, &files, env->model_dir, c->bake.bake_model ? &model : NULL,
 			  c->force, err);
 	if (!rc && !c->quiet)
 		print_summary(c, env, &files, sha);
+	if (!rc && was_cwd)  /* the shell still stands in the old, removed one */
+		fprintf(stderr, "prebake: note: %s was your current folder and has been replaced "
+			"by a new one; run cd \"$PWD\" before docker build\n", c->output);
 out:
 	if (rc) {
 		/* --strict lists several offenders, one per line */

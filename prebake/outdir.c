@@ -29,15 +29,17 @@ static int io_fail(struct buf *err, const char *what, const char *path)
 	return EXIT_LOCALIO;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int refuse(struct buf *err, const char *fmt, ...)
+/* err filled, code returned: EXIT_LOCALIO for the output folder,
+ * EXIT_INPUT for the model's own files. */
+__attribute__((format(printf, 3, 4)))
+static int refuse(struct buf *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	buf_reset(err);
 	buf_vprintf(err, fmt, ap);
 	va_end(ap);
-	return EXIT_LOCALIO;
+	return code;
 }
 
 static char *join(const char *dir, const char *name)
@@ -108,12 +110,12 @@ static int resolve_out(const char *path, struct outpath *o, struct buf *err)
 	memset(o, 0, sizeof *o);
 	o->via_link = !lstat(clean, &st) && S_ISLNK(st.st_mode);
 	if (o->via_link && (stat(clean, &st) || !S_ISDIR(st.st_mode)))
-		rc = refuse(err, "%s is a symlink to something other than a folder; remove it "
+		rc = refuse(err, EXIT_LOCALIO, "%s is a symlink to something other than a folder; remove it "
 			    "or pick another -o", path);
 	else if (!(real = o->via_link ? realpath(clean, NULL) : real_out(clean)))
 		rc = io_fail(err, "cannot create a folder beside", path);
 	else if (split_real(real, o))
-		rc = refuse(err, "cannot write the output as \"%s\"; name a folder below it", path);
+		rc = refuse(err, EXIT_LOCALIO, "cannot write the output as \"%s\"; name a folder below it", path);
 	free(clean);
 	return rc;
 }
@@ -197,14 +199,21 @@ static int walk_entry(struct walk *w, const char *rel, const struct stat *here,
 {
 	char *sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
 	char *full = xasprintf("%s/%s", w->root, sub);
-	struct stat st;
+	struct stat st, target;
 	int rc = 0;
 
-	if (stat(full, &st))
+	if (lstat(full, &st))
 		rc = io_fail(w->err, "cannot stat", full);
-	else if (skipped(&w->skip, here, name, &st))
+	else if (skipped(&w->skip, here, name, S_ISLNK(st.st_mode) && !stat(full, &target) ?
+			 &target : &st))
 		rc = 0;
-	else if (S_ISDIR(st.st_mode) && depth < MAX_WALK_DEPTH)
+	else if (S_ISLNK(st.st_mode))  /* it may leave the model, or loop */
+		rc = refuse(w->err, EXIT_INPUT, "%s is a symlink; a baked model holds only files and "
+				  "folders. Replace it with what it points to", full);
+	else if (S_ISDIR(st.st_mode) && depth >= MAX_WALK_DEPTH)
+		rc = refuse(w->err, EXIT_INPUT, "%s is more than %d folders deep; flatten the model",
+				  full, MAX_WALK_DEPTH);
+	else if (S_ISDIR(st.st_mode))
 		rc = walk_dir(w, sub, &st, depth + 1);
 	else if (S_ISREG(st.st_mode))
 		strlist_add(w->out, sub);
@@ -428,14 +437,14 @@ static int check_replace(const struct outpath *o, const char *path, int force, s
 	if (lstat(o->full, &st))
 		return io_fail(err, "cannot stat", path);
 	if (!S_ISDIR(st.st_mode))
-		return refuse(err, "%s exists and is not a folder; remove it or pick another -o",
+		return refuse(err, EXIT_LOCALIO, "%s exists and is not a folder; remove it or pick another -o",
 			      path);
 	if (o->via_link && !replaceable(o->full, 0))
-		return refuse(err, "%s is a symlink to %s, which was not written by prebake; "
+		return refuse(err, EXIT_LOCALIO, "%s is a symlink to %s, which was not written by prebake; "
 			      "remove the link, pick another -o, or pass --force with -o %s",
 			      path, o->full, o->full);
 	if (!replaceable(o->full, force))
-		return refuse(err, "%s exists and was not written by prebake; remove it, pick "
+		return refuse(err, EXIT_LOCALIO, "%s exists and was not written by prebake; remove it, pick "
 			      "another -o, or pass --force to replace it", path);
 	return 0;
 }

@@ -353,4 +353,48 @@ if [ -f "$E/keep/MLmodel" ] && [ -f "$E/keep/requirements.txt" ]; then
 else
 	not_ok "the model folder lost files: $(ls "$E/keep")"
 fi
+
+# Locations the image build cannot see are refused, not silently ignored.
+venv_model "$E/findlinks" 3.10.12 '-f ./wheels' cloudpickle==3.0.0
+expect "--find-links to a local folder" 10 'requirements.txt:1:1: --find-links ./wheels is a folder on this machine' \
+	-- "$E/findlinks/python_env.yaml" -o "$tmp/o"
+venv_model "$E/fileindex" 3.10.12 '--extra-index-url file:///srv/simple' cloudpickle==3.0.0
+expect "an index at file:" 10 'extra-index-url file:///srv/simple is a folder on this machine' \
+	-- "$E/fileindex/python_env.yaml" -o "$tmp/o"
+# pip reads -r inside a -c file as requirements: so does prebake.
+venv_model "$E/rinc" 3.10.12 '-c constraints.txt'
+printf -- '-r more.txt\n' >"$E/rinc/constraints.txt"
+printf 'cloudpickle==3.0.0\n' >"$E/rinc/more.txt"
+if "$PREBAKE" "$E/rinc/python_env.yaml" -o "$tmp/rinc" -q 2>"$tmp/err.log" &&
+	grep -qx 'cloudpickle==3.0.0' "$tmp/rinc/requirements.txt"; then
+	ok "-r inside a -c file names requirements, as in pip"
+else
+	not_ok "-r inside -c: $(cat "$tmp/err.log" "$tmp/rinc/requirements.txt" 2>&1)"
+fi
+# Wheel paths: only what a COPY line and .dockerignore read the same way,
+# and never a symlink.
+mkdir -p "$E/wsp/my wheels" "$E/wlink/wheels"
+venv_model "$E/wsp" 3.10.12 'my wheels/x-1.0-py3-none-any.whl'
+echo PK >"$E/wsp/my wheels/x-1.0-py3-none-any.whl"
+expect "a wheel path with a space" 10 'the wheel path "my wheels/x-1.0-py3-none-any.whl" holds characters' \
+	-- "$E/wsp/python_env.yaml" -o "$tmp/o"
+venv_model "$E/wlink" 3.10.12 'wheels/x-1.0-py3-none-any.whl'
+ln -s /etc/hostname "$E/wlink/wheels/x-1.0-py3-none-any.whl"
+expect "a wheel that is a symlink" 10 'wheels/x-1.0-py3-none-any.whl" is not a file in the model folder .*a symlink' \
+	-- "$E/wlink/python_env.yaml" -o "$tmp/o"
+# --bake-model copies files and folders only: a symlink could leave the
+# model or loop.
+cp -r "$FIX/mlflow2-virtualenv/model" "$E/linked"
+ln -s /etc "$E/linked/certs"
+expect "--bake-model refuses a symlink in the model" 10 'linked/certs is a symlink' \
+	-- "$E/linked" -o "$tmp/o" --bake-model
+# -o . replaces the folder the shell stands in: say so.
+mkdir -p "$E/here"
+(cd "$E/here" && "$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o . -q) 2>"$tmp/err.log"
+if grep -q 'was your current folder and has been replaced by a new one; run cd "$PWD"' "$tmp/err.log" &&
+	[ -f "$E/here/Dockerfile" ]; then
+	ok "-o . says the current folder was replaced"
+else
+	not_ok "-o . without a note: $(cat "$tmp/err.log")"
+fi
 exit $failed

@@ -126,8 +126,17 @@ expect_refused "model pins urllib3 2 on seldon-core" \
 	'seldon-core 1\.18\.2 depends on urllib3<1\.27 && requested \(constraint\) urllib3==2\.2\.3' \
 	"$FIX/pin-urllib3/python_env.yaml" --target seldon
 
-# conda's packages are held at what conda installed.
+# The conda packages the model gave a version are held at what conda
+# installed; conda's own choices (unpinned packages, their dependencies)
+# stay free for the serving stack, as the model never pinned them.
 expect_built "conda pins held" "$FIX/conda-holds/conda.yaml" --target mlserver
+expect_built "conda's unpinned protobuf on seldon-core" "$FIX/conda-unpinned/conda.yaml" --target seldon
+expect_built "conda's mlflow on seldon-core" "$FIX/conda-mlflow/conda.yaml" --target seldon
+if grep -qx 'mlflow==2.17.2' "$work/env/prebake-lock.txt" && grep -qx 'cloudpickle==3.0.0' "$work/env/prebake-lock.txt"; then
+	ok "conda's mlflow 2.17.2 kept, and the model's cloudpickle==3.0.0 over conda's pick"
+else
+	not_ok "conda's mlflow or the pip pin moved: $(grep -iE '^(mlflow|cloudpickle)==' "$work/env/prebake-lock.txt")"
+fi
 expect_refused "conda's protobuf 4 on seldon-core" \
 	'seldon-core 1\.18\.2 depends on protobuf<4 && requested \(constraint\) protobuf==4\.25\.5' \
 	"$FIX/conda-moved/conda.yaml" --target seldon
@@ -156,6 +165,15 @@ printf 'python: 3.10.12\ndependencies:\n- -r requirements.txt\n' >"$model/python
 printf 'cloudpickle==3.0.0 --hash=sha256:%s\n' "$(wheel_hash cloudpickle-3.0.0-py3-none-any.whl)" \
 	>"$model/requirements.txt"
 expect_built "hashed requirements" "$model/python_env.yaml" --target seldon
+# The training run's build tools are not model pins: MLflow writes the
+# setuptools of its venv (CPython 3.11's ensurepip gives 65.5.0), and
+# seldon-core needs >=65.5.1. Neither that nor pip's own tools in the
+# hashed set's freeze may block the serving stack.
+cp -r "$model" "$tmp/hashed-tools"
+printf 'python: 3.11.7\nbuild_dependencies:\n- pip==23.0.1\n- setuptools==65.5.0\ndependencies:\n- -r requirements.txt\n' \
+	>"$tmp/hashed-tools/python_env.yaml"
+expect_built "hashed requirements, setuptools 65.5.0 from the training run" \
+	"$tmp/hashed-tools/python_env.yaml" --target seldon
 cp -r "$model" "$tmp/badhash"
 printf 'cloudpickle==3.0.0 --hash=sha256:%064d\n' 0 >"$tmp/badhash/requirements.txt"
 expect_refused "a wrong hash" 'DO NOT MATCH THE HASHES' "$tmp/badhash/python_env.yaml" --target seldon
