@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <openssl/evp.h>
 
 void hex_lower(const unsigned char *bytes, size_t n, char *out)
@@ -23,28 +24,45 @@ void digest_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1
 	hex_lower(md, 32, out);
 }
 
+struct sha256_stream *sha256_stream_new(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		abort();  /* out of memory, or no SHA-256 in libcrypto */
+	return (struct sha256_stream *)ctx;
+}
+
+void sha256_stream_add(struct sha256_stream *s, const void *data, size_t len)
+{
+	EVP_DigestUpdate((EVP_MD_CTX *)s, data, len);
+}
+
+void sha256_stream_hex(struct sha256_stream *s, char out[SHA256_HEX_LEN + 1])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_DigestFinal_ex((EVP_MD_CTX *)s, md, &mdlen);
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+	hex_lower(md, 32, out);
+}
+
 int digest_file_sha256_hex(const char *path, char out[SHA256_HEX_LEN + 1])
 {
-	unsigned char chunk[65536], md[32];
-	unsigned int mdlen = 0;
+	unsigned char chunk[65536];
 	size_t got;
 	FILE *f = fopen(path, "rb");
-	EVP_MD_CTX *ctx;
 
 	if (!f)
 		return -1;
-	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	struct sha256_stream *s = sha256_stream_new();
 	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		EVP_DigestUpdate(ctx, chunk, got);
+		sha256_stream_add(s, chunk, got);
 	int bad = ferror(f);
 	fclose(f);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
+	sha256_stream_hex(s, out);
 	if (bad) {
 		errno = EIO;
 		return -1;
 	}
-	hex_lower(md, 32, out);
 	return 0;
 }

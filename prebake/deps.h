@@ -88,6 +88,11 @@ const char *pin_name(enum pin_class pin);
  * "conda-forge::python >=3.8,<3.11"). 0, or -1 with a reason in err. */
 int conda_spec_parse(const char *text, struct dep *d, struct buf *err);
 
+/* pipreq.c: a path inside the model folder, normalised ("./wheels//x.whl"
+ * -> "wheels/x.whl"); NULL, with why, when it is absolute, uses ~ or \,
+ * or climbs out with "..". */
+char *model_relative(const char *path, const char **why);
+
 /* pipreq.c: one pip requirement (no options, continuations joined).
  * 0, or -1 with a reason in err. */
 int pip_req_parse(const char *text, struct dep *d, struct buf *err);

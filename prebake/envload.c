@@ -6,11 +6,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_REQ_FILE_BYTES (1u << 20)
@@ -249,13 +251,25 @@ static int pip_line(struct env *env, const char *raw, const struct origin *from,
 	return rc;
 }
 
+/* A regular file only: a FIFO would hang the run, a device never end. */
 static int read_small_file(const char *path, struct buf *out)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	FILE *f = fdopen(fd, "rb");
 	char chunk[8192];
 	size_t got;
-	if (!f)
+	if (!f) {
+		close(fd);
 		return -1;
+	}
 	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && out->len <= MAX_REQ_FILE_BYTES)
 		buf_add(out, chunk, got);
 	int bad = ferror(f) || out->len > MAX_REQ_FILE_BYTES;
@@ -366,13 +380,21 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 			    MAX_INCLUDE_DEPTH);
 	char *path = path_join(from->dir, ref);
 	char *show = path_join(from->show_dir, ref);
+	const char *why = NULL;
+	char *inside = model_relative(show, &why);
 	struct buf text = BUF_INIT;
 	int rc;
 
-	if (read_small_file(path, &text)) {
+	/* MLflow copies requirement files into the model; one outside it is
+	 * not the model's, and could be any file of this machine */
+	if (!inside) {
+		rc = fail(err, EXIT_INPUT, "%s:%d:%d: \"%s\" is %s; requirement files must be "
+			  "inside the model folder: copy it there", from->show, from->line,
+			  from->col, ref, why);
+	} else if (read_small_file(path, &text)) {
 		rc = fail(err, EXIT_INPUT, "%s:%d:%d: cannot read \"%s\": %s; ship it beside "
 			  "the model or fix the path", from->show, from->line, from->col, ref,
-			  strerror(errno));
+			  errno == EINVAL ? "not a regular file" : strerror(errno));
 	} else {
 		char *dir = dir_of(path), *show_dir = dir_of(show);
 		struct origin at = { dir, strcmp(show_dir, ".") ? show_dir : "", show, 0, 0,
@@ -386,6 +408,7 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 		free(show_dir);
 	}
 	buf_free(&text);
+	free(inside);
 	free(path);
 	free(show);
 	return rc;

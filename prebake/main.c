@@ -286,22 +286,21 @@ static void print_summary(const struct cli *c, const struct env *env, const stru
 
 /* Messages name files relative to the model folder (as the audit does);
  * say where that folder is when it is not the current one. */
-static void print_error(const struct env *env, const char *line)
+static void print_error(const struct env *env, const char *raw)
 {
+	char *line = audit_redact_url(raw);  /* an error may quote an index URL's password */
 	size_t name_len = strcspn(line, ":");
-	const char *dir = env->base_dir;
+	const char *dir = env->base_dir, *above = "";
 	if (dir && strcmp(dir, ".") && line[name_len] == ':' && line[0] != '/') {
 		char *name = xstrndup(line, name_len);
 		char *path = xasprintf("%s/%s", dir, name);
-		int found = access(path, F_OK) == 0 && strncmp(line, dir, strlen(dir));
+		if (access(path, F_OK) == 0 && strncmp(line, dir, strlen(dir)))
+			above = dir;
 		free(name);
 		free(path);
-		if (found) {
-			fprintf(stderr, "prebake: %s/%s\n", dir, line);
-			return;
-		}
 	}
-	fprintf(stderr, "prebake: %s\n", line);
+	fprintf(stderr, "prebake: %s%s%s\n", above, *above ? "/" : "", line);
+	free(line);
 }
 
 static int is_current_folder(const char *path)
@@ -333,7 +332,8 @@ static int run(struct cli *c, struct env *env, struct buf *err)
 {
 	struct strlist model = { 0 };
 	struct outset files = { 0 };
-	struct buf table = BUF_INIT;
+	struct outdir *dir = NULL;
+	struct buf table = BUF_INIT, model_sums = BUF_INIT;
 	char sha[SHA256_HEX_LEN + 1];
 	char *settings = NULL;
 	int rc = env_load(c->input, c->env_manager, env, err);
@@ -349,15 +349,21 @@ static int run(struct cli *c, struct env *env, struct buf *err)
 		goto out;
 	if (c->bake.bake_model && (rc = model_files(env->model_dir, c->output, &model, err)))
 		goto out;
-	settings = settings_text(c, env);
-	if ((rc = inputs_sha256(env, c->bake.bake_model ? &model : NULL, settings, sha, err)))
-		goto out;
 	if ((rc = output_holds_input(c->output, env->base_dir, err)))
 		goto out;
-	emit_all(env, &c->bake, sha, &files);
 	int was_cwd = is_current_folder(c->output);
-	rc = outdir_write(c->output, &files, env->model_dir, c->bake.bake_model ? &model : NULL,
-			  c->force, err);
+	if ((rc = outdir_open(&dir, c->output, c->force, err)))
+		goto out;
+	/* the model's hashes come from the bytes copied: a file changing
+	 * meanwhile cannot make the label disagree with the image */
+	if (c->bake.bake_model &&
+	    (rc = outdir_copy_model(dir, env->model_dir, &model, &model_sums, err)))
+		goto out;
+	settings = settings_text(c, env);
+	if ((rc = inputs_sha256(env, c->bake.bake_model ? &model_sums : NULL, settings, sha, err)))
+		goto out;
+	emit_all(env, &c->bake, sha, &files);
+	rc = outdir_commit(dir, &files, err);
 	if (!rc && !c->quiet)
 		print_summary(c, env, &files, sha);
 	if (!rc && was_cwd)  /* the shell still stands in the old, removed one */
@@ -374,6 +380,8 @@ out:
 		}
 	}
 quiet_out:
+	outdir_close(dir);
+	buf_free(&model_sums);
 	free(settings);
 	outset_free(&files);
 	strlist_free(&model);

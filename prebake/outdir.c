@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -265,7 +266,7 @@ static int hash_file_line(struct buf *text, const char *path, const char *name,
 	return 0;
 }
 
-int inputs_sha256(const struct env *env, const struct strlist *model, const char *settings,
+int inputs_sha256(const struct env *env, const struct buf *model_sums, const char *settings,
 		  char out[SHA256_HEX_LEN + 1], struct buf *err)
 {
 	struct buf text = BUF_INIT;
@@ -274,13 +275,8 @@ int inputs_sha256(const struct env *env, const struct strlist *model, const char
 	/* sha256sum-style lines: the hash does not depend on where files are */
 	for (size_t i = 0; i < env->inputs.n && !rc; i++)
 		rc = hash_file_line(&text, env->inputs.v[i], env->input_names.v[i], err);
-	for (size_t i = 0; model && i < model->n && !rc; i++) {
-		char *path = xasprintf("%s/%s", env->model_dir, model->v[i]);
-		char *name = xasprintf("model/%s", model->v[i]);
-		rc = hash_file_line(&text, path, name, err);
-		free(path);
-		free(name);
-	}
+	if (model_sums && model_sums->len)
+		buf_add(&text, model_sums->data, model_sums->len);
 	buf_adds(&text, settings);
 	if (!rc)
 		digest_sha256_hex(text.data, text.len, out);
@@ -350,7 +346,9 @@ static int mkdir_parents(const char *root, const char *rel, struct buf *err)
 	return rc;
 }
 
-static int copy_file(const char *from, const char *to, struct buf *err)
+/* Copy from to a new file to; with sum, the SHA-256 of the bytes copied. */
+static int copy_file(const char *from, const char *to, char sum[SHA256_HEX_LEN + 1],
+		     struct buf *err)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC), rc = 0;
 	if (in < 0)
@@ -360,34 +358,22 @@ static int copy_file(const char *from, const char *to, struct buf *err)
 		close(in);
 		return EXIT_LOCALIO;
 	}
+	struct sha256_stream *hash = sum ? sha256_stream_new() : NULL;
 	char chunk[65536];
 	ssize_t got = 0;
-	while (!rc && (got = read(in, chunk, sizeof chunk)) > 0)
+	while (!rc && (got = read(in, chunk, sizeof chunk)) > 0) {
+		if (hash)
+			sha256_stream_add(hash, chunk, (size_t)got);
 		if (write_all(outfd, chunk, (size_t)got))
 			rc = io_fail(err, "cannot write", to);
+	}
 	if (got < 0 && !rc)
 		rc = io_fail(err, "cannot read", from);
 	if (close(outfd) && !rc)
 		rc = io_fail(err, "cannot write", to);
+	if (hash)
+		sha256_stream_hex(hash, sum);
 	close(in);
-	return rc;
-}
-
-static int copy_model(const char *tmp, const char *model_dir, const struct strlist *model,
-		      struct buf *err)
-{
-	char *root = xasprintf("%s/model", tmp);
-	int rc = make_dir(root, 0, err);
-	for (size_t i = 0; i < model->n && !rc; i++) {
-		char *from = xasprintf("%s/%s", model_dir, model->v[i]);
-		char *to = xasprintf("%s/%s", root, model->v[i]);
-		rc = mkdir_parents(root, model->v[i], err);
-		if (!rc)
-			rc = copy_file(from, to, err);
-		free(from);
-		free(to);
-	}
-	free(root);
 	return rc;
 }
 
@@ -475,45 +461,122 @@ static int swap_into_place(const char *tmp, const struct outpath *o, const char 
 	return rc;
 }
 
-static int write_tree(const char *tmp, const struct outset *files, const char *model_dir,
-		      const struct strlist *model, struct buf *err)
+struct outdir {
+	struct outpath out;
+	char *tmp;         /* the temporary folder, NULL once renamed into place */
+	int lock_fd;       /* the folder holding the output, flock()ed */
+	int force;
+	const char *path;  /* as given, for messages */
+};
+
+/* Whoever holds the lock owns every .NAME.prebake-* beside the output:
+ * those are what killed runs left, however large. */
+static void sweep_leftovers(const struct outpath *o)
+{
+	DIR *dir = opendir(o->parent);
+	struct dirent *e;
+	while (dir && (e = readdir(dir))) {
+		if (temp_name(e->d_name, o->name)) {
+			char *path = join(o->parent, e->d_name);
+			rm_tree(path);
+			free(path);
+		}
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static int lock_parent(struct outdir *d, struct buf *err)
+{
+	d->lock_fd = open(d->out.parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->lock_fd < 0)
+		return io_fail(err, "cannot create a folder beside", d->path);
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+		fprintf(stderr, "prebake: waiting for another prebake writing in %s\n", d->out.parent);
+		while (flock(d->lock_fd, LOCK_EX) && errno == EINTR)
+			;
+	}
+	return 0;
+}
+
+int outdir_open(struct outdir **out, const char *path, int force, struct buf *err)
+{
+	struct outdir *d = xcalloc(1, sizeof *d);
+	int rc;
+
+	d->lock_fd = -1;
+	d->force = force;
+	d->path = path;
+	*out = d;
+	if ((rc = resolve_out(path, &d->out, err)) || (rc = lock_parent(d, err)))
+		return rc;
+	sweep_leftovers(&d->out);
+	/* refused before a large model is copied, not after */
+	if (!access(d->out.full, F_OK) && (rc = check_replace(&d->out, path, force, err)))
+		return rc;
+	d->tmp = sibling_template(&d->out, "prebake");
+	if (!mkdtemp(d->tmp)) {
+		free(d->tmp);
+		d->tmp = NULL;
+		return io_fail(err, "cannot create a folder beside", path);
+	}
+	if (chmod(d->tmp, DIR_MODE))  /* mkdtemp made it 0700 */
+		return io_fail(err, "cannot chmod", d->tmp);
+	return 0;
+}
+
+int outdir_copy_model(struct outdir *d, const char *model_dir, const struct strlist *model,
+		      struct buf *sums, struct buf *err)
+{
+	char *root = join(d->tmp, "model");
+	int rc = make_dir(root, 0, err);
+	for (size_t i = 0; i < model->n && !rc; i++) {
+		char *from = xasprintf("%s/%s", model_dir, model->v[i]);
+		char *to = xasprintf("%s/%s", root, model->v[i]);
+		char sum[SHA256_HEX_LEN + 1];
+		rc = mkdir_parents(root, model->v[i], err);
+		if (!rc)
+			rc = copy_file(from, to, sum, err);
+		if (!rc)
+			buf_printf(sums, "%s  model/%s\n", sum, model->v[i]);
+		free(from);
+		free(to);
+	}
+	free(root);
+	return rc;
+}
+
+int outdir_commit(struct outdir *d, const struct outset *files, struct buf *err)
 {
 	int rc = 0;
 	for (size_t i = 0; i < files->n && !rc; i++) {
 		const struct outfile *f = &files->v[i];
-		char *name = xasprintf("%s/%s", tmp, f->name);
-		rc = mkdir_parents(tmp, f->name, err);
+		char *name = join(d->tmp, f->name);
+		rc = mkdir_parents(d->tmp, f->name, err);
 		if (!rc && f->copy_from)
-			rc = copy_file(f->copy_from, name, err);
+			rc = copy_file(f->copy_from, name, NULL, err);
 		else if (!rc)
 			rc = write_file(name, f->body.data ? f->body.data : "", f->body.len, err);
 		free(name);
 	}
-	if (!rc && model)
-		rc = copy_model(tmp, model_dir, model, err);
-	if (!rc && chmod(tmp, DIR_MODE))  /* mkdtemp made it 0700 */
-		rc = io_fail(err, "cannot chmod", tmp);
+	if (!rc)
+		rc = swap_into_place(d->tmp, &d->out, d->path, d->force, err);
+	if (!rc) {
+		free(d->tmp);
+		d->tmp = NULL;
+	}
 	return rc;
 }
 
-int outdir_write(const char *path, const struct outset *files, const char *model_dir,
-		 const struct strlist *model, int force, struct buf *err)
+void outdir_close(struct outdir *d)
 {
-	struct outpath o;
-	int rc = resolve_out(path, &o, err);
-	if (rc)
-		return rc;
-	char *tmp = sibling_template(&o, "prebake");
-	if (!mkdtemp(tmp))
-		rc = io_fail(err, "cannot create a folder beside", path);
-	else {
-		rc = write_tree(tmp, files, model_dir, model, err);
-		if (!rc)
-			rc = swap_into_place(tmp, &o, path, force, err);
-		if (rc)
-			rm_tree(tmp);
-	}
-	free(tmp);
-	outpath_free(&o);
-	return rc;
+	if (!d)
+		return;
+	if (d->tmp)
+		rm_tree(d->tmp);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);  /* releases the flock */
+	free(d->tmp);
+	outpath_free(&d->out);
+	free(d);
 }

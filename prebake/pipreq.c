@@ -454,9 +454,7 @@ static int wheel_name(const char *file, size_t len, char **name, char **version)
 	return 0;
 }
 
-/* "./wheels//x.whl" -> "wheels/x.whl"; NULL (and why) when the path is
- * absolute, uses ~ or \, or climbs out with "..". */
-static char *model_relative(const char *path, const char **why)
+char *model_relative(const char *path, const char **why)
 {
 	struct buf out = BUF_INIT;
 	*why = path[0] == '/' ? "an absolute path" : path[0] == '~' ? "a home-directory path (pip does not expand ~)"

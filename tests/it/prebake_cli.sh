@@ -397,4 +397,81 @@ if grep -q 'was your current folder and has been replaced by a new one; run cd "
 else
 	not_ok "-o . without a note: $(cat "$tmp/err.log")"
 fi
+
+# --- an operator's bad day: killed runs, two runs at once, hostile files ---
+# wait_for CMD...: poll until CMD succeeds (an event), at most about 60 s
+wait_for() {
+	local i
+	for i in $(seq 600); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+# A killed run leaves its temporary folder (with a baked model, as large as
+# the model); the next run over the same output removes it.
+mkdir -p "$E/bad" "$E/bad/.out.prebake-Ab12Cd/model" "$E/bad/.out.prebake-old-Ef34Gh"
+head -c 1048576 /dev/zero >"$E/bad/.out.prebake-Ab12Cd/model/big.bin"
+mkdir -p "$E/bad/.other.prebake-Zz99Yy"
+if "$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o "$E/bad/out" -q 2>"$tmp/err.log" &&
+	[ -f "$E/bad/out/Dockerfile" ] && [ ! -e "$E/bad/.out.prebake-Ab12Cd" ] &&
+	[ ! -e "$E/bad/.out.prebake-old-Ef34Gh" ] && [ -d "$E/bad/.other.prebake-Zz99Yy" ]; then
+	ok "the next run removes what a killed run left beside the output (and only that output's)"
+else
+	not_ok "leftovers of a killed run: $(ls -a "$E/bad"; cat "$tmp/err.log")"
+fi
+# Two runs on one output take turns: the second waits, says so, then writes.
+# the holder is one process (exec), so killing it releases the lock
+(exec 9<"$E/bad" && flock 9 && touch "$tmp/locked" && exec sleep 600) &
+holder=$!
+wait_for test -e "$tmp/locked"
+"$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o "$E/bad/out" -t seldon -q 2>"$tmp/wait.log" &
+waiter=$!
+if wait_for grep -q "waiting for another prebake writing in $E/bad" "$tmp/wait.log"; then
+	ok "a run that finds the output's folder locked says it waits"
+else
+	not_ok "no waiting message: $(cat "$tmp/wait.log")"
+fi
+kill $holder
+wait $holder 2>/dev/null
+if wait $waiter && [ -f "$E/bad/out/MLflowModel.py" ]; then
+	ok "it then writes its output"
+else
+	not_ok "the waiting run failed: $(cat "$tmp/wait.log")"
+fi
+"$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o "$tmp/refA" -q 2>/dev/null
+"$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o "$tmp/refB" -t seldon -q 2>/dev/null
+bad_rounds=0
+for i in 1 2 3 4 5; do
+	"$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o "$E/bad/out" -q 2>"$tmp/a.log" &
+	a=$!
+	"$PREBAKE" "$FIX/mlflow2-virtualenv/model" -o "$E/bad/out" -t seldon -q 2>"$tmp/b.log" &
+	b=$!
+	wait $a && wait $b || bad_rounds=$((bad_rounds + 1))
+	diff -rq "$E/bad/out" "$tmp/refA" >/dev/null 2>&1 ||
+		diff -rq "$E/bad/out" "$tmp/refB" >/dev/null 2>&1 || bad_rounds=$((bad_rounds + 1))
+done
+if [ $bad_rounds = 0 ] && [ -z "$(find "$E/bad" -maxdepth 1 -name '.out.prebake-*')" ]; then
+	ok "two runs at once on one output, five times: both succeed, one whole output, no leftovers"
+else
+	not_ok "concurrent runs: $bad_rounds bad rounds; $(cat "$tmp/a.log" "$tmp/b.log"; ls -a "$E/bad")"
+fi
+# Requirement files are the model's: not a FIFO (it would hang the run),
+# not a file outside the model folder (it could be any file here).
+venv_model "$E/fifo" 3.10.12 '-r more.txt'
+mkfifo "$E/fifo/more.txt"
+expect "a FIFO named by -r is refused at once" 10 'cannot read "more.txt": not a regular file' \
+	-- "$E/fifo/python_env.yaml" -o "$tmp/o"
+venv_model "$E/outside" 3.10.12 '-r /proc/self/environ'
+expect "-r outside the model folder (absolute)" 10 '"/proc/self/environ" is an absolute path; requirement files must be inside the model folder' \
+	-- "$E/outside/python_env.yaml" -o "$tmp/o"
+venv_model "$E/outside2" 3.10.12 '-c ../../etc/passwd'
+expect "-c outside the model folder (..)" 10 'leaves the model folder' \
+	-- "$E/outside2/python_env.yaml" -o "$tmp/o"
+# An error quoting an index URL never shows its password.
+venv_model "$E/secret" 3.10.12 '--index https://alice:s3cr3tTOKEN@pypi.corp/simple' 'x==1'
+"$PREBAKE" "$E/secret/python_env.yaml" -o "$tmp/o" >"$tmp/out.log" 2>"$tmp/err.log"
+if [ $? = 10 ] && grep -q 'https://\*\*\*@pypi.corp' "$tmp/err.log" &&
+	! grep -q s3cr3tTOKEN "$tmp/err.log" "$tmp/out.log"; then
+	ok "an error quoting an index URL hides its password"
+else
+	not_ok "password in an error: $(cat "$tmp/err.log")"
+fi
 exit $failed
