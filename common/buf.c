@@ -121,6 +121,16 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+int buf_fail(struct buf *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	buf_reset(err);
+	va_start(ap, fmt);
+	buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 void buf_free(struct buf *b)
 {
 	free(b->data);

@@ -22,6 +22,9 @@ void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
+/* Replace err's text with the message and return code: the one way a
+ * function reports "what was wrong and what to do" to its caller. */
+int buf_fail(struct buf *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void buf_free(struct buf *b);
 /* Hand the string over to the caller (never NULL); b is emptied. */
 char *buf_steal(struct buf *b);

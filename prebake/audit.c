@@ -207,3 +207,17 @@ const char *audit_mlflow_hold(const struct env *env)
 		return NULL;
 	return env->mlflow_version;
 }
+
+size_t audit_hashed(const struct env *env, size_t *installed)
+{
+	size_t hashed = 0, total = 0;
+	for (size_t i = 0; i < env->pip.n; i++) {
+		if (env->pip.v[i].role != ROLE_INSTALL)
+			continue;
+		total++;
+		hashed += strstr(env->pip.v[i].text, "--hash") != NULL;
+	}
+	if (installed)
+		*installed = total;
+	return hashed;
+}

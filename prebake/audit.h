@@ -25,6 +25,10 @@ const struct dep *audit_find_mlflow(const struct env *env);
  * when pip would install mlflow without an exact pin; else NULL. */
 const char *audit_mlflow_hold(const struct env *env);
 
+/* How many requirements carry --hash (pip's hash-checking mode starts
+ * with the first), and in installed how many requirements there are. */
+size_t audit_hashed(const struct env *env, size_t *installed);
+
 /* Hide the user:password part of any URL in text, for printing. */
 char *audit_redact_url(const char *text);
 

@@ -77,10 +77,7 @@ static int count_role(const struct env *env, enum dep_role role)
 /* Any --hash puts pip in hash-checking mode for its whole run. */
 static int has_hashes(const struct env *env)
 {
-	for (size_t i = 0; i < env->pip.n; i++)
-		if (env->pip.v[i].role == ROLE_INSTALL && strstr(env->pip.v[i].text, "--hash"))
-			return 1;
-	return 0;
+	return audit_hashed(env, NULL) > 0;
 }
 
 /* A wheel named again (by another -r file) is shipped once. */

@@ -74,18 +74,6 @@ static void add_input(struct env *env, const char *path, const char *show)
 	}
 }
 
-static int fail(struct buf *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct buf *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	buf_reset(err);
-	va_start(ap, fmt);
-	buf_vprintf(err, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 static const struct pip_option *find_option(const char *line, const char **value)
 {
 	for (size_t i = 0; i < sizeof pip_options / sizeof *pip_options; i++) {
@@ -130,11 +118,11 @@ static int check_local_wheel(struct env *env, const struct dep *d, struct buf *e
 	struct stat st;
 	int missing = lstat(path, &st) != 0, rc = 0;
 	if (strspn(d->local, WHEEL_PATH_CHARS) != strlen(d->local))
-		rc = fail(err, EXIT_INPUT, "%s: the wheel path \"%s\" holds characters a Dockerfile "
+		rc = buf_fail(err, EXIT_INPUT, "%s: the wheel path \"%s\" holds characters a Dockerfile "
 			  "COPY line would read as spaces, variables or patterns; rename it with "
 			  "letters, digits and . _ + - /", d->where, d->local);
 	else if (missing || !S_ISREG(st.st_mode))  /* a symlink could point anywhere */
-		rc = fail(err, EXIT_INPUT, "%s: the wheel \"%s\" is not a file in the model folder "
+		rc = buf_fail(err, EXIT_INPUT, "%s: the wheel \"%s\" is not a file in the model folder "
 			  "(%s: %s); pip reads it relative to the model folder, so ship it there",
 			  d->where, d->local, path, missing ? strerror(errno) :
 			  S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
@@ -158,13 +146,13 @@ static int add_requirement(struct env *env, const char *line, size_t req_len,
 	d->text = xstrdup(line);
 	d->where = xasprintf("%s:%d:%d", from->show, from->line, from->col);
 	if (bad) {
-		fail(err, EXIT_INPUT, "%s: %s", d->where, why.data);
+		buf_fail(err, EXIT_INPUT, "%s: %s", d->where, why.data);
 		buf_free(&why);
 		return EXIT_INPUT;
 	}
 	buf_free(&why);
 	if (role == ROLE_CONSTRAINT && (d->url || d->local))
-		return fail(err, EXIT_INPUT, "%s: a constraint cannot be a %s (\"%s\"); "
+		return buf_fail(err, EXIT_INPUT, "%s: a constraint cannot be a %s (\"%s\"); "
 			    "move it to the requirements", d->where, d->url ? "URL" : "file", line);
 	return d->local ? check_local_wheel(env, d, err) : 0;
 }
@@ -184,12 +172,12 @@ static int pip_option_line(struct env *env, const char *line, const struct origi
 	const struct pip_option *o = find_option(line, &value);
 
 	if (!o)
-		return fail(err, EXIT_INPUT, "%s:%d:%d: pip option \"%s\" is not supported in a "
+		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: pip option \"%s\" is not supported in a "
 			    "baked environment; remove it (prebake takes -r, -c, -e, index, "
 			    "find-links and binary options)",
 			    from->show, from->line, from->col, line);
 	if (o->kind != OPT_FLAG && !*value)
-		return fail(err, EXIT_INPUT, "%s:%d:%d: %s needs a value",
+		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: %s needs a value",
 			    from->show, from->line, from->col, o->long_name);
 	switch (o->kind) {
 	case OPT_REQFILE:  /* pip: -r inside a -c file still names requirements */
@@ -201,13 +189,13 @@ static int pip_option_line(struct env *env, const char *line, const struct origi
 		int rc = add_requirement(env, value, requirement_len(value), from, role, err);
 		/* pip installs only a source folder or a VCS URL in editable mode */
 		if (!rc && env->pip.v[env->pip.n - 1].local)
-			rc = fail(err, EXIT_INPUT, "%s:%d:%d: a wheel cannot be installed editable "
+			rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: a wheel cannot be installed editable "
 				  "(-e); drop the -e", from->show, from->line, from->col);
 		return rc;
 	}
 	case OPT_VALUE: {
 		if (is_local_location(o, value))
-			return fail(err, EXIT_INPUT, "%s:%d:%d: %s %s is a folder on this machine, which "
+			return buf_fail(err, EXIT_INPUT, "%s:%d:%d: %s %s is a folder on this machine, which "
 				    "the image build cannot see; serve it over http(s), or ship the "
 				    "wheels in the model folder and list each .whl", from->show,
 				    from->line, from->col, o->long_name, value);
@@ -367,7 +355,7 @@ static int skip_bom(const char **text, const char *show, struct buf *err)
 	if (!strncmp(*text, "\xef\xbb\xbf", 3))
 		*text += 3;
 	else if (!strncmp(*text, "\xff\xfe", 2) || !strncmp(*text, "\xfe\xff", 2))
-		return fail(err, EXIT_INPUT, "%s: UTF-16 text; save it as UTF-8", show);
+		return buf_fail(err, EXIT_INPUT, "%s: UTF-16 text; save it as UTF-8", show);
 	return 0;
 }
 
@@ -375,7 +363,7 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 			enum dep_role role, struct buf *err)
 {
 	if (from->depth >= MAX_INCLUDE_DEPTH)
-		return fail(err, EXIT_INPUT, "%s:%d:%d: -r/-c files nest deeper than %d levels "
+		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: -r/-c files nest deeper than %d levels "
 			    "(a cycle?); flatten them", from->show, from->line, from->col,
 			    MAX_INCLUDE_DEPTH);
 	char *path = path_join(from->dir, ref);
@@ -388,11 +376,11 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 	/* MLflow copies requirement files into the model; one outside it is
 	 * not the model's, and could be any file of this machine */
 	if (!inside) {
-		rc = fail(err, EXIT_INPUT, "%s:%d:%d: \"%s\" is %s; requirement files must be "
+		rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: \"%s\" is %s; requirement files must be "
 			  "inside the model folder: copy it there", from->show, from->line,
 			  from->col, ref, why);
 	} else if (read_small_file(path, &text)) {
-		rc = fail(err, EXIT_INPUT, "%s:%d:%d: cannot read \"%s\": %s; ship it beside "
+		rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: cannot read \"%s\": %s; ship it beside "
 			  "the model or fix the path", from->show, from->line, from->col, ref,
 			  errno == EINVAL ? "not a regular file" : strerror(errno));
 	} else {
@@ -418,7 +406,7 @@ static int pip_list(struct env *env, const struct ynode *list, const struct orig
 		    enum dep_role role, struct buf *err)
 {
 	if (list->kind != YNODE_SEQ)
-		return fail(err, EXIT_INPUT, "%s:%d:%d: expected a list of pip requirements, "
+		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: expected a list of pip requirements, "
 			    "found %s", file->show, list->line, list->col,
 			    ydoc_kind_name(list->kind));
 	for (size_t i = 0; i < ydoc_len(list); i++) {
@@ -427,11 +415,11 @@ static int pip_list(struct env *env, const struct ynode *list, const struct orig
 		at.line = item->line;
 		at.col = item->col;
 		if (item->kind != YNODE_SCALAR)
-			return fail(err, EXIT_INPUT, "%s:%d:%d: a pip requirement must be a "
+			return buf_fail(err, EXIT_INPUT, "%s:%d:%d: a pip requirement must be a "
 				    "string, found %s", file->show, item->line, item->col,
 				    ydoc_kind_name(item->kind));
 		if (strpbrk(item->value, "\r\n"))
-			return fail(err, EXIT_INPUT, "%s:%d:%d: a pip requirement spans several "
+			return buf_fail(err, EXIT_INPUT, "%s:%d:%d: a pip requirement spans several "
 				    "lines; write one requirement per list item", file->show,
 				    item->line, item->col);
 		int rc = pip_line(env, item->value, &at, role, err);
@@ -454,21 +442,21 @@ static int conda_item(struct env *env, const struct ynode *item, const struct or
 {
 	if (item->kind == YNODE_MAP && ydoc_get(item, "pip")) {
 		if (*pip_seen)
-			return fail(err, EXIT_INPUT, "%s:%d:%d: second pip: section (the first is "
+			return buf_fail(err, EXIT_INPUT, "%s:%d:%d: second pip: section (the first is "
 				    "at line %d); conda honours only the last, so merge them into one",
 				    file->show, item->line, item->col, (*pip_seen)->line);
 		*pip_seen = item;
 		return pip_list(env, ydoc_get(item, "pip"), file, ROLE_INSTALL, err);
 	}
 	if (item->kind != YNODE_SCALAR || !ydoc_str(item))
-		return fail(err, EXIT_INPUT, "%s:%d:%d: a conda dependency must be a string like "
+		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: a conda dependency must be a string like "
 			    "\"numpy=1.24.3\" or a {pip: [...]} map, found %s", file->show,
 			    item->line, item->col, ydoc_kind_name(item->kind));
 	struct dep *d = deplist_push(&env->conda);
 	struct buf why = BUF_INIT;
 	d->where = xasprintf("%s:%d:%d", file->show, item->line, item->col);
 	if (conda_spec_parse(item->value, d, &why)) {
-		fail(err, EXIT_INPUT, "%s: %s", d->where, why.data);
+		buf_fail(err, EXIT_INPUT, "%s: %s", d->where, why.data);
 		buf_free(&why);
 		return EXIT_INPUT;
 	}
@@ -495,7 +483,7 @@ static int load_conda(struct env *env, const char *path, const struct origin *fi
 	const struct ynode *channels = ydoc_get(root, "channels");
 	const struct ynode *deps = ydoc_get(root, "dependencies");
 	if (root->kind != YNODE_MAP || !deps || deps->kind != YNODE_SEQ) {
-		rc = fail(err, EXIT_INPUT, "%s:%d:%d: no \"dependencies:\" list; a conda "
+		rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: no \"dependencies:\" list; a conda "
 			  "environment file needs one (python=X.Y.Z, pip, and a pip: section)",
 			  file->show, root->line, root->col);
 		goto out;
@@ -536,7 +524,7 @@ static int load_python_env(struct env *env, const char *path, const struct origi
 	env->kind = ENV_VIRTUALENV;
 	const struct ynode *py = ydoc_get(root, "python");
 	if (!ydoc_str(py)) {
-		rc = fail(err, EXIT_INPUT, "%s:%d:%d: no \"python:\" version; add the version "
+		rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: no \"python:\" version; add the version "
 			  "the model was trained with, e.g. python: 3.10.12",
 			  file->show, py ? py->line : root->line, py ? py->col : root->col);
 		goto out;
@@ -598,7 +586,7 @@ static int mlmodel_env_refs(const struct ynode *mlmodel, const char *show,
 {
 	const struct ynode *pyfunc = ydoc_get(ydoc_get(mlmodel, "flavors"), "python_function");
 	if (!pyfunc)
-		return fail(err, EXIT_INPUT, "%s:%d:%d: no flavors.python_function; MLServer's "
+		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: no flavors.python_function; MLServer's "
 			    "mlflow runtime and the Seldon wrapper load models through pyfunc, so "
 			    "log the model with an MLflow flavor that writes it", show,
 			    mlmodel->line, mlmodel->col);
@@ -630,7 +618,7 @@ static int load_model_dir(struct env *env, const char *dir, const char *manager,
 	env->base_dir = xstrdup(dir);
 	env->model_dir = xstrdup(dir);
 	if (!exists(mlpath)) {
-		rc = fail(err, EXIT_INPUT, "%s: no MLmodel file; pass the folder MLflow wrote "
+		rc = buf_fail(err, EXIT_INPUT, "%s: no MLmodel file; pass the folder MLflow wrote "
 			  "(with MLmodel), or a conda.yaml or python_env.yaml", dir);
 		goto out;
 	}
@@ -659,7 +647,7 @@ static int load_model_dir(struct env *env, const char *dir, const char *manager,
 	else
 		use_venv = have_venv && !(have_conda && needs_conda(dir, conda, conda_name ? conda_name : "conda.yaml"));
 	if (use_venv ? !have_venv : !have_conda) {
-		rc = fail(err, EXIT_INPUT, "%s: the model has no %s environment file (%s); "
+		rc = buf_fail(err, EXIT_INPUT, "%s: the model has no %s environment file (%s); "
 			  "pick another --env-manager or log the model with one", dir,
 			  use_venv ? "virtualenv" : "conda", use_venv ? venv : conda);
 		goto out;
@@ -688,7 +676,7 @@ static int load_single_file(struct env *env, const char *path, const char *manag
 	ydoc_free(root);
 	if (manager && strcmp(manager, "auto") &&
 	    strcmp(manager, kind == ENV_CONDA ? "conda" : "virtualenv"))
-		return fail(err, EXIT_USAGE, "%s is a %s file but --env-manager %s was asked; "
+		return buf_fail(err, EXIT_USAGE, "%s is a %s file but --env-manager %s was asked; "
 			    "drop the flag or pass the other file", path,
 			    kind == ENV_CONDA ? "conda" : "python_env", manager);
 	char *copy = xstrdup(path);
@@ -702,7 +690,7 @@ int env_load(const char *input, const char *manager, struct env *env, struct buf
 {
 	struct stat st;
 	if (stat(input, &st))
-		return fail(err, EXIT_USAGE, "%s: %s; pass a model folder, conda.yaml or "
+		return buf_fail(err, EXIT_USAGE, "%s: %s; pass a model folder, conda.yaml or "
 			    "python_env.yaml", input, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return load_model_dir(env, input, manager, err);

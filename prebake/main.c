@@ -131,13 +131,7 @@ static int parse_cli(struct cli *c, int argc, char **argv)
  * one on every requirement of that install. */
 static void warn_partial_hashes(const struct env *env)
 {
-	size_t hashed = 0, total = 0;
-	for (size_t i = 0; i < env->pip.n; i++) {
-		if (env->pip.v[i].role != ROLE_INSTALL)
-			continue;
-		total++;
-		hashed += strstr(env->pip.v[i].text, "--hash") != NULL;
-	}
+	size_t total, hashed = audit_hashed(env, &total);
 	if (hashed && hashed < total)
 		fprintf(stderr, "prebake: warning: %zu of %zu requirements carry --hash; pip will "
 			"refuse the install unless every one does. Hash them all or none\n",

@@ -30,19 +30,6 @@ static int io_fail(struct buf *err, const char *what, const char *path)
 	return EXIT_LOCALIO;
 }
 
-/* err filled, code returned: EXIT_LOCALIO for the output folder,
- * EXIT_INPUT for the model's own files. */
-__attribute__((format(printf, 3, 4)))
-static int refuse(struct buf *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	buf_reset(err);
-	buf_vprintf(err, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 static char *join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);
@@ -111,12 +98,12 @@ static int resolve_out(const char *path, struct outpath *o, struct buf *err)
 	memset(o, 0, sizeof *o);
 	o->via_link = !lstat(clean, &st) && S_ISLNK(st.st_mode);
 	if (o->via_link && (stat(clean, &st) || !S_ISDIR(st.st_mode)))
-		rc = refuse(err, EXIT_LOCALIO, "%s is a symlink to something other than a folder; remove it "
+		rc = buf_fail(err, EXIT_LOCALIO, "%s is a symlink to something other than a folder; remove it "
 			    "or pick another -o", path);
 	else if (!(real = o->via_link ? realpath(clean, NULL) : real_out(clean)))
 		rc = io_fail(err, "cannot create a folder beside", path);
 	else if (split_real(real, o))
-		rc = refuse(err, EXIT_LOCALIO, "cannot write the output as \"%s\"; name a folder below it", path);
+		rc = buf_fail(err, EXIT_LOCALIO, "cannot write the output as \"%s\"; name a folder below it", path);
 	free(clean);
 	return rc;
 }
@@ -209,10 +196,10 @@ static int walk_entry(struct walk *w, const char *rel, const struct stat *here,
 			 &target : &st))
 		rc = 0;
 	else if (S_ISLNK(st.st_mode))  /* it may leave the model, or loop */
-		rc = refuse(w->err, EXIT_INPUT, "%s is a symlink; a baked model holds only files and "
+		rc = buf_fail(w->err, EXIT_INPUT, "%s is a symlink; a baked model holds only files and "
 				  "folders. Replace it with what it points to", full);
 	else if (S_ISDIR(st.st_mode) && depth >= MAX_WALK_DEPTH)
-		rc = refuse(w->err, EXIT_INPUT, "%s is more than %d folders deep; flatten the model",
+		rc = buf_fail(w->err, EXIT_INPUT, "%s is more than %d folders deep; flatten the model",
 				  full, MAX_WALK_DEPTH);
 	else if (S_ISDIR(st.st_mode))
 		rc = walk_dir(w, sub, &st, depth + 1);
@@ -423,14 +410,14 @@ static int check_replace(const struct outpath *o, const char *path, int force, s
 	if (lstat(o->full, &st))
 		return io_fail(err, "cannot stat", path);
 	if (!S_ISDIR(st.st_mode))
-		return refuse(err, EXIT_LOCALIO, "%s exists and is not a folder; remove it or pick another -o",
+		return buf_fail(err, EXIT_LOCALIO, "%s exists and is not a folder; remove it or pick another -o",
 			      path);
 	if (o->via_link && !replaceable(o->full, 0))
-		return refuse(err, EXIT_LOCALIO, "%s is a symlink to %s, which was not written by prebake; "
+		return buf_fail(err, EXIT_LOCALIO, "%s is a symlink to %s, which was not written by prebake; "
 			      "remove the link, pick another -o, or pass --force with -o %s",
 			      path, o->full, o->full);
 	if (!replaceable(o->full, force))
-		return refuse(err, EXIT_LOCALIO, "%s exists and was not written by prebake; remove it, pick "
+		return buf_fail(err, EXIT_LOCALIO, "%s exists and was not written by prebake; remove it, pick "
 			      "another -o, or pass --force to replace it", path);
 	return 0;
 }
