@@ -29,7 +29,7 @@ PREBAKE_LIB := $(BUILD)/libprebake.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 LIBS_FLAGS = $$(cat $(BUILD)/pkg.libs)
 
-.PHONY: all check check-unit check-asan check-static check-valgrind demo bench install uninstall clean test-deps static fuzz
+.PHONY: all check check-unit check-asan check-static check-images check-valgrind demo bench install uninstall clean test-deps image-deps images static fuzz
 all: $(BUILD)/initc $(BUILD)/prebake
 
 # pkg-config runs once, after the packages are there; objects read its answer.
@@ -103,6 +103,22 @@ static:
 
 check-static: static test-deps
 	tests/static/chroot-test.sh
+
+# Both images (Dockerfile.init -> initc:$(IMAGE_TAG), Dockerfile.prebake ->
+# prebake:$(IMAGE_TAG)) with docker, podman or buildah, whichever works
+# here; the Debian base is made with debootstrap when it cannot be pulled.
+IMAGE_TAG ?= dev
+export IMAGE_TAG
+image-deps:
+	@scripts/install-deps images
+
+images: image-deps
+	scripts/images build
+
+# The images run as Seldon Core v1 and KServe run them, and what prebake
+# writes built for real (tests/images/).
+check-images: images all test-deps
+	BUILD=$(BUILD) tests/run images
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60

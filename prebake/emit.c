@@ -407,7 +407,8 @@ static void env_stage(const struct env *env, struct buf *b)
 		 "# the build on any conflict.\n");
 	if (env->kind == ENV_CONDA)
 		buf_adds(b, "RUN micromamba create --yes --prefix " ENV_PREFIX
-			 " --file environment.yml \\\n");
+			 " --file environment.yml \\\n"
+			 "      ${CONDA_CHANNEL_ALIAS:+--channel-alias \"$CONDA_CHANNEL_ALIAS\"} \\\n");
 	else
 		buf_adds(b, "RUN python -m venv " ENV_PREFIX " \\\n");
 	env_stage_install(env, b);
@@ -506,6 +507,31 @@ static void runtime_stage(const struct env *env, const struct bake_opts *o,
 	runtime_labels(env, o, sha, b);
 }
 
+/* Where packages come from is the builder's business, not the model's: a
+ * mirror or an air-gapped index is given with --build-arg. ARGs declared
+ * in stage 1 reach its pip and micromamba as variables (unset when not
+ * given) and never the runtime stage, so no index URL or password is
+ * baked into the image. */
+static const struct index_arg {
+	const char *name;
+	int conda_only;
+} index_args[] = {
+	{ "PIP_INDEX_URL", 0 },
+	{ "PIP_EXTRA_INDEX_URL", 0 },
+	{ "PIP_TRUSTED_HOST", 0 },
+	{ "CONDA_CHANNEL_ALIAS", 1 },
+};
+
+static void env_stage_args(const struct env *env, struct buf *b)
+{
+	buf_adds(b, "# The package index and conda channel of your build (a mirror, an\n"
+		 "# air-gapped index): --build-arg NAME=VALUE. Stage 1 only: none of them\n"
+		 "# reaches the image.\n");
+	for (size_t i = 0; i < sizeof index_args / sizeof *index_args; i++)
+		if (!index_args[i].conda_only || env->kind == ENV_CONDA)
+			buf_printf(b, "ARG %s\n", index_args[i].name);
+}
+
 static void emit_dockerfile(const struct env *env, const struct bake_opts *o,
 			    const char *sha, struct buf *b)
 {
@@ -525,6 +551,7 @@ static void emit_dockerfile(const struct env *env, const struct bake_opts *o,
 		   "    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n"
 		   "    PYTHONNOUSERSITE=1\n",
 		   env->kind == ENV_CONDA ? "conda" : "virtualenv");
+	env_stage_args(env, b);
 	env_stage(env, b);
 	runtime_stage(env, o, sha, b);
 	free(builder);
