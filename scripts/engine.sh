@@ -34,7 +34,8 @@ engine_pick() {
 # then lower ones: runc cannot raise a limit above what the sandbox lets
 # it set (seen: nproc 32768 passes where the shell's hard limit 96362
 # fails), so nproc halves from the hard limit until a run passes.
-engine_try_run() { # flags image
+engine_try_run() { # flags image (flags: a word list, split on purpose)
+	# shellcheck disable=SC2086
 	podman run --rm --network host $1 "$2" true >/dev/null 2>"$engine_probe_err"
 }
 
