@@ -394,8 +394,10 @@ static void env_stage_install(const struct env *env, struct buf *b)
 
 static void env_stage(const struct env *env, struct buf *b)
 {
-	if (env->kind == ENV_CONDA)
-		buf_adds(b, "USER root\n");
+	/* as root whatever the builder's default user: the micromamba image
+	 * runs as mambauser, and a --builder-image may too, yet /opt/env and
+	 * apt-get need root */
+	buf_adds(b, "USER root\n");
 	emit_vcs_tools(env, b);
 	env_stage_copy(env, b);
 	buf_adds(b, "# One pip run installs the model's requirements and the serving stack\n"
