@@ -12,16 +12,14 @@ on every run (fixed timestamps, sorted entries, stored uncompressed).
 Standard library only.
 """
 import argparse
-import base64
-import hashlib
 import os
 import re
 import sys
-import zipfile
+
+from mkwheels import write_wheel  # one way to write a wheel (same folder)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(HERE, "..", "fixtures", "pyindex", "packages.txt")
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 VERSION_RE = re.compile(r"^[0-9][0-9A-Za-z.+!]*$")
 IMPORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -123,11 +121,6 @@ def metadata(e):
     return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
-def record_hash(data):
-    digest = hashlib.sha256(data).digest()
-    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def build_wheel(e, outdir):
     dist = wheel_name(e["name"])
     info = "%s-%s.dist-info" % (dist, e["version"])
@@ -141,22 +134,8 @@ def build_wheel(e, outdir):
                           b"Root-Is-Purelib: true\nTag: py3-none-any\n\n"),
         info + "/top_level.txt": (mod + "\n").encode(),
     }
-    record_path = info + "/RECORD"
-    record = "".join("%s,%s,%d\n" % (p, record_hash(d), len(d))
-                     for p, d in sorted(files.items()))
-    record += record_path + ",,\n"
-    files[record_path] = record.encode()
     filename = "%s-%s-py3-none-any.whl" % (dist, e["version"])
-    path = os.path.join(outdir, filename)
-    tmp = path + ".tmp"
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as z:
-        # RECORD last, as wheel builders write it; the rest sorted.
-        for p in sorted(files, key=lambda p: (p == record_path, p)):
-            zi = zipfile.ZipInfo(p, date_time=ZIP_DATE)
-            zi.external_attr = 0o644 << 16
-            zi.create_system = 3
-            z.writestr(zi, files[p])
-    os.replace(tmp, path)
+    write_wheel(os.path.join(outdir, filename), files, info)
     return filename
 
 
