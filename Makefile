@@ -130,6 +130,6 @@ check-valgrind: all test-deps
 	BUILD=$(BUILD) tests/run it valgrind
 
 clean:
-	rm -rf build build-asan build-static build-fuzz
+	rm -rf build build-asan build-static build-fuzz build-images
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

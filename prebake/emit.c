@@ -540,8 +540,9 @@ static void emit_dockerfile(const struct env *env, const struct bake_opts *o,
 	char *builder = o->builder_image ? xstrdup(o->builder_image) : emit_default_builder(env);
 	char *runtime = o->runtime_image ? xstrdup(o->runtime_image) : emit_default_runtime(env);
 
-	buf_printf(b, "# syntax=docker/dockerfile:1\n"
-		   "# Written by prebake from %s; do not edit: change the model's files\n"
+	/* no "# syntax=" line: it makes BuildKit fetch a frontend image from
+	 * a registry, which an air-gapped build cannot reach */
+	buf_printf(b, "# Written by prebake from %s; do not edit: change the model's files\n"
 		   "# and run prebake again. Build with this folder as the context:\n"
 		   "#   docker build -t IMAGE .\n"
 		   "ARG BUILDER_IMAGE=%s\n"

@@ -58,11 +58,8 @@ release() {
 		timeout 180 tail --pid="$pid" -f /dev/null ||
 			{ kill "$pid" 2>/dev/null && echo "# killed it after 180 s" >&2; }
 	fi
-	case $ENGINE in
-	podman) podman rm -f -t 0 "$id-serve" ;;
-	*) docker rm -f "$id-serve" ;;
-	esac >/dev/null 2>&1
-	$ENGINE rmi -f "$tag-conflict" "$tag-compatible" >/dev/null 2>&1
+	engine_rm "$id-serve"
+	engine_rmi "$tag-conflict" "$tag-compatible"
 	rm -rf "$w"
 }
 cleanup() {
@@ -113,11 +110,6 @@ probe_of() {
 		END { if (path != "" && port != "") print path, port }' "$2"
 }
 
-# Runs of the built image: no network at all (nothing clashes with the
-# host's ports; the probes are made from inside the container).
-# shellcheck disable=SC2206 # ENGINE_RUN is a command line
-run_iso=(${ENGINE_RUN/--network host/})
-run_iso+=(--network none)
 
 if ! [ -x "$PREBAKE" ]; then
 	flunk "prebake is built ($PREBAKE; run make)"
@@ -130,31 +122,28 @@ fi
 model_python=$(sed -n 's/^python:[[:space:]]*\([0-9.]*\).*/\1/p' "$FIX/model/python_env.yaml")
 
 # podman: no layer cache (it would keep stage 1 with the build arguments,
-# and leave intermediate images); docker: the index is on the host's
-# 127.0.0.1 (podman's ENGINE_BUILD has --network host already).
+# and leave intermediate images). ENGINE_BUILD has --network host: the
+# index is on the host's 127.0.0.1.
 build_flags=()
-case $ENGINE in
-podman) build_flags+=(--layers=false) ;;
-docker) build_flags+=(--network host) ;;
-esac
+[ "$ENGINE" = podman ] && build_flags+=(--layers=false)
 
 # ---------------------------------------------------------------- base image
 # Rebuilt only when its Dockerfile or the Debian base changed (the label).
-key=$({ cat "$FIX/python-base.Dockerfile"; engine_inspect '{{.Id}}' "$BASE_IMAGE"; } |
+key=$({ cat "$FIX/python-base.Dockerfile"; engine_inspect '{{.Id}}' "$INITC_BASE_IMAGE"; } |
 	sha256sum | cut -c1-64)
 if [ "$(engine_inspect '{{index .Labels "io.prebake.test.key"}}' "$PYTHON_IMAGE" 2>/dev/null)" != "$key" ]; then
 	old=$(engine_inspect '{{.Id}}' "$PYTHON_IMAGE" 2>/dev/null)
 	mkdir "$w/empty"
 	# shellcheck disable=SC2086 # ENGINE_BUILD is a command line
 	if ! bg_run "$w/base.log" $ENGINE_BUILD "${build_flags[@]}" -f "$FIX/python-base.Dockerfile" \
-		--build-arg BASE_IMAGE="$BASE_IMAGE" --label "io.prebake.test.key=$key" \
+		--build-arg BASE_IMAGE="$INITC_BASE_IMAGE" --label "io.prebake.test.key=$key" \
 		-t "$PYTHON_IMAGE" "$w/empty"; then
-		flunk "the Python base image builds from $BASE_IMAGE:"
+		flunk "the Python base image builds from $INITC_BASE_IMAGE:"
 		show "$w/base.log"
 		exit 1
 	fi
 	# the image it replaced, unless something still uses it
-	[ -z "$old" ] || $ENGINE rmi "$old" >/dev/null 2>&1
+	[ -z "$old" ] || $ENGINE rmi "$old" >/dev/null 2>&1 # not -f: it may be in use
 fi
 # shellcheck disable=SC2086
 base_python=$($ENGINE_RUN --rm "$PYTHON_IMAGE" \
@@ -181,7 +170,7 @@ timeout "$MAX_SECONDS" $PY -u -m http.server --bind 127.0.0.1 --directory "$w/in
 server=$!
 echo "$server" >"$w/server.pid"
 port=
-for ((i = 0; i < 200; i++)); do # until it prints its port; 10 s at most
+for ((i = 0; i < 600; i++)); do # until it prints its port; 30 s at most
 	port=$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9][0-9]*\) .*/\1/p' "$w/http.out")
 	[ -n "$port" ] && break
 	kill -0 "$server" 2>/dev/null || break
@@ -211,14 +200,19 @@ if [ -z "$pins" ] || [ -z "$serving_pins" ] || ! [ -f "$w/out/Dockerfile" ]; the
 	exit 1
 fi
 
-# build INDEX: the emitted Dockerfile, unchanged, against that index.
+# build INDEX: the emitted Dockerfile, unchanged, against that index. The
+# URLs with their passwords reach the engine through its environment
+# (--build-arg NAME takes the value from there), never its argv, which ps
+# shows to every user.
 build() {
 	# shellcheck disable=SC2086
-	bg_run "$w/build-$1.log" $ENGINE_BUILD "${build_flags[@]}" \
+	PIP_INDEX_URL="http://prebake:$secret@$host/$1/simple" \
+		PIP_EXTRA_INDEX_URL="http://extra:$secret2@$host/extra/simple" \
+		bg_run "$w/build-$1.log" $ENGINE_BUILD "${build_flags[@]}" \
 		--build-arg BUILDER_IMAGE="$PYTHON_IMAGE" \
 		--build-arg RUNTIME_IMAGE="$PYTHON_IMAGE" \
-		--build-arg PIP_INDEX_URL="http://prebake:$secret@$host/$1/simple" \
-		--build-arg PIP_EXTRA_INDEX_URL="http://extra:$secret2@$host/extra/simple" \
+		--build-arg PIP_INDEX_URL \
+		--build-arg PIP_EXTRA_INDEX_URL \
 		--build-arg PIP_TRUSTED_HOST="$index_name" \
 		--add-host "$index_name:127.0.0.1" \
 		-t "$tag-$1" "$w/out"
@@ -344,7 +338,10 @@ leak_check "saved bytes ($ENGINE save)" "$w/saved-hits" "$marker"
 model_dir=/mnt/models
 serve_flags=(-d --name "$id-serve" -v "$w/model:$model_dir:ro")
 [ "$ENGINE" = podman ] && serve_flags+=(--timeout "$MAX_SECONDS")
-if ! "${run_iso[@]}" "${serve_flags[@]}" "$image" >"$w/serve.out" 2>&1; then
+# Runs with no network at all: nothing clashes with the host's ports; the
+# probes are made from inside the container.
+# shellcheck disable=SC2086 # ENGINE_RUN_NONET is a command line
+if ! $ENGINE_RUN_NONET "${serve_flags[@]}" "$image" >"$w/serve.out" 2>&1; then
 	flunk "compatible: the image starts with its default CMD:"
 	show "$w/serve.out"
 	assert_done

@@ -11,8 +11,6 @@ cd "$IMAGES_ROOT" || exit 1
 
 w=$(mktemp -d "${TMPDIR:-/tmp}/prebake-image.XXXXXX") || exit 1
 trap 'rm -rf "$w"' EXIT
-read_only=(--read-only)
-[ "$ENGINE" = podman ] && read_only+=(--read-only-tmpfs=false)
 
 user=$(engine_inspect '{{.Config.User}}' "$PREBAKE_IMAGE")
 check "the prebake image's default user is not root ($user)" test -n "$user" -a "${user%%:*}" != 0 -a "${user%%:*}" != root
@@ -22,7 +20,7 @@ while read -r -a c; do
 	name=${c[0]} dir=${c[1]} args=("${c[@]:2}")
 	engine_user_dir "$w/$name"
 	# shellcheck disable=SC2086 # ENGINE_RUN is a command line
-	if $ENGINE_RUN --rm "${read_only[@]}" -v "$PWD/$dir:/w/in:ro" -v "$w/$name:/w/out" \
+	if $ENGINE_RUN --rm "${READ_ONLY[@]}" -v "$PWD/$dir:/w/in:ro" -v "$w/$name:/w/out" \
 		"$PREBAKE_IMAGE" "/w/in/${args[0]}" "${args[@]:1}" -o "/w/out/result" \
 		>"$w/$name.log" 2>&1 &&
 		diff -r "$dir/expected" "$w/$name/result" >"$w/$name.diff"; then
@@ -43,7 +41,7 @@ fi
 # A model folder the image cannot read is a clear error, not a crash.
 engine_user_dir "$w/none"
 # shellcheck disable=SC2086
-$ENGINE_RUN --rm "${read_only[@]}" -v "$w/none:/w/out" "$PREBAKE_IMAGE" /w/in/missing -o /w/out/x \
+$ENGINE_RUN --rm "${READ_ONLY[@]}" -v "$w/none:/w/out" "$PREBAKE_IMAGE" /w/in/missing -o /w/out/x \
 	>"$w/none.log" 2>&1
 expect_rc 2 $? "a missing model folder is refused (usage)"
 expect_grep 'missing' "$w/none.log" "the error names the path"
