@@ -330,6 +330,13 @@ leak_check history "$w/history" useradd names
 marker=site-packages/seldon_core/microservice.py
 $ENGINE save "$image" 2>/dev/null | grep -aoF "${leaks[@]}" -e "$marker" >"$w/saved-hits"
 leak_check "saved bytes ($ENGINE save)" "$w/saved-hits" "$marker"
+# What a CI job prints: pip names its indexes with the password masked.
+for index in conflict compatible; do
+	expect_grep 'Looking in indexes: .*prebake:\*\*\*\*@' "$w/build-$index.log" \
+		"$index: the build log names the index with its password masked"
+	expect_no_grep "$secret" "$w/build-$index.log" "$index: no index password in the build log"
+	expect_no_grep "$secret2" "$w/build-$index.log" "$index: no extra-index password in the build log"
+done
 
 # ---------------------------------------------------------------- serving
 # The image's default CMD, detached, the model read-only in /mnt/models, where
