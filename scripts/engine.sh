@@ -103,19 +103,11 @@ engine_probe_run() {
 }
 
 engine_has_image() {
-	case $ENGINE in
-	docker) docker image inspect "$1" >/dev/null 2>&1 ;;
-	podman) podman image exists "$1" ;;
-	buildah) buildah inspect --type image "$1" >/dev/null 2>&1 ;;
-	esac
+	engine_inspect '{{.Id}}' "$1" >/dev/null 2>&1
 }
 
 engine_pull() { # bounded: a black-holed registry must not hang make
-	case $ENGINE in
-	docker) timeout 300 docker pull -q "$1" ;;
-	podman) timeout 300 podman pull -q "$1" ;;
-	buildah) timeout 300 buildah pull -q "$1" ;;
-	esac
+	timeout 300 "$ENGINE" pull -q "$1"
 }
 
 engine_import() { # name label, then a tar of a root filesystem on stdin
@@ -128,9 +120,8 @@ engine_import() { # name label, then a tar of a root filesystem on stdin
 
 engine_inspect() { # go-template image
 	case $ENGINE in
-	docker) docker image inspect -f "$1" "$2" ;;
-	podman) podman image inspect -f "$1" "$2" ;;
 	buildah) buildah inspect --type image -f "$1" "$2" ;;
+	*) "$ENGINE" image inspect -f "$1" "$2" ;;
 	esac
 }
 

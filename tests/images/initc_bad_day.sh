@@ -34,18 +34,11 @@ trap 'engine_rm "${pods[@]}"; s3env_stop; rm -rf "$FAULT_DIR"' EXIT
 start_pod() {
 	pods+=("$1")
 	# shellcheck disable=SC2086 # ENGINE_RUN is a command line
-	$ENGINE_RUN -d --name "$1" --user 8888 "${READ_ONLY[@]}" --env-file "$w/secret.env" \
+	$ENGINE_RUN -d --name "$1" "${SELDON_V1[@]}" --env-file "$w/secret.env" \
 		-v "$2:/mnt/models" "$INIT_IMAGE" --no-verify s3://models/m /mnt/models >/dev/null
 }
 pod_rc() { $ENGINE wait "$1" 2>/dev/null | tail -n 1; }
 
-wait_for() { # condition description: an event, bounded at 60 s
-	local i
-	for ((i = 0; i < 6000; i++)); do eval "$1" && return 0; sleep 0.01; done
-	flunk "timed out waiting for: $2"
-	return 1
-}
-partial_in() { compgen -G "$1/.initc-*.partial" >/dev/null; }
 
 id=initc-bad-day-$$
 
@@ -101,7 +94,7 @@ engine_user_dir "$v"
 chmod 0666 "$w/hostile.term"
 fault_set '[{"method": "GET", "path": "[?&]list-type=2", "action": "add_listing", "contents": [{"key": "zzzzzz/m/evil", "size": 5, "etag": "x"}], "times": 0}]'
 # shellcheck disable=SC2086
-$ENGINE_RUN --rm --user 8888 "${READ_ONLY[@]}" --env-file "$w/secret.env" -v "$v:/mnt/models" \
+$ENGINE_RUN --rm "${SELDON_V1[@]}" --env-file "$w/secret.env" -v "$v:/mnt/models" \
 	-v "$w/hostile.term:/dev/termination-log" "$INIT_IMAGE" --no-verify s3://models/m /mnt/models \
 	>/dev/null 2>"$w/hostile.log"
 expect_rc 6 $? "hostile listing (a key outside the prefix): refused"

@@ -36,7 +36,7 @@ seldon_run() { # pod env-file model-uri [extra engine flags...]
 	local pod=$1 envfile=$2 uri=$3
 	shift 3
 	# shellcheck disable=SC2086 # ENGINE_RUN is a command line
-	$ENGINE_RUN --rm --user 8888 "${READ_ONLY[@]}" --env-file "$envfile" "$@" \
+	$ENGINE_RUN --rm "${SELDON_V1[@]}" --env-file "$envfile" "$@" \
 		-v "$w/$pod/models:/mnt/models" \
 		-v "$w/$pod/termination-log:/dev/termination-log" \
 		"$INIT_IMAGE" "$uri" /mnt/models >"$w/$pod.out" 2>"$w/$pod.err"
@@ -108,7 +108,7 @@ expect_grep 'XGBOOST_SERVER loads model.bst but this MLflow model stores its boo
 # error that names the folder, not a crash.
 new_pod rootfs
 # shellcheck disable=SC2086
-$ENGINE_RUN --rm --user 8888 "${READ_ONLY[@]}" --env-file "$w/secret.env" \
+$ENGINE_RUN --rm "${SELDON_V1[@]}" --env-file "$w/secret.env" \
 	-v "$w/rootfs/termination-log:/dev/termination-log" \
 	"$INIT_IMAGE" s3://models/mlflow/xgboost /models >"$w/rootfs.out" 2>"$w/rootfs.err"
 expect_rc 7 $? "Seldon v1: a DEST on the read-only root fails as local I/O"
@@ -127,7 +127,7 @@ EOF
 engine_user_dir "$w/kserve"
 mark=$(s3env_log_mark)
 # shellcheck disable=SC2086
-$ENGINE_RUN --rm --user 1000 "${READ_ONLY[@]}" --env-file "$w/kserve.env" \
+$ENGINE_RUN --rm "${KSERVE[@]}" --env-file "$w/kserve.env" \
 	-v "$w/kserve:/mnt/models" "$INIT_IMAGE" \
 	s3://models/mlflow/xgboost /mnt/models/xgb s3://models/mlflow/sklearn /mnt/models/skl \
 	>"$w/kserve.out" 2>"$w/kserve.err"

@@ -7,6 +7,7 @@
 #   INITC_BASE_IMAGE the Debian base scripts/images made or pulled
 #   ENGINE, ENGINE_BUILD, ENGINE_RUN, ENGINE_RUN_NONET   as scripts/engine.sh sets them
 #   READ_ONLY        run flags for a read-only root as Kubernetes gives it
+#   SELDON_V1, KSERVE  run flags of each operator's init container
 IMAGES_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$IMAGES_ROOT/tests/lib/assert.sh"
 . "$IMAGES_ROOT/scripts/engine.sh"
@@ -26,6 +27,11 @@ unset _img
 # alone would add tmpfs mounts that a pod does not have).
 READ_ONLY=(--read-only)
 [ "$ENGINE" = podman ] && READ_ONLY+=(--read-only-tmpfs=false)
+
+# How the operators run an init container: Seldon Core v1 as UID 8888,
+# KServe as UID 1000, both on a read-only root.
+SELDON_V1=(--user 8888 "${READ_ONLY[@]}")
+KSERVE=(--user 1000 "${READ_ONLY[@]}")
 
 # engine_user_dir DIR: a folder any UID may write, as an emptyDir is (0777).
 engine_user_dir() { mkdir -p "$1" && chmod 0777 "$1"; }

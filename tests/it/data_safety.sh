@@ -24,14 +24,6 @@ tree_sum() {
 		sort -z | xargs -0 -r sha256sum)
 }
 
-# wait_for TEST DESCRIPTION: poll an event for up to 60 s (ten times far
-# more than it takes on a loaded 2-core machine).
-wait_for() {
-	local i
-	for ((i = 0; i < 6000; i++)); do eval "$1" && return 0; sleep 0.01; done
-	flunk "timed out waiting for: $2"
-	return 1
-}
 
 make_tar() { # archive.tar.gz dir
 	tar -czf "$1" -C "$2" .
@@ -148,7 +140,7 @@ d=$w/out/killed-download
 fault_set "[{$OBJ, \"action\": \"slow\", \"rate\": 400000, \"times\": 0}]"
 "$INITC" --no-verify s3://models/m "$d" 2>"$w/d1.log" &
 pid=$!
-if wait_for 'compgen -G "$d/.initc-*.partial" >/dev/null' "a temporary file"; then
+if wait_for 'partial_in "$d"' "a temporary file"; then
 	kill -9 "$pid"
 fi
 wait "$pid" 2>/dev/null
@@ -166,7 +158,7 @@ if [ "$(id -u)" -eq 0 ] && unshare --pid --fork true 2>/dev/null; then
 	fault_set "[{$OBJ, \"action\": \"slow\", \"rate\": 2000000, \"times\": 0}]"
 	unshare --pid --fork "$INITC" --no-verify s3://models/m "$c" 2>"$w/c1.log" &
 	pid1=$!
-	wait_for 'compgen -G "$c/.initc-*.partial" >/dev/null' "the first run to write"
+	wait_for 'partial_in "$c"' "the first run to write"
 	unshare --pid --fork "$INITC" --no-verify s3://models/m "$c" 2>"$w/c2.log" &
 	pid2=$!
 	wait "$pid1"

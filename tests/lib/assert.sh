@@ -46,4 +46,17 @@ no_temp_files() {
 	if [ -z "$left" ]; then pass "$2"; else flunk "$2: $left"; fi
 }
 
+# wait_for TEST DESCRIPTION: poll an event (the shell test TEST) for up
+# to 60 s, ten times far more than it takes on a loaded 2-core machine;
+# flunks with DESCRIPTION on time-out.
+wait_for() {
+	local i
+	for ((i = 0; i < 6000; i++)); do eval "$1" && return 0; sleep 0.01; done
+	flunk "timed out waiting for: $2"
+	return 1
+}
+
+# partial_in DIR: a download's temporary file is there (initc is writing).
+partial_in() { compgen -G "$1/.initc-*.partial" >/dev/null; }
+
 assert_done() { exit "$_assert_failed"; }
