@@ -91,6 +91,8 @@ static size_t secret_at(const char *s)
 	return best;
 }
 
+/* The one redaction: every path to stderr, the termination log and the
+ * output of `initc check` calls it on whole text, before any cut. */
 void log_redact(char *dst, size_t n, const char *src)
 {
 	size_t o = 0;
@@ -109,6 +111,39 @@ void log_redact(char *dst, size_t n, const char *src)
 	dst[o] = '\0';
 }
 
+char *log_redact_dup(const char *src)
+{
+	size_t len = strlen(src);
+	char *dst = xmalloc(len + 1); /* redaction never lengthens: "***" replaces >= 4 bytes */
+	log_redact(dst, len + 1, src);
+	return dst;
+}
+
+/* In place and length for length, so a string others point into (argv)
+ * keeps its shape: what /proc/PID/cmdline shows has '*' where a secret was. */
+size_t log_scrub(char *s)
+{
+	size_t scrubbed = 0;
+	while (nsecrets && *s) {
+		size_t hit = secret_at(s);
+		if (!hit) {
+			s++;
+			continue;
+		}
+		memset(s, '*', hit);
+		s += hit;
+		scrubbed++;
+	}
+	return scrubbed;
+}
+
+void log_print_redacted(FILE *f, const char *text)
+{
+	char *clean = log_redact_dup(text);
+	fputs(clean, f);
+	free(clean);
+}
+
 const char *log_q(const char *value)
 {
 	static char ring[8][1024];
@@ -122,12 +157,15 @@ const char *log_q(const char *value)
 		    (unsigned char)*p < 0x20)
 			needs = 1;
 	if (!needs)
-		return value;
+		return value; /* emit_clean redacts the whole line */
+	/* redact before the cut below: a secret across it leaves nothing */
+	char *clean = log_redact_dup(value);
 	buf_addc(&quoted, '"');
-	logfmt_escape(&quoted, value, sizeof ring[0] - 2); /* long values are cut */
+	logfmt_escape(&quoted, clean, sizeof ring[0] - 2); /* long values are cut */
 	buf_addc(&quoted, '"');
 	memcpy(out, quoted.data, quoted.len + 1);
 	buf_free(&quoted);
+	free(clean);
 	return out;
 }
 

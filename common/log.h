@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -33,7 +34,16 @@ const char *log_q(const char *value);
  * $INITC_TERMINATION_LOG, else /dev/termination-log when writable. */
 void log_termination(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Copy src into dst (size n) with every registered secret replaced. */
+/* Copy src into dst (size n) with every registered secret replaced by
+ * "***". The one redaction function: log lines, the termination log and
+ * command output all pass through it, whole, before any cut. */
 void log_redact(char *dst, size_t n, const char *src);
+/* The same into a new string (never longer than src). */
+char *log_redact_dup(const char *src);
+/* Overwrite, in place, every registered secret in s with '*' of the same
+ * length (for argv, as curl does); returns how many were overwritten. */
+size_t log_scrub(char *s);
+/* fputs text, redacted (multi-line output such as `initc check`). */
+void log_print_redacted(FILE *f, const char *text);
 
 #endif

@@ -261,7 +261,7 @@ static int check_tree(struct tree *tree, const struct check_args *a, const struc
 	for (size_t i = 0; i < nroots; i++)
 		row_free(&rows[i]);
 	free(rows);
-	fputs(out.data ? out.data : "", stdout);
+	log_print_redacted(stdout, out.data ? out.data : "");
 	fflush(stdout);
 out:
 	for (size_t i = 0; roots && i < nroots; i++)
@@ -285,10 +285,16 @@ int cmd_check(int argc, char **argv)
 		rc = resolve_target(&a.opts, &t);
 	if (rc)
 		return rc;
-	rc = is_remote(a.where) ? tree_open_remote(a.where, &tree, &err)
-				: tree_open_local(a.where, &tree, &err);
+	int remote = is_remote(a.where);
+	rc = remote ? tree_open_remote(a.where, &tree, &err) : tree_open_local(a.where, &tree, &err);
 	if (rc) {
-		log_kv(LOG_ERROR, "cannot open", "where=%s reason=%s", log_q(a.where), log_q(err.data));
+		/* a URI that did not parse may hold secrets where the reason
+		 * names only its structure: the reason alone, then */
+		if (remote)
+			log_kv(LOG_ERROR, "cannot open the URI", "reason=%s", log_q(err.data));
+		else
+			log_kv(LOG_ERROR, "cannot open", "where=%s reason=%s", log_q(a.where),
+			       log_q(err.data));
 		buf_free(&err);
 		return rc;
 	}

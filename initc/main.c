@@ -226,9 +226,12 @@ static int download_remote(const struct globals *g, const struct source *src,
 	int rc = target_resolve(src, &t, err);
 
 	if (!rc) {
-		log_kv(LOG_INFO, "listing", "src=%s endpoint=%s://%s style=%s list=v%d config=%s",
-		       log_q(src->uri), t.scheme, t.host, t.path_style ? "path" : "virtual-host",
-		       t.list_version, log_q(t.origin));
+		const char *why = s3_path_style_reason(&t, src->bucket);
+		int forced = why && !t.path_style; /* the bucket's name decided */
+		log_kv(LOG_INFO, "listing", "src=%s endpoint=%s://%s style=%s%s%s list=v%d config=%s",
+		       log_q(src->uri), t.scheme, t.host, why ? "path" : "virtual-host",
+		       forced ? " style_why=" : "", forced ? log_q(why) : "", t.list_version,
+		       log_q(t.origin));
 		rc = plan_s3(g, &t, src, &p, err);
 	}
 	if (!rc)
@@ -310,10 +313,19 @@ struct cli {
 	int fix, no_verify;
 };
 
+/* getopt's own message would echo the argument unredacted. */
+static int bad_option(const char *arg)
+{
+	log_kv(LOG_ERROR, "unknown option, or one missing its value", "arg=%s hint=%s", log_q(arg),
+	       log_q("see initc --help"));
+	return EXIT_USAGE;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_cli(int argc, char **argv, struct cli *c)
 {
 	int opt;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "vqhV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SERVER: c->server = optarg; break;
@@ -324,7 +336,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 'q': log_set_level(LOG_WARN); break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		case 'V': print_version(); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		default: return bad_option(argv[optind - 1]);
 		}
 	}
 	if (argc - optind < 2 || (argc - optind) % 2) {
@@ -347,15 +359,29 @@ static void verify_options(const struct cli *c, struct verify_opts *vo)
 		vo->fix = 1;
 }
 
-int main(int argc, char **argv)
+/* Register every secret the environment and the arguments hold, then
+ * overwrite those in argv where they lie, as curl does, so that
+ * /proc/PID/cmdline never shows them; initc works on the copy returned. */
+static char **hide_secrets(int argc, char **argv)
+{
+	char **args = xcalloc((size_t)argc + 1, sizeof *args);
+	env_register_secrets();
+	for (int i = 0; i < argc; i++) {
+		conn_register_secrets(argv[i]);
+		args[i] = xstrdup(argv[i]);
+	}
+	for (int i = 0; i < argc; i++)
+		log_scrub(argv[i]);
+	return args;
+}
+
+static int run(int argc, char **argv)
 {
 	struct cli c;
 	struct globals g;
 	struct buf err = BUF_INIT;
 	int rc;
 
-	log_set_program("initc");
-	set_log_level();
 	if (argc > 1 && !strcmp(argv[1], "servers"))
 		return cmd_servers(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "check")) {
@@ -383,6 +409,18 @@ int main(int argc, char **argv)
 	}
 	curl_global_cleanup();
 	buf_free(&err);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	log_set_program("initc");
+	set_log_level();
+	char **args = hide_secrets(argc, argv);
+	int rc = run(argc, args);
+	for (int i = 0; i < argc; i++)
+		free(args[i]);
+	free(args);
 	log_forget_secrets();
 	return rc;
 }

@@ -214,13 +214,18 @@ int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf
 		else
 			buf_adds(&val, "true"); /* a bare flag means flag=true */
 		if (!p || (*p && *p != ',') || !key.len) {
+			/* the structure only: a value may be a secret */
+			buf_printf(err, "malformed connection string: parameter %zu", *n + 1);
+			if (key.len && ropt_find(key.data))
+				buf_printf(err, " (%s)", key.data);
+			buf_printf(err, " %s; quote values that contain ':' or ',' like "
+				   "endpoint='http://host:9000'", !key.len ? "has no name" : !p ?
+				   "opens a quote it never closes" : "has text after its closing quote");
 			buf_free(&key);
 			buf_free(&val);
 			kv_free(*out, *n);
 			*out = NULL;
 			*n = 0;
-			buf_printf(err, "malformed connection string parameters: quote values that "
-				   "contain ':' or ',' like endpoint='http://host:9000'");
 			return EXIT_USAGE;
 		}
 		for (char *k = key.data; *k; k++)
@@ -233,32 +238,119 @@ int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf
 	return 0;
 }
 
-/* Lenient on purpose: it runs before the parameters are validated, so a
- * malformed list still has its values hidden. Values of secret options and
- * of unknown ones (a mistyped secret_acess_key) are registered; an
- * unterminated quote hides everything after it. */
-void conn_params_register_secrets(const char *params)
+/* ---- hiding the values of a connection string -------------------------- */
+
+/* Option names as a connection string may spell them: '-' for '_', any
+ * case (rclone's flag form --s3-secret-access-key, or a typed name). */
+static char *option_name(const char *s, size_t len)
 {
-	const char *p = params;
-	while (p && *p) {
-		struct buf key = BUF_INIT, val = BUF_INIT;
-		while (*p && *p != '=' && *p != ',')
-			buf_addc(&key, *p == '-' ? '_' : *p), p++;
-		if (*p == '=') {
-			const char *start = p + 1;
-			if (!(p = parse_conn_value(start, &val))) {
-				buf_reset(&val);
-				buf_adds(&val, start);
-			}
+	char *name = xstrndup(s, len);
+	for (char *p = name; *p; p++)
+		*p = *p == '-' ? '_' : (char)tolower((unsigned char)*p);
+	return name;
+}
+
+/* A secret option, or a name that is no option at all (a mistyped
+ * secret_acess_key). */
+static int value_is_hidden(const char *name)
+{
+	const struct ropt *o = ropt_find(name);
+	return !o || o->kind == ROPT_SECRET;
+}
+
+/* Could this be an option's name, as a user types it? ("sklearn,mlflow"
+ * of --requirements is a list of names; "AKIA/x+Y" is a value.) */
+static int option_shaped(const char *name)
+{
+	size_t len = strlen(name);
+	return len <= 40 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
+}
+
+static void hide(const char *s, size_t len)
+{
+	char *v = xstrndup(s, len);
+	log_add_secret(v);
+	free(v);
+}
+
+/* Where the parameter list of src starts (after "remote," or ":s3,"), or
+ * NULL when src is no connection string; as uri.c reads a remote name. */
+static const char *params_start(const char *src)
+{
+	const char *p = src + (*src == ':');
+	p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.+@ ");
+	return *p == ',' && p > src + (*src == ':') ? p + 1 : NULL;
+}
+
+int conn_path_malformed(const char *path)
+{
+	path += strspn(path, "/"); /* rclone's s3://, and leading slashes */
+	size_t blen = strcspn(path, "/");
+	for (size_t i = 0; i < blen; i++)
+		if (strchr(",=:'\"", path[i]))
+			return 1;
+	return 0;
+}
+
+/* One piece "name=value" or "name" from p; returns where the next starts.
+ * In a malformed string a piece that reaches past the list's end (the
+ * ':' that ended it was meant to be inside a value) may hold anything up
+ * to the next ','. */
+static const char *hide_piece(const char *p, const char *list_end, int malformed)
+{
+	const char *name = p, *value;
+	if (list_end && p + strcspn(p, ",") < list_end)
+		malformed = 0; /* this piece lies inside the list: read exactly */
+	while (*p && *p != '=' && *p != ',')
+		p++;
+	char *key = option_name(name, (size_t)(p - name));
+	if (*p != '=') { /* a bare flag, or a value pasted without its name */
+		char *as_written = xstrndup(name, (size_t)(p - name));
+		if (!option_shaped(as_written))
+			log_add_secret(as_written);
+		free(as_written);
+		free(key);
+		return p;
+	}
+	value = ++p;
+	if (*value == '\'' || *value == '"') {
+		struct buf v = BUF_INIT;
+		const char *after = parse_conn_value(value, &v);
+		if (value_is_hidden(key) && after) {
+			log_add_secret(v.data);
+			hide(value + 1, (size_t)(after - value - 2)); /* as written: '' for ' */
+		} else if (value_is_hidden(key)) {
+			log_add_secret(value + 1); /* unterminated: all the rest */
 		}
-		const struct ropt *o = key.len ? ropt_find(key.data) : NULL;
-		if (val.len && (!o || o->kind == ROPT_SECRET))
-			log_add_secret(val.data);
-		buf_free(&key);
-		buf_free(&val);
-		if (p)
-			p += strcspn(p, ","); /* past any junk after a quoted value */
-		if (p && *p == ',')
+		buf_free(&v);
+		free(key);
+		return after ? after + strcspn(after, ",") : value + strlen(value);
+	}
+	size_t to_comma = strcspn(value, ","), to_colon = strcspn(value, ",:");
+	if (value_is_hidden(key)) {
+		hide(value, to_colon); /* what a parser reading up to ':' takes */
+		if (malformed)
+			hide(value, to_comma); /* what the user meant, ':'s and all */
+	}
+	free(key);
+	return value + to_comma;
+}
+
+void conn_register_secrets(const char *src)
+{
+	const char *p = params_start(src), *list_end;
+	char quote = 0;
+	if (!p)
+		return;
+	for (list_end = p; *list_end && (quote || *list_end != ':'); list_end++)
+		if (quote ? *list_end == quote : (*list_end == '\'' || *list_end == '"'))
+			quote = quote ? 0 : *list_end;
+	if (!*list_end)
+		list_end = NULL;
+	int malformed = !list_end || conn_path_malformed(list_end + 1);
+	while (*p) {
+		p = hide_piece(p, list_end, malformed);
+		if (*p == ',')
 			p++;
 	}
 }
@@ -411,7 +503,8 @@ static const char *getenv_option(const char *prefix, const char *middle, const c
 	return v;
 }
 
-const char *remote_get(const struct remote *r, const char *opt, struct buf *origin)
+/* Where remote_get finds opt; "" when nowhere. */
+static const char *remote_lookup(const struct remote *r, const char *opt, struct buf *origin)
 {
 	const char *v = kv_get(r->conn, r->nconn, opt);
 
@@ -435,6 +528,17 @@ const char *remote_get(const struct remote *r, const char *opt, struct buf *orig
 	v = kv_get(r->file, r->nfile, opt);
 	if (v && origin)
 		buf_printf(origin, "%s [%s] %s", r->file_path, r->name, opt);
+	return v;
+}
+
+/* A secret is registered for redaction the moment it is read, wherever
+ * it came from (the config file's are read nowhere else). */
+const char *remote_get(const struct remote *r, const char *opt, struct buf *origin)
+{
+	const char *v = remote_lookup(r, opt, origin);
+	const struct ropt *o = ropt_find(opt);
+	if (v && o && o->kind == ROPT_SECRET)
+		log_add_secret(v);
 	return v;
 }
 
@@ -594,17 +698,95 @@ static int check_env_options(const struct remote *r, struct buf *err)
 	return rc;
 }
 
+/* Is a refused option set to anything but its default? A boolean is
+ * refused when true ("unset" is rclone's tristate default), anything
+ * else when not empty and not "off" (version_at's default). */
+static int refused_option_set(const struct ropt *o, const char *v, const char *from,
+			      struct buf *err)
+{
+	int on = 0;
+	if (o->kind != ROPT_BOOL)
+		return *v && strcmp(v, "off");
+	if (!strcmp(v, "unset") || !parse_rclone_bool(v, &on))
+		return on;
+	buf_printf(err, "rclone option %s (%s) is not a boolean: use true or false", o->name, from);
+	return -1;
+}
+
+static int check_refused_options(const struct remote *r, struct buf *err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s3_noptions && !rc; i++) {
+		const struct ropt *o = &s3_options[i];
+		struct buf from = BUF_INIT;
+		const char *v = o->refused ? remote_get(r, o->name, &from) : NULL;
+		int set = v ? refused_option_set(o, v, from.data, err) : 0;
+		if (set > 0)
+			buf_printf(err, "rclone option %s is set (%s) and initc does not implement "
+				   "it: %s", o->name, from.data, o->refused);
+		rc = set ? EXIT_USAGE : 0;
+		buf_free(&from);
+	}
+	return rc;
+}
+
 int remote_check_options(const struct remote *r, struct buf *err)
 {
+	int rc;
 	for (size_t i = 0; i < r->nconn; i++)
-		if (!ropt_find(r->conn[i].key))
-			return unknown_option("the connection string", r->conn[i].key, r->conn[i].key, err);
-	for (size_t i = 0; i < r->nfile; i++)
-		if (!ropt_find(r->file[i].key)) {
-			char *where = xasprintf("%s section [%s]", r->file_path, r->name);
-			int rc = unknown_option(where, r->file[i].key, r->file[i].key, err);
+		if (!ropt_find(r->conn[i].key)) {
+			/* a name not shaped like one may be a value pasted
+			 * without its name: not echoed */
+			const char *key = r->conn[i].key;
+			char *where = xasprintf("the connection string (parameter %zu)", i + 1);
+			rc = unknown_option(where, key, option_shaped(key) ? key : "(not shown: no "
+					    "option name looks like it)", err);
 			free(where);
 			return rc;
 		}
-	return r->env_name ? check_env_options(r, err) : 0;
+	for (size_t i = 0; i < r->nfile; i++)
+		if (!ropt_find(r->file[i].key)) {
+			char *where = xasprintf("%s section [%s]", r->file_path, r->name);
+			rc = unknown_option(where, r->file[i].key, r->file[i].key, err);
+			free(where);
+			return rc;
+		}
+	if (r->env_name && (rc = check_env_options(r, err)))
+		return rc;
+	return check_refused_options(r, err);
+}
+
+/* ---- secrets in the environment -------------------------------------------- */
+
+/* The AWS SDK's static secret variables (KServe's, and env_auth's). */
+static const char *const aws_secret_vars[] = {
+	"AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
+};
+
+/* Does variable name (length len) end in _<OPTION> for a secret option? */
+static int names_secret_option(const char *name, size_t len)
+{
+	for (size_t i = 0; i < s3_noptions; i++) {
+		if (s3_options[i].kind != ROPT_SECRET)
+			continue;
+		char *suffix = upper_dup(s3_options[i].name, 1);
+		size_t slen = strlen(suffix);
+		int hit = len > slen && name[len - slen - 1] == '_' &&
+			  !strncmp(name + len - slen, suffix, slen);
+		free(suffix);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+void env_register_secrets(void)
+{
+	for (size_t i = 0; i < sizeof aws_secret_vars / sizeof aws_secret_vars[0]; i++)
+		log_add_secret(getenv(aws_secret_vars[i]));
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (eq && !strncmp(*e, "RCLONE_", 7) && names_secret_option(*e, (size_t)(eq - *e)))
+			log_add_secret(eq + 1);
+	}
 }

@@ -1,7 +1,10 @@
 /* The s3 backend options rclone accepts, and what initc does with them.
  * An option missing here is reported as unknown ("did you mean ..."),
- * so the table lists every option rclone's s3 backend knows; those that
- * only matter for uploads or listings of versions are ROPT_IGNORED. */
+ * so the table lists every option rclone's s3 backend knows. Those that
+ * only matter for uploads, or for how (not what or as whom) bytes travel,
+ * are ROPT_IGNORED. Those that would change what is read or who reads it
+ * and that initc does not implement are refused when set, with what to
+ * do instead: ignored, they would download something else than rclone. */
 #include "rclone_config.h"
 
 #include <string.h>
@@ -18,20 +21,22 @@ const struct ropt s3_options[] = {
 	{ "force_path_style", ROPT_BOOL },
 	{ "list_version", ROPT_STRING },
 	{ "list_url_encode", ROPT_STRING },
-	{ "list_chunk", ROPT_STRING },
+	{ "list_chunk", ROPT_IGNORED }, /* page size only */
 	{ "requester_pays", ROPT_BOOL },
 	{ "sse_customer_algorithm", ROPT_STRING },
 	{ "sse_customer_key", ROPT_SECRET },
 	{ "sse_customer_key_base64", ROPT_SECRET },
 	{ "sse_customer_key_md5", ROPT_STRING },
-	{ "download_url", ROPT_STRING },
+	{ "download_url", ROPT_STRING,
+	  "initc downloads from the endpoint with signed requests, never from a custom "
+	  "download URL (a CDN may serve other bytes): unset it" },
 	{ "shared_credentials_file", ROPT_STRING },
 	{ "profile", ROPT_STRING },
 	{ "description", ROPT_IGNORED },
 	{ "location_constraint", ROPT_IGNORED },
 	{ "acl", ROPT_IGNORED },
 	{ "bucket_acl", ROPT_IGNORED },
-	{ "server_side_encryption", ROPT_IGNORED },
+	{ "server_side_encryption", ROPT_IGNORED }, /* SSE-S3/KMS: S3 decrypts for readers */
 	{ "sse_kms_key_id", ROPT_IGNORED },
 	{ "storage_class", ROPT_IGNORED },
 	{ "upload_cutoff", ROPT_IGNORED },
@@ -55,24 +60,41 @@ const struct ropt s3_options[] = {
 	{ "use_multipart_etag", ROPT_IGNORED },
 	{ "use_unsigned_payload", ROPT_IGNORED },
 	{ "use_presigned_request", ROPT_IGNORED },
-	{ "versions", ROPT_IGNORED },
-	{ "version_at", ROPT_IGNORED },
-	{ "version_deleted", ROPT_IGNORED },
-	{ "decompress", ROPT_IGNORED },
-	{ "might_gzip", ROPT_IGNORED },
+	{ "versions", ROPT_BOOL,
+	  "initc downloads the current version of each object only, rclone would add the old "
+	  "ones: unset it" },
+	{ "version_at", ROPT_STRING,
+	  "initc downloads the current version of each object only, rclone would read the "
+	  "versions of that time: unset it, or copy the model as it was then to a prefix of "
+	  "its own" },
+	{ "version_deleted", ROPT_IGNORED }, /* acts only with versions */
+	{ "decompress", ROPT_BOOL,
+	  "initc writes every object exactly as stored and verifies those bytes, rclone would"
+	  " gunzip the ones stored with Content-Encoding: gzip: unset it, or upload the files"
+	  " uncompressed" },
+	{ "might_gzip", ROPT_BOOL,
+	  "initc writes every object exactly as stored and verifies those bytes, rclone would"
+	  " gunzip a gzip-encoded reply: unset it" },
 	{ "use_accept_encoding_gzip", ROPT_IGNORED },
 	{ "no_system_metadata", ROPT_IGNORED },
-	{ "sts_endpoint", ROPT_IGNORED },
+	{ "sts_endpoint", ROPT_STRING,
+	  "rclone itself no longer supports it: unset it" },
 	{ "use_already_exists", ROPT_IGNORED },
 	{ "use_multipart_uploads", ROPT_IGNORED },
 	{ "use_x_id", ROPT_IGNORED },
 	{ "sign_accept_encoding", ROPT_IGNORED },
 	{ "sdk_log_mode", ROPT_IGNORED },
 	{ "directory_bucket", ROPT_IGNORED },
-	{ "ibm_api_key", ROPT_SECRET },
+	{ "ibm_api_key", ROPT_SECRET,
+	  "initc signs with HMAC keys only, so it would read anonymously or as another "
+	  "identity: unset it and set access_key_id and secret_access_key to the bucket's "
+	  "HMAC credentials" },
 	{ "ibm_resource_instance_id", ROPT_IGNORED },
-	{ "role_arn", ROPT_IGNORED },
-	{ "role_session_name", ROPT_IGNORED },
+	{ "role_arn", ROPT_STRING,
+	  "initc does not call STS AssumeRole, so it would read as the base identity instead "
+	  "of the role: unset it and give the pod the role itself (IRSA or EKS Pod Identity "
+	  "with env_auth=true) or that role's keys" },
+	{ "role_session_name", ROPT_IGNORED }, /* these three act only with role_arn */
 	{ "role_session_duration", ROPT_IGNORED },
 	{ "role_external_id", ROPT_IGNORED },
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <arpa/inet.h>
 #include <openssl/evp.h>
 
 /* rclone's per-provider quirks (backend/s3 setQuirks), reading side only.
@@ -352,6 +353,40 @@ int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
 	return 0;
 }
 
+/* One DNS label as virtual-host addressing needs it: 3 to 63 bytes of
+ * lower-case letters, digits and '-' (the rule aws-sdk-go applies). */
+static int bucket_label_ok(const char *label, size_t len)
+{
+	return len >= 3 && len <= 63 &&
+	       strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789-") >= len;
+}
+
+const char *s3_path_style_reason(const struct s3_target *t, const char *bucket)
+{
+	struct in_addr ip;
+	int https = !strcmp(t->scheme, "https");
+
+	if (t->path_style)
+		return "configured";
+	if (inet_pton(AF_INET, bucket, &ip) == 1)
+		return "the bucket name is an IP address";
+	/* Over https a dotted name needs a certificate for
+	 * <a>.<b>.s3.<region>.amazonaws.com, and S3's wildcard covers one
+	 * label: TLS would fail. botocore and aws-sdk-go use path style then;
+	 * over http, with no certificate to match, aws-sdk-go (rclone's SDK)
+	 * keeps the virtual host, and so does initc, as rclone would. */
+	if (https && strchr(bucket, '.'))
+		return "the bucket name has dots, which no S3 certificate covers in a host name over https";
+	for (const char *label = bucket;; label++) {
+		size_t len = strcspn(label, ".");
+		if (!bucket_label_ok(label, len))
+			return "the bucket name is not a DNS name";
+		label += len;
+		if (!*label)
+			return NULL;
+	}
+}
+
 void s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
 		      const char *key, const struct kv *query, size_t nquery,
 		      const struct hdrs *extra, int sse, struct s3_request *req)
@@ -360,7 +395,7 @@ void s3_request_build(const struct s3_target *t, const char *method, const char 
 
 	memset(req, 0, sizeof *req);
 	buf_adds(&path, t->base_path);
-	if (t->path_style) {
+	if (s3_path_style_reason(t, bucket)) {
 		buf_adds(&host, t->host);
 		buf_addc(&path, '/');
 		sigv4_encode(&path, bucket, strlen(bucket), 0);

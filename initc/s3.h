@@ -38,6 +38,12 @@ struct s3_request {
 	struct hdrs headers;  /* includes host and authorization */
 };
 
+/* Why requests for bucket use path style (the bucket in the path, not in
+ * the host name): "configured" (provider quirk, force_path_style, KServe's
+ * variables), or a bucket virtual-host addressing cannot name (dots over
+ * https, not a DNS name, an IP address). NULL: virtual-host style. */
+const char *s3_path_style_reason(const struct s3_target *t, const char *bucket);
+
 /* Build and sign method on bucket/key (key may be NULL for bucket-level
  * requests) with unencoded query parameters. extra headers (may be NULL)
  * are signed too (e.g. range). sse: add SSE-C headers (GET/HEAD). */

@@ -3,6 +3,7 @@
 #include "tree.h"
 #include "exitcode.h"
 #include "globals.h"
+#include "log.h"
 #include "plan.h"
 #include "s3_list.h"
 #include "target.h"
@@ -90,7 +91,7 @@ int tree_open_remote(const char *uri, struct tree **out, struct buf *err)
 		rtree_free(rt);
 		return rc;
 	}
-	rt->label = xstrdup(uri);
+	rt->label = log_redact_dup(uri); /* printed by check, also as JSON */
 	rt->tree = (struct tree){ rt->label, remote_list, remote_read, remote_close, rt };
 	*out = &rt->tree;
 	return 0;

@@ -58,10 +58,30 @@ static int is_remote_name_char(char c)
 	       c == '@' || c == ' ';
 }
 
+/* Name, without its value, the parameter that holds the ':' which ended
+ * the list: the last one. */
+static void describe_last_param(const char *params, struct buf *err)
+{
+	size_t n = 1;
+	const char *last = params;
+	for (const char *p = params; *p; p++)
+		if (*p == ',') {
+			n++;
+			last = p + 1;
+		}
+	size_t klen = strcspn(last, "=,");
+	char *key = xstrndup(last, klen);
+	buf_printf(err, "parameter %zu", n);
+	if (ropt_find(key))
+		buf_printf(err, " (%s)", key);
+	free(key);
+}
+
 int source_parse(const char *uri, struct source *s, struct buf *err)
 {
 	memset(s, 0, sizeof *s);
 	s->uri = xstrdup(uri);
+	conn_register_secrets(uri); /* before any message can quote it */
 	if (!*uri) {
 		buf_printf(err, "the model URI is empty");
 		return EXIT_USAGE;
@@ -84,20 +104,28 @@ int source_parse(const char *uri, struct source *s, struct buf *err)
 	s->remote = xstrndup(uri, (size_t)(p - uri));
 	if (*p == ',') {
 		const char *end = params_end(p + 1);
-		if (!end) {
-			conn_params_register_secrets(p + 1); /* hide its values in this error */
-			buf_printf(err, "%s: the connection string has no ':' before the path "
-				   "(quote values containing ':' like endpoint='http://h:9000')", uri);
+		if (!end) { /* the structure only from here on: a value may be a secret */
+			buf_printf(err, "the connection string of remote %s never ends: no ':' outside "
+				   "quotes follows its parameters; close every quote and write "
+				   ":bucket/path after them", s->remote);
 			return EXIT_USAGE;
 		}
 		s->params = xstrndup(p + 1, (size_t)(end - p - 1));
-		conn_params_register_secrets(s->params);
 		p = end;
 	}
 	p++; /* the ':' */
+	int malformed = s->params && conn_path_malformed(p);
 	if (!strncmp(p, "//", 2)) {
 		s->scheme_form = 1;
 		p += 2;
 	}
-	return split_bucket(s, p, err);
+	int rc = split_bucket(s, p, err);
+	if (!rc && malformed) {
+		buf_printf(err, "malformed connection string of remote %s: its parameters end at the "
+			   "first ':' outside quotes, which is inside the value of ", s->remote);
+		describe_last_param(s->params, err);
+		buf_adds(err, "; quote values that contain ':' or ',' like endpoint='http://host:9000'");
+		rc = EXIT_USAGE;
+	}
+	return rc;
 }

@@ -113,13 +113,20 @@ static int fix_settings(const char *dir, const struct model *m, const struct pro
 			     "to its parameters"));
 		return EXIT_VERIFY;
 	}
-	char *json = xasprintf("{\"implementation\":\"%s\",\"parameters\":{\"uri\":\"./%s\"}}\n",
-			       p->implementation, v->fix_from);
-	int rc = create_settings(dir, json);
+	if (!json_utf8_valid(v->fix_from)) { /* JSON could only name another file */
+		log_kv(LOG_ERROR, "fix not applied: the model file's name is not UTF-8",
+		       "file=%s hint=%s", log_q(v->fix_from),
+		       log_q("model-settings.json cannot name it: rename the file"));
+		return EXIT_VERIFY;
+	}
+	struct buf json = BUF_INIT;
+	json_settings(&json, p->implementation, v->fix_from);
+	buf_addc(&json, '\n');
+	int rc = create_settings(dir, json.data);
 	if (!rc)
 		log_kv(LOG_INFO, "fix: wrote model-settings.json", "file=%s/model-settings.json "
-		       "content=%s server=%s", log_q(dir), log_q(json), p->name);
-	free(json);
+		       "content=%s server=%s", log_q(dir), log_q(json.data), p->name);
+	buf_free(&json);
 	return rc;
 }
 

@@ -108,11 +108,17 @@ int apply_fix(const char *dir, const struct model *m, const struct profile *p,
 /* Log and return EXIT_VERIFY: v's warning makes its fix unsafe. */
 int refuse_fix(const struct model *m, const struct profile *p, const struct verdict *v);
 
-/* ---- verify_json.c: JSON text ------------------------------------------------- */
+/* ---- verify_json.c: JSON text, one escaper for all of it --------------------- */
 
-/* s (NULL as "") as a JSON string. */
+/* s (NULL as "") as a JSON string: quotes, backslashes and control bytes
+ * escaped, a byte that is no UTF-8 as U+FFFD, so the text is valid JSON. */
 void json_str(struct buf *b, const char *s);
 /* "a,b,c" as a JSON array of strings. */
 void json_list(struct buf *b, const char *csv);
+/* Is s well-formed UTF-8 (so json_str keeps it byte for byte)? */
+int json_utf8_valid(const char *s);
+/* A model-settings.json object: {"implementation":...,"parameters":
+ * {"uri":"./FILE"}}, implementation left out when NULL. */
+void json_settings(struct buf *b, const char *implementation, const char *file);
 
 #endif

@@ -110,12 +110,14 @@ static void add_fix_list(const struct model *m, const struct profile *p, const c
 		first = 0;
 	}
 	if (p->settings_uri) {
-		buf_printf(&v->why, "%sadd a model-settings.json {\"parameters\":{\"uri\":\"./%s\"}} "
-			   "(initc --fix writes it)", first ? "" : ", or ", file);
+		buf_printf(&v->why, "%sadd a model-settings.json ", first ? "" : ", or ");
+		json_settings(&v->why, NULL, file);
+		buf_adds(&v->why, " (initc --fix writes it)");
 	} else if (rt) {
-		buf_printf(&v->why, "%sthe MLServer %s runtime with a model-settings.json "
-			   "{\"parameters\":{\"uri\":\"./%s\"}} (initc --server %s --fix writes it)",
-			   first ? "" : ", or ", p->flavor, file, rt->name);
+		buf_printf(&v->why, "%sthe MLServer %s runtime with a model-settings.json ",
+			   first ? "" : ", or ", p->flavor);
+		json_settings(&v->why, NULL, file);
+		buf_printf(&v->why, " (initc --server %s --fix writes it)", rt->name);
 	}
 	buf_printf(&v->why, ", or rename %s to %s%s", file, want,
 		   p->settings_uri ? "" : " (initc --fix links it under that name)");

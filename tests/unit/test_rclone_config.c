@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "log.h"
 #include "rclone_config.h"
 #include "t.h"
 
@@ -416,6 +417,15 @@ static void test_on_the_fly_remote(void)
 	CHECK_INT(remote_check_options(&r, &err), EXIT_USAGE);
 	CHECK(contains(&err, "endpiont"));
 	CHECK(contains(&err, "endpoint"));
+	CHECK(contains(&err, "parameter 1"));
+	remote_free(&r);
+	buf_reset(&err);
+
+	/* a value pasted without its name is not echoed as a name */
+	CHECK_INT(remote_resolve(":s3", "provider=Minio,AKIA/Pasted+Secret0", &r, &err), 0);
+	CHECK_INT(remote_check_options(&r, &err), EXIT_USAGE);
+	CHECK(contains(&err, "parameter 2"));
+	CHECK(!contains(&err, "Pasted"));
 	remote_free(&r);
 	buf_reset(&err);
 
@@ -485,6 +495,210 @@ static void test_option_table(void)
 	CHECK(ropt_find("endpoint") && ropt_find("endpoint")->kind == ROPT_STRING);
 	CHECK(ropt_find("ENDPOINT") == NULL);
 	CHECK(ropt_find("endpiont") == NULL);
+}
+
+/* ---- secrets in connection strings and the environment ------------------------ */
+
+#define LONG_SECRET "Long-Secret/0123456789+abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+	"-0123456789+abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789+abcdef" \
+	"ghijklmnopqrstuvwxyzABCDEFGHIJ"
+#define SHORT_SECRET "Sh0rt-S3cr"
+
+/* Does text hold any 8-byte piece of secret? */
+static int holds_piece(const char *text, const char *secret)
+{
+	for (size_t i = 0; i + 8 <= strlen(secret); i++) {
+		char piece[9];
+		memcpy(piece, secret + i, 8);
+		piece[8] = '\0';
+		if (strstr(text, piece))
+			return 1;
+	}
+	return 0;
+}
+
+/* A connection string, however malformed, has the values of its secret
+ * options (any spelling) registered before anything prints it. */
+static const struct conn_case {
+	const char *src;
+	const char *visible; /* a part that must stay readable, or NULL */
+} conn_cases[] = {
+	/* well-formed: only the value goes */
+	{ ":s3,provider=Minio,endpoint='http://h:9000',secret_access_key=@:bucket/dir", "bucket/dir" },
+	{ ":s3,secret_access_key='@',provider=Minio:b", "provider=Minio:b" },
+	{ ":s3,secret_access_key=\"@\":b", ":b" },
+	{ "minio,session_token=@:b/p", "b/p" },
+	{ ":s3,sse_customer_key=@:b", NULL },
+	{ ":s3,sse-customer-key-base64=@:b", NULL },
+	{ ":s3,SECRET_ACCESS_KEY=@:b", NULL },
+	{ ":s3,secret-access-key=@:b", NULL },
+	{ ":s3,ibm_api_key=@:b", NULL },
+	/* a mistyped name, or a value pasted without its name */
+	{ ":s3,secret_acess_key=@:b", NULL },
+	{ ":s3,provider=Minio,@:b", "provider=Minio" },
+	/* malformed: an unquoted endpoint ends the list early */
+	{ ":s3,provider=Minio,endpoint=http://h:9000,access_key_id=K,secret_access_key=@:bucket",
+	  "provider=Minio" },
+	{ ":s3,endpoint=http://h:9000,secret_access_key=@", NULL },
+	{ ":s3,endpoint=http://h:9000,secret_access_key='@':b", NULL },
+	/* an unterminated quote: all that follows it */
+	{ ":s3,secret_access_key='@:bucket/p", NULL },
+	{ ":s3,provider=Minio,secret_access_key=\"@", "provider=Minio" },
+	{ ":s3,secret_access_key=@,endpoint='http://h", NULL },
+	/* junk after a closing quote */
+	{ ":s3,secret_access_key='@'junk,provider=Minio:b", NULL },
+};
+
+static void test_conn_register_secrets(void)
+{
+	static const char *const secrets[] = { LONG_SECRET, SHORT_SECRET, "with:colon:Secret1",
+					       "ONLYUPPER1234" };
+	for (size_t k = 0; k < sizeof secrets / sizeof secrets[0]; k++)
+		for (size_t i = 0; i < sizeof conn_cases / sizeof conn_cases[0]; i++) {
+			const struct conn_case *c = &conn_cases[i];
+			struct buf src = BUF_INIT;
+			for (const char *p = c->src; *p; p++)
+				if (*p == '@')
+					buf_adds(&src, secrets[k]);
+				else
+					buf_addc(&src, *p);
+			printf("# secret %zu in %s\n", k, c->src);
+			conn_register_secrets(src.data);
+			char *shown = log_redact_dup(src.data);
+			CHECK(!holds_piece(shown, secrets[k]));
+			if (c->visible && k != 2) /* a ':' in an unquoted secret makes it malformed */
+				CHECK(strstr(shown, c->visible) != NULL);
+			free(shown);
+			log_forget_secrets();
+			buf_free(&src);
+		}
+
+	/* a bare flag is no secret: "sklearn,mlflow" may be --requirements' */
+	conn_register_secrets("sklearn,mlflow");
+	char *flag = log_redact_dup("sklearn,mlflow");
+	CHECK_STR(flag, "sklearn,mlflow");
+	free(flag);
+
+	/* not a connection string: nothing registered */
+	conn_register_secrets("s3://bucket/secret_access_key=abcdefgh");
+	conn_register_secrets("/mnt/models,secret_access_key=abcdefgh");
+	char *shown = log_redact_dup("abcdefgh");
+	CHECK_STR(shown, "abcdefgh");
+	free(shown);
+}
+
+/* Secrets are registered where they are read: the config file and the
+ * environment, whichever spelling rclone reads. */
+static void test_secrets_registered_when_read(void)
+{
+	struct remote r;
+	struct buf err = BUF_INIT;
+	clean_env();
+	char *conf = write_file("secret.conf", "[filed]\ntype = s3\nsecret_access_key = FileSecret-123\n"
+				"sse_customer_key = FileSseKey-456\n");
+	setenv("RCLONE_CONFIG", conf, 1);
+	CHECK_INT(remote_resolve("filed", NULL, &r, &err), 0);
+	CHECK_STR(remote_get(&r, "secret_access_key", NULL), "FileSecret-123");
+	CHECK_STR(remote_get(&r, "sse_customer_key", NULL), "FileSseKey-456");
+	char *shown = log_redact_dup("a FileSecret-123 b FileSseKey-456");
+	CHECK_STR(shown, "a *** b ***");
+	free(shown);
+	remote_free(&r);
+	unlink(conf);
+	free(conf);
+	log_forget_secrets();
+
+	clean_env();
+	setenv("RCLONE_CONFIG_MY_REMOTE_SESSION_TOKEN", "EnvToken-789xyz", 1);
+	setenv("RCLONE_S3_SSE_CUSTOMER_KEY_BASE64", "EnvSseB64-0000", 1);
+	setenv("RCLONE_CONFIG_X_ENDPOINT", "http://not-a-secret", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "AwsSecret-abcdef", 1);
+	env_register_secrets();
+	shown = log_redact_dup("EnvToken-789xyz EnvSseB64-0000 AwsSecret-abcdef http://not-a-secret");
+	CHECK_STR(shown, "*** *** *** http://not-a-secret");
+	free(shown);
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	clean_env();
+	log_forget_secrets();
+	buf_free(&err);
+}
+
+/* ---- options initc refuses -------------------------------------------------------- */
+
+static const struct refused_case {
+	const char *var, *value;
+	int rc;
+} refused_cases[] = {
+	{ "RCLONE_CONFIG_S3_VERSIONS", "true", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_VERSIONS", "false", 0 },
+	{ "RCLONE_CONFIG_S3_VERSIONS", "maybe", EXIT_USAGE },
+	{ "RCLONE_S3_VERSIONS", "1", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_VERSION_AT", "2024-01-02", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_VERSION_AT", "off", 0 },
+	{ "RCLONE_CONFIG_S3_VERSION_AT", "", 0 },
+	{ "RCLONE_CONFIG_S3_DECOMPRESS", "true", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_DECOMPRESS", "false", 0 },
+	{ "RCLONE_CONFIG_S3_MIGHT_GZIP", "true", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_MIGHT_GZIP", "unset", 0 },
+	{ "RCLONE_CONFIG_S3_ROLE_ARN", "arn:aws:iam::123456789012:role/reader", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_STS_ENDPOINT", "https://sts.example", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_DOWNLOAD_URL", "https://cdn.example", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_IBM_API_KEY", "IbmKey-abcdef", EXIT_USAGE },
+	/* the options of the other side: accepted, S3 decrypts for readers */
+	{ "RCLONE_CONFIG_S3_SERVER_SIDE_ENCRYPTION", "aws:kms", 0 },
+	{ "RCLONE_CONFIG_S3_SSE_KMS_KEY_ID", "arn:aws:kms:us-east-1:123456789012:key/x", 0 },
+	{ "RCLONE_CONFIG_S3_ROLE_SESSION_NAME", "initc", 0 },
+	{ "RCLONE_CONFIG_S3_VERSION_DELETED", "true", 0 },
+};
+
+static void test_refused_options(void)
+{
+	struct remote r;
+	struct buf err = BUF_INIT;
+	for (size_t i = 0; i < sizeof refused_cases / sizeof refused_cases[0]; i++) {
+		const struct refused_case *c = &refused_cases[i];
+		clean_env();
+		setenv("RCLONE_CONFIG_S3_TYPE", "s3", 1);
+		setenv(c->var, c->value, 1);
+		printf("# %s=%s\n", c->var, c->value);
+		CHECK_INT(remote_resolve("s3", NULL, &r, &err), 0);
+		CHECK_INT(remote_check_options(&r, &err), c->rc);
+		if (c->rc) { /* names the option and where it was set */
+			const char *opt = c->var + (strncmp(c->var, "RCLONE_S3_", 10) ? 17 : 10);
+			char *lower = xstrdup(opt);
+			for (char *p = lower; *p; p++)
+				*p = *p == '_' ? '_' : (char)(*p | 0x20);
+			CHECK(contains(&err, lower));
+			CHECK(contains(&err, c->var));
+			free(lower);
+		}
+		remote_free(&r);
+		buf_reset(&err);
+	}
+
+	/* in a connection string, with what to do */
+	clean_env();
+	CHECK_INT(remote_resolve(":s3", "provider=AWS,versions", &r, &err), 0);
+	CHECK_INT(remote_check_options(&r, &err), EXIT_USAGE);
+	CHECK(contains(&err, "versions"));
+	CHECK(contains(&err, "connection string"));
+	CHECK(contains(&err, "unset it"));
+	remote_free(&r);
+	buf_reset(&err);
+
+	/* in the config file: the role's ARN is no secret, but is not echoed */
+	char *conf = write_file("role.conf", "[s3]\ntype = s3\nrole_arn = arn:aws:iam::1:role/r\n");
+	setenv("RCLONE_CONFIG", conf, 1);
+	CHECK_INT(remote_resolve("s3", NULL, &r, &err), 0);
+	CHECK_INT(remote_check_options(&r, &err), EXIT_USAGE);
+	CHECK(contains(&err, "role_arn"));
+	CHECK(contains(&err, conf));
+	CHECK(contains(&err, "IRSA"));
+	remote_free(&r);
+	unlink(conf);
+	free(conf);
+	clean_env();
+	buf_free(&err);
 }
 
 /* ---- value formats -------------------------------------------------------------- */
@@ -592,6 +806,9 @@ int main(void)
 	test_on_the_fly_remote();
 	test_unknown_options();
 	test_option_table();
+	test_conn_register_secrets();
+	test_secrets_registered_when_read();
+	test_refused_options();
 	test_bools();
 	test_durations();
 	test_sizes();
