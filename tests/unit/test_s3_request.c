@@ -78,6 +78,58 @@ int main(void)
 	CHECK(hdrs_get(&req.headers, "x-amz-server-side-encryption-customer-key") == NULL);
 	s3_request_free(&req);
 
+	/* Addressing by bucket name (aws-sdk-go's rule, FACTS §7): a dotted
+	 * name over https would need a certificate S3 has not, so path style;
+	 * no dots: virtual host as configured. */
+	struct s3_target aws;
+	base_target(&aws);
+	aws.scheme = "https";
+	aws.host = "s3.eu-west-1.amazonaws.com";
+	aws.region = "eu-west-1";
+	aws.path_style = 0; /* provider AWS */
+	s3_request_build(&aws, "GET", "my.models.bucket", "iris/model.pkl", NULL, 0, NULL, 0, &req);
+	CHECK_STR(req.url.data, "https://s3.eu-west-1.amazonaws.com/my.models.bucket/iris/model.pkl");
+	CHECK_STR(hdrs_get(&req.headers, "host"), "s3.eu-west-1.amazonaws.com");
+	CHECK(signed_header(&req, "host"));
+	s3_request_free(&req);
+	CHECK(s3_path_style_reason(&aws, "my.models.bucket") != NULL);
+	CHECK(strstr(s3_path_style_reason(&aws, "my.models.bucket"), "dots") != NULL);
+
+	s3_request_build(&aws, "GET", "my-models-bucket", "iris/model.pkl", NULL, 0, NULL, 0, &req);
+	CHECK_STR(req.url.data, "https://my-models-bucket.s3.eu-west-1.amazonaws.com/iris/model.pkl");
+	CHECK_STR(hdrs_get(&req.headers, "host"), "my-models-bucket.s3.eu-west-1.amazonaws.com");
+	s3_request_free(&req);
+	CHECK(s3_path_style_reason(&aws, "my-models-bucket") == NULL);
+
+	/* listings too: the bucket-level request goes to the same place */
+	s3_request_build(&aws, "GET", "my.models.bucket", NULL, q, 2, NULL, 0, &req);
+	CHECK_STR(req.url.data, "https://s3.eu-west-1.amazonaws.com/my.models.bucket/"
+		  "?list-type=2&prefix=iris%2F");
+	s3_request_free(&req);
+
+	/* names no DNS label can carry: path style whatever the scheme */
+	static const char *const not_dns[] = { "My-Bucket", "under_score", "ab", "192.168.100.200",
+					       "-x-.y" };
+	for (size_t i = 0; i < sizeof not_dns / sizeof not_dns[0]; i++) {
+		printf("# bucket %s\n", not_dns[i]);
+		CHECK(s3_path_style_reason(&aws, not_dns[i]) != NULL);
+	}
+
+	/* over http no certificate is matched: a dotted name keeps the
+	 * virtual host, as aws-sdk-go (rclone's SDK) does */
+	aws.scheme = "http";
+	aws.host = "minio.internal:9000";
+	s3_request_build(&aws, "GET", "team.models.prod", "a.bin", NULL, 0, NULL, 0, &req);
+	CHECK_STR(req.url.data, "http://team.models.prod.minio.internal:9000/a.bin");
+	CHECK_STR(hdrs_get(&req.headers, "host"), "team.models.prod.minio.internal:9000");
+	s3_request_free(&req);
+	CHECK(s3_path_style_reason(&aws, "my.models.bucket") != NULL); /* "my": under 3 bytes */
+	CHECK(s3_path_style_reason(&aws, "192.168.100.200") != NULL);
+
+	/* path style configured: the reason says so */
+	aws.path_style = 1;
+	CHECK_STR(s3_path_style_reason(&aws, "models"), "configured");
+
 	/* anonymous: nothing signed */
 	t.access_key = NULL;
 	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req);

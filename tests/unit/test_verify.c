@@ -15,6 +15,7 @@
 #include "exitcode.h"
 #include "t.h"
 #include "verify.h"
+#include "verify_int.h"
 
 #define FIX "tests/fixtures/models/"
 
@@ -337,6 +338,77 @@ static void test_fix_settings(void)
 	buf_free(&json);
 }
 
+/* json_str, the one escaper of every JSON initc writes. */
+static void test_json_escaper(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "x\"},\"implementation\":\"evil.Mod\",\"z\":{\"a\":\".lgb",
+		  "\"x\\\"},\\\"implementation\\\":\\\"evil.Mod\\\",\\\"z\\\":{\\\"a\\\":\\\".lgb\"" },
+		{ "back\\slash", "\"back\\\\slash\"" },
+		{ "nl\ntab\tbell\adel\x7f", "\"nl\\ntab\\tbell\\u0007del\\u007f\"" },
+		{ "\xc3\xbc" "ber \xe2\x82\xac \xf0\x9f\x98\x80", "\"\xc3\xbc" "ber \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		/* no UTF-8: a lone byte, a cut sequence, an overlong '/', a surrogate */
+		{ "a\xff" "b", "\"a\\ufffdb\"" },
+		{ "\xc3", "\"\\ufffd\"" },
+		{ "\xe2\x82", "\"\\ufffd\\ufffd\"" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf b = BUF_INIT;
+		json_str(&b, cases[i].in);
+		CHECK_STR(b.data, cases[i].out);
+		buf_free(&b);
+	}
+	CHECK(json_utf8_valid("\xc3\xbc" "ber"));
+	CHECK(!json_utf8_valid("a\xff"));
+
+	struct buf b = BUF_INIT;
+	json_settings(&b, "mlserver_lightgbm.LightGBMModel", "a\"b.lgb");
+	CHECK_STR(b.data, "{\"implementation\":\"mlserver_lightgbm.LightGBMModel\","
+		  "\"parameters\":{\"uri\":\"./a\\\"b.lgb\"}}");
+	buf_reset(&b);
+	json_settings(&b, NULL, "m.lgb");
+	CHECK_STR(b.data, "{\"parameters\":{\"uri\":\"./m.lgb\"}}");
+	buf_free(&b);
+}
+
+/* A model file whose name would close the JSON string and add a field:
+ * --fix writes one string holding the name, nothing else. */
+static void test_fix_settings_injection(void)
+{
+	static const char evil[] = "x\"},\"implementation\":\"evil.Mod\",\"z\":{\"a\":\".lgb";
+	struct buf log = BUF_INIT, json = BUF_INIT;
+	char *dir = xasprintf("%s/injection", tmpdir);
+	char *file = xasprintf("%s/%s", dir, evil);
+	char *path = xasprintf("%s/model-settings.json", dir);
+	mkdir(dir, 0755);
+	copy_file(FIX "lightgbm/model.lgb", file);
+	CHECK_INT(verify(dir, "mlserver-lightgbm", 1, &log), 0);
+	slurp(path, &json);
+	CHECK_STR(json.data, "{\"implementation\":\"mlserver_lightgbm.LightGBMModel\",\"parameters\":"
+		  "{\"uri\":\"./x\\\"},\\\"implementation\\\":\\\"evil.Mod\\\",\\\"z\\\":{\\\"a\\\":"
+		  "\\\".lgb\"}}\n");
+	CHECK(!strstr(json.data, "\"implementation\":\"evil.Mod\""));
+	unlink(path);
+	unlink(file);
+
+	/* a name JSON cannot hold byte for byte: no fix, no file */
+	free(file);
+	file = xasprintf("%s/model\xff.lgb", dir);
+	copy_file(FIX "lightgbm/model.lgb", file);
+	CHECK_INT(verify(dir, "mlserver-lightgbm", 1, &log), EXIT_VERIFY);
+	CHECK(has(&log, "not UTF-8"));
+	CHECK(access(path, F_OK) != 0);
+	free(file);
+	free(path);
+	free(dir);
+	buf_free(&log);
+	buf_free(&json);
+}
+
 /* Names initc writes while it works (".initc-....partial") left in dir. */
 static int leftovers(const char *dir)
 {
@@ -614,6 +686,8 @@ int main(void)
 	test_requirements_pick_runtime();
 	test_fix_link();
 	test_fix_settings();
+	test_json_escaper();
+	test_fix_settings_injection();
 	test_fix_settings_symlink();
 	test_fix_settings_fails_clean();
 	test_fix_link_symlink();
