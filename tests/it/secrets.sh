@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # secrets: every failure path initc has, run with known secret values at
-# debug log level; none may appear in stdout, stderr or the termination log
-# (nor their base64 form, for the SSE-C key).
+# debug log level; no 8-byte piece of any may appear in stdout, stderr or
+# the termination log (nor of their base64 form, for the SSE-C key).
+# Secrets long (200 bytes) and short (10), in variables, config files and
+# connection strings: quoted, unquoted, malformed, and over 1 KiB so the
+# log cuts them. tests/it/secrets_argv.sh reads /proc/PID/cmdline.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/s3env.sh"
@@ -20,9 +23,10 @@ TOKEN=SessTok-9f8e7d6c5b4a-known
 SSE_KEY=SseCustKey-0123456789abcdefABCDE # 32 bytes
 SSE_B64=$(printf '%s' "$SSE_KEY" | base64 -w0)
 WRONG=WrongSecret-ZZtop-4242-known
+LONG=$(head -c 300 /dev/urandom | base64 -w0 | tr -d '=' | head -c 200) # distinct each run
+SHORT=sK3y$(head -c 30 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' | head -c 6)
 tok_ep=$(s3env_start_gate tok.log --session-token "other-token-$$") || exit 1
-secrets=("$S3_SECRET_KEY" "$TOKEN" "$SSE_KEY" "$SSE_B64" "$WRONG")
-secret_names=(secret-key session-token sse-c-key sse-c-key-base64 wrong-secret)
+secrets=("$S3_SECRET_KEY" "$TOKEN" "$SSE_KEY" "$SSE_B64" "$WRONG" "$LONG" "$SHORT")
 
 # Common environment: debug logs, a termination log, quick failures.
 export INITC_LOG_LEVEL=debug INITC_TERMINATION_LOG=$w/term RCLONE_LOW_LEVEL_RETRIES=2 \
@@ -32,7 +36,7 @@ s3env_rclone_env S3 >/dev/null
 n=0
 # run WANT_RC NAME [VAR=VALUE...] -- INITC ARGS...
 run() {
-	local want=$1 name=$2 vars=() rc i leaked=''
+	local want=$1 name=$2 vars=() rc i
 	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
 	shift
@@ -43,13 +47,10 @@ run() {
 	if [ "$rc" -eq "$want" ]; then pass "$name: exit $rc"; else
 		flunk "$name: exit $rc, want $want"; sed 's/^/    | /' "$w/$n.err" | grep -v progress | tail -3; fi
 	[ -s "$w/$n.err" ] || flunk "$name: printed nothing on stderr"
-	for i in "${!secrets[@]}"; do
-		if grep -qF -- "${secrets[i]}" "$w/$n.out" "$w/$n.err" "$w/term" 2>/dev/null; then
-			leaked+=" ${secret_names[i]}"
-		fi
+	cp "$w/term" "$w/$n.term" 2>/dev/null
+	for i in out err term; do
+		SECRET_WHAT=$name assert_no_secret_pieces "$w/$n.$i" "${secrets[@]}"
 	done
-	if [ -z "$leaked" ]; then pass "$name: no secret in stdout, stderr or the termination log"; else
-		flunk "$name: leaked$leaked (see $w/$n.err)"; fi
 }
 
 src=s3://models/m
@@ -72,6 +73,50 @@ run 5 "connection string, network failure" -- --no-verify "$conn" "$w/out/11"
 run 2 "connection string with a typo" -- --no-verify \
 	":s3,provider=Minio,endpoint='http://127.0.0.1:1',secret_acess_key=$S3_SECRET_KEY:models/m" "$w/out/12"
 run 2 "malformed connection string" -- --no-verify ":s3,secret_access_key='$S3_SECRET_KEY:models/m" "$w/out/13"
+# An unquoted endpoint ends the parameters at its first ':': refused, and
+# the message names the parameter, never a value.
+for s in "$LONG" "$SHORT"; do
+	conn=":s3,provider=Minio,endpoint=$S3_ENDPOINT,access_key_id=$S3_ACCESS_KEY,secret_access_key=$s"
+	run 2 "unquoted endpoint, secret of ${#s} bytes" -- --no-verify "$conn:models/m" "$w/out/13b"
+	grep -q 'parameter 2 (endpoint)' "$w/$n.err" || flunk "the refusal names endpoint: $(tail -1 "$w/$n.err")"
+	run 2 "unquoted endpoint, quoted secret of ${#s} bytes" -- --no-verify \
+		":s3,provider=Minio,endpoint=$S3_ENDPOINT,secret_access_key='$s',session_token=$TOKEN:models/m" \
+		"$w/out/13c"
+	run 2 "unquoted endpoint before SSE-C keys" -- --no-verify \
+		":s3,endpoint=$S3_ENDPOINT,sse_customer_key=$SSE_KEY,sse_customer_key_base64=$SSE_B64,secret_access_key=$s:models/m" \
+		"$w/out/13d"
+	run 2 "unterminated quote, secret of ${#s} bytes" -- --no-verify \
+		":s3,provider=Minio,secret_access_key=\"$s,endpoint='http://127.0.0.1:1':models/m" "$w/out/13e"
+done
+# Over 1 KiB: the log cuts long values; the secret lies across the cut.
+pad=$(head -c 2000 /dev/zero | tr '\0' d)
+for at in 930 1000 1010 1020; do
+	for s in "$LONG" "$SHORT"; do
+		for ep in "'http://127.0.0.1:1'" http://127.0.0.1:1; do # quoted, then malformed
+			head=":s3,provider=Minio,endpoint=$ep,access_key_id=K,description="
+			conn="$head${pad:0:$((at - ${#head} - 19))},secret_access_key=$s:models/m"
+			want=2
+			[ "${ep:0:1}" = "'" ] && want=5
+			run $want "${#conn}-byte connection string, endpoint $ep, secret at byte $at" -- \
+				--no-verify "$conn" "$w/out/13f"
+		done
+	done
+done
+run 3 "connection string with a session token" -- --no-verify \
+	":s3,provider=Minio,endpoint='$tok_ep',access_key_id=$S3_ACCESS_KEY,secret_access_key=$S3_SECRET_KEY,session_token=$TOKEN:models/m" \
+	"$w/out/13h"
+run 5 "connection string with SSE-C keys, network failure" -- --no-verify \
+	":s3,provider=Minio,endpoint='http://127.0.0.1:1',access_key_id=K,sse_customer_key='$SSE_KEY',secret_access_key=$LONG:models/m" \
+	"$w/out/13i"
+run 5 "connection string with a base64 SSE-C key, network failure" -- --no-verify \
+	":s3,provider=Minio,endpoint=\"http://127.0.0.1:1\",access_key_id=K,sse_customer_key_base64=$SSE_B64,secret_access_key=$SHORT:models/m" \
+	"$w/out/13j"
+run 3 "long secret, wrong" "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=$LONG" -- --no-verify "$src" "$w/out/13k"
+run 3 "short secret, wrong" "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=$SHORT" -- --no-verify "$src" "$w/out/13l"
+run 3 "check, connection string with a wrong secret" -- check --json \
+	":s3,provider=Minio,endpoint='$S3_ENDPOINT',access_key_id=$S3_ACCESS_KEY,secret_access_key=$LONG:models/m"
+run 2 "check, malformed connection string" -- check \
+	":s3,provider=Minio,endpoint=$S3_ENDPOINT,secret_access_key=$SHORT:models/m"
 run 10 "verification refuses the downloaded model" INITC_SERVER=SKLEARN_SERVER -- "$src" "$w/out/14"
 kserve=(-u RCLONE_CONFIG_S3_TYPE "AWS_ENDPOINT_URL=$S3_ENDPOINT" "AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY")
 run 3 "KServe variables, wrong secret" "${kserve[@]}" "AWS_SECRET_ACCESS_KEY=$WRONG" -- --no-verify "$src" "$w/out/15"
@@ -81,6 +126,8 @@ run 2 "KServe variables, only the secret" -u RCLONE_CONFIG_S3_TYPE "AWS_ENDPOINT
 	"AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY" -- --no-verify "$src" "$w/out/17"
 run 3 "session token refused" "RCLONE_CONFIG_S3_ENDPOINT=$tok_ep" "RCLONE_CONFIG_S3_SESSION_TOKEN=$TOKEN" -- \
 	--no-verify "$src" "$w/out/18"
+run 3 "KServe variables, long session token refused" "${kserve[@]/$S3_ENDPOINT/$tok_ep}" \
+	"AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY" "AWS_SESSION_TOKEN=$LONG" -- --no-verify "$src" "$w/out/13m"
 run 3 "KServe session token refused" "${kserve[@]/$S3_ENDPOINT/$tok_ep}" "AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY" \
 	"AWS_SESSION_TOKEN=$TOKEN" -- --no-verify "$src" "$w/out/19"
 run 5 "SSE-C key, network failure" RCLONE_CONFIG_S3_ENDPOINT=http://127.0.0.1:1 \

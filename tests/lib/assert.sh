@@ -3,6 +3,7 @@
 # "not ok - ..." line (tests/run counts them) and records failures so the
 # script can exit non-zero at the end with `assert_done`.
 _assert_failed=0
+_assert_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 pass() { echo "ok - $*"; }
 flunk() { echo "not ok - $*"; _assert_failed=1; }
@@ -58,5 +59,19 @@ wait_for() {
 
 # partial_in DIR: a download's temporary file is there (initc is writing).
 partial_in() { compgen -G "$1/.initc-*.partial" >/dev/null; }
+
+# assert_no_secret_pieces FILE SECRET...: no 8-byte piece of any SECRET
+# (a shorter SECRET: none of it whole) is in FILE, which may be a copy of
+# /proc/PID/cmdline; a missing FILE passes. $SECRET_WHAT, when set, names
+# the case in the ok / not ok line.
+assert_no_secret_pieces() {
+	local file=$1 found
+	shift
+	if found=$(/usr/bin/python3 "$_assert_lib/secret_pieces.py" "$file" "$@"); then
+		pass "${SECRET_WHAT:+$SECRET_WHAT: }no piece of a secret in $(basename "$file")"
+	else
+		flunk "${SECRET_WHAT:+$SECRET_WHAT: }pieces of a secret in $file: ${found//$'\n'/ }"
+	fi
+}
 
 assert_done() { exit "$_assert_failed"; }
