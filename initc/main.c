@@ -22,6 +22,7 @@
 #include "version.h"
 
 #include <archive.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <expat.h>
@@ -313,11 +314,15 @@ struct cli {
 	int fix, no_verify;
 };
 
-/* getopt's own message would echo the argument unredacted. */
+/* getopt's own message would echo the argument unredacted. A short
+ * option is named by its letter: inside "-vx" optind still points at
+ * the argument before. */
 static int bad_option(const char *arg)
 {
-	log_kv(LOG_ERROR, "unknown option, or one missing its value", "arg=%s hint=%s", log_q(arg),
-	       log_q("see initc --help"));
+	char letter[3] = { '-', (char)optopt, '\0' };
+	int is_letter = optopt > 0 && optopt < 128 && isalnum(optopt);
+	log_kv(LOG_ERROR, "unknown option, or one missing its value", "arg=%s hint=%s",
+	       log_q(is_letter ? letter : arg), log_q("see initc --help"));
 	return EXIT_USAGE;
 }
 
