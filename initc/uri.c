@@ -64,13 +64,19 @@ static void describe_last_param(const char *params, struct buf *err)
 {
 	size_t n = 1;
 	const char *last = params;
-	for (const char *p = params; *p; p++)
-		if (*p == ',') {
+	char quote = 0;
+	for (const char *p = params; *p; p++) {
+		if (quote ? *p == quote : (*p == '\'' || *p == '"'))
+			quote = quote ? 0 : *p;
+		else if (!quote && *p == ',') {
 			n++;
 			last = p + 1;
 		}
-	size_t klen = strcspn(last, "=,");
-	char *key = xstrndup(last, klen);
+	}
+	char *key = xstrndup(last, strcspn(last, "=,"));
+	for (char *k = key; *k; k++)
+		if (*k == '-')
+			*k = '_';
 	buf_printf(err, "parameter %zu", n);
 	if (ropt_find(key))
 		buf_printf(err, " (%s)", key);

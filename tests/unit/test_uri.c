@@ -138,6 +138,7 @@ static const struct malformed_case {
 	{ ":s3,secret_access_key=" SECRET ",endpoint=http://h:9000:b", "parameter 2 (endpoint)" },
 	{ ":s3,secret_access_key='" SECRET ":b/p", "never ends" },
 	{ ":s3,provider=Minio,x" SECRET "=http://h:9000:b", "parameter 2;" },
+	{ ":s3,description='a,b',session-token=" SECRET ",endpoint=h:9000:b", "parameter 3 (endpoint)" },
 };
 
 static void test_malformed_connection_strings(void)
