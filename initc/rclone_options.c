@@ -36,7 +36,9 @@ const struct ropt s3_options[] = {
 	{ "location_constraint", ROPT_IGNORED },
 	{ "acl", ROPT_IGNORED },
 	{ "bucket_acl", ROPT_IGNORED },
-	{ "server_side_encryption", ROPT_IGNORED }, /* SSE-S3/KMS: S3 decrypts for readers */
+	/* the writer's encryption: S3 decrypts SSE-S3 and SSE-KMS objects for
+	 * any reader it lets read them */
+	{ "server_side_encryption", ROPT_IGNORED },
 	{ "sse_kms_key_id", ROPT_IGNORED },
 	{ "storage_class", ROPT_IGNORED },
 	{ "upload_cutoff", ROPT_IGNORED },
@@ -52,7 +54,7 @@ const struct ropt s3_options[] = {
 	{ "no_check_bucket", ROPT_IGNORED },
 	{ "no_head", ROPT_IGNORED },
 	{ "no_head_object", ROPT_IGNORED },
-	{ "encoding", ROPT_IGNORED },
+	{ "encoding", ROPT_IGNORED }, /* local names; initc keeps keys as they are */
 	{ "memory_pool_flush_time", ROPT_IGNORED },
 	{ "memory_pool_use_mmap", ROPT_IGNORED },
 	{ "disable_http2", ROPT_IGNORED },
