@@ -26,7 +26,7 @@ n=0
 # string and as rclone's flag variable RCLONE_S3_<OPTION>.
 refused() {
 	local opt=$1 value=$2 var mark how
-	var=RCLONE_CONFIG_S3_$(echo "$opt" | tr a-z A-Z)
+	var=RCLONE_CONFIG_S3_${opt^^}
 	for how in config connection flag; do
 		n=$((n + 1))
 		mark=$(s3env_log_mark)
