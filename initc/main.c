@@ -223,7 +223,7 @@ static int download_remote(const struct globals *g, const struct source *src,
 {
 	struct s3_target t = { 0 };
 	struct plan p = { 0 };
-	int rc = target_resolve(src, &t, err);
+	int rc = target_resolve(g, src, &t, err);
 
 	if (!rc) {
 		log_kv(LOG_INFO, "listing", "src=%s endpoint=%s://%s style=%s list=v%d config=%s",
