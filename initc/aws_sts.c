@@ -268,11 +268,10 @@ static int assume_role(const struct aws_chain *c, const char *role, const char *
 	if (!rc)
 		rc = aws_sts_parse(res.body.data, res.body.len, out, &err);
 	if (rc && res.status >= 400 && res.status < 500)
-		buf_fail(why, EXIT_AUTH, "%s for role %s: %s; check the role's trust policy for this "
-			 "service account and the token in AWS_WEB_IDENTITY_TOKEN_FILE", what, role,
-			 err.data);
+		buf_fail(why, EXIT_AUTH, "%s (role %s); check the role's trust policy for this "
+			 "service account and the token in AWS_WEB_IDENTITY_TOKEN_FILE", err.data, role);
 	else if (rc)
-		buf_fail(why, EXIT_AUTH, "%s for role %s: %s", what, role, err.data);
+		buf_fail(why, EXIT_AUTH, "%s (role %s)", err.data, role);
 	explicit_bzero(form.data, form.len);
 	buf_free(&form);
 	buf_free(&err);
