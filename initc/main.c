@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <expat.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ static void print_version(void)
 	printf("%s\n", archive_version_details());
 	printf("libyaml %s\n", yaml_get_version_string());
 	printf("%s\n", XML_ExpatVersion());
+	printf("jansson %s\n", jansson_version_str());
 }
 
 static const struct {

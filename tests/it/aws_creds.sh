@@ -338,6 +338,26 @@ PY
 refresh_case refresh 905,3600 refreshed
 refresh_case refresh-fails 905,AccessDenied kept
 
+# Keys that expire 62 s after issue, and STS refusing every refresh: they
+# are used while more than a minute is left (the warning), then initc
+# stops rather than sign with keys about to expire. The gate holds a.bin
+# until 59 s are left.
+url=$(standin expiring --plan sts=62,AccessDenied) || exit 1
+printf '[{"action": "hold", "path": "^/models/r/a.bin", "within": 59, "times": 1}]\n' >"$FAULTS"
+gm=$(mark "$GLOG")
+initc_run expiring "${kserve[@]}" "${webid[@]}" AWS_ENDPOINT_URL_STS="$url" RCLONE_TRANSFERS=1 -- \
+	--no-verify s3://models/r "$w/out/expiring"
+echo '[]' >"$FAULTS"
+expect_rc 3 "$rc" "expiring: keys that could not be refreshed before their last minute end the run"
+expect_grep 'level=error .*the AWS credentials from web identity expire at [0-9T:-]+Z and could not be refreshed: .*AccessDenied' \
+	"$w/runs/expiring.err" "expiring: the error names the provider, the expiry and STS's refusal"
+check "expiring: b.bin was never requested (nothing signed with keys in their last minute)" \
+	test -z "$(akids "$gm" '^/models/r/b.bin')"
+check "expiring: a.bin, complete, is there; b.bin is not" \
+	eval 'cmp -s "$w/r/a.bin" "$w/out/expiring/a.bin" && test ! -e "$w/out/expiring/b.bin"'
+check "expiring: STS was asked at the start, in the window, and in the last minute" \
+	test "$(grep -c '"service": "sts"' "$w/expiring.log")" = 3
+
 # ---- secrets ----------------------------------------------------------------
 # Every run above, successes and failures: no secret, nor any 8-byte piece.
 mapfile -t issued_secrets < <($PY -c 'import json,sys; [print(v) for l in open(sys.argv[1]) for v in (json.loads(l)["secret_key"], json.loads(l)["session_token"])]' "$KEYS" | sort -u)
