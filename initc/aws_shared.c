@@ -134,7 +134,8 @@ int aws_shared_load(const struct aws_chain *c, struct aws_keys *out, struct buf 
 	if (rc != AWS_ABSENT)
 		return rc;
 	if (strcmp(c->profile, "default") && !c->cred_found && !c->conf_found)
-		return buf_fail(why, EXIT_USAGE, "profile %s (AWS_PROFILE) is in neither %s nor %s",
+		return buf_fail(why, EXIT_USAGE, "profile %s (AWS_PROFILE, or the remote's profile) is in "
+				"neither %s nor %s",
 				c->profile, c->credentials_file ? c->credentials_file : "(no HOME)",
 				c->config_file ? c->config_file : "(no HOME)");
 	if (!c->credentials_file)

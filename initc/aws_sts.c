@@ -115,6 +115,11 @@ static int sts_result(const struct sts_parse *st, int complete, struct aws_keys 
 		      struct buf *err)
 {
 	static const char *const what = "the STS answer";
+	/* whatever else goes wrong, these never reach a message */
+	if (st->seen[F_SECRET])
+		log_add_secret(field(st, F_SECRET));
+	if (st->seen[F_TOKEN])
+		log_add_secret(field(st, F_TOKEN));
 	if (st->bad)
 		return buf_fail(err, EXIT_AUTH, "%s has a DOCTYPE, a field twice or a field over %d "
 				"bytes: not STS", what, STS_MAX_FIELD);
