@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -245,9 +246,13 @@ int aws_container_load(const struct aws_chain *c, struct aws_keys *out, struct b
 
 /* A failure of IMDS leaves the chain without credentials, as in botocore:
  * why says what happened, the chain's message lists it. */
-static int imds_fail(struct buf *why, const char *fmt, const char *detail)
+static int imds_fail(struct buf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int imds_fail(struct buf *why, const char *fmt, ...)
 {
-	buf_printf(why, fmt, detail);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(why, fmt, ap);
+	va_end(ap);
 	return AWS_ABSENT;
 }
 

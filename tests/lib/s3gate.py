@@ -460,6 +460,9 @@ def current_etag(target):
 #                           rewrites its file in place), every later one
 #                           waits and sees the new object.  Logged with
 #                           "replaced": the new ETag.
+#            "hold"         relay the answer unchanged once the key that
+#                           signed the request (--keys-file) expires in
+#                           less than "within" seconds (at most 120 s)
 #   common:  "delay" seconds to wait before answering.
 #   "after" is a byte count or [lo, hi] for a random offset in that range.
 # Every request a rule acted on is logged with "fault": the action.
