@@ -192,6 +192,8 @@ expect_provider container-full-uri container container-role "${kserve[@]}" "${fu
 	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$w/container-token"
 expect_provider container-token-variable container container-role "${kserve[@]}" "${full[@]}" \
 	AWS_CONTAINER_AUTHORIZATION_TOKEN="$CONTAINER_TOKEN"
+expect_provider container-token-file-wins container container-role "${kserve[@]}" "${full[@]}" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN="$BAD_TOKEN" AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$w/container-token"
 if [ "$netns" = 1 ]; then
 	# the fixed address, port 80, only inside this test's network namespace
 	timeout "$S3ENV_MAX_SECONDS" $PY "$here/../lib/aws_standins.py" --bind 169.254.170.2 --port 80 \
@@ -258,6 +260,8 @@ check "bad-token: botocore fails too" test "$(json "$(oracle "${kserve[@]}" "${w
 	AWS_WEB_IDENTITY_TOKEN_FILE="$w/bad-token")" error)" != ""
 expect_failure unreadable-token-file 3 'cannot read AWS_WEB_IDENTITY_TOKEN_FILE=.*/nonexistent' \
 	"${kserve[@]}" "${webid[@]}" AWS_WEB_IDENTITY_TOKEN_FILE="$w/nonexistent"
+expect_failure token-file-is-a-directory 3 'cannot read AWS_WEB_IDENTITY_TOKEN_FILE=.*: Is a directory' \
+	"${kserve[@]}" "${webid[@]}" AWS_WEB_IDENTITY_TOKEN_FILE="$w/home"
 expect_failure token-file-without-role 2 'AWS_ROLE_ARN' "${kserve[@]}" \
 	AWS_WEB_IDENTITY_TOKEN_FILE="$w/token"
 expect_failure container-disallowed-host 2 'AWS_CONTAINER_CREDENTIALS_FULL_URI=http://10.1.2.3/creds.*169.254.170.2' \
@@ -277,6 +281,14 @@ expect_failure credential-process-refused 2 'profile proc in .*uses an external 
 expect_failure sso-refused 2 'profile sso in .*uses AWS IAM Identity Center \(SSO\) \(sso_' \
 	"${kserve[@]}" AWS_PROFILE=sso
 rm -f "$w/home/.aws/config"
+
+# STS throttling is retried as any request is (400 Throttling, then keys).
+url=$(standin throttled --plan sts=Throttling,3600) || exit 1
+initc_run throttled "${kserve[@]}" "${webid[@]}" AWS_ENDPOINT_URL_STS="$url" -- --no-verify \
+	s3://models/m "$w/out/throttled"
+expect_rc 0 "$rc" "throttled: initc downloads after STS throttled it once"
+check "throttled: STS was asked twice, and initc logged the retry" eval \
+	'[ "$(grep -c "\"service\": \"sts\"" "$w/throttled.log")" = 2 ] && grep -q "level=warn .*msg=retrying .*Throttling" "$w/runs/throttled.err"'
 
 # ---- refresh ------------------------------------------------------------------
 # The first keys expire 905 s after STS issued them: 5 s after they enter
