@@ -595,7 +595,8 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 /* Range for what the part still needs, and If-Match once the object's
  * ETag is known: a part of another version is refused by the server
  * (412) instead of being spliced into this one. */
-static void build_headers(struct engine *e, struct attempt *a, struct buf *url, struct hdrs *out)
+static int build_headers(struct engine *e, struct attempt *a, struct buf *url, struct hdrs *out,
+			 struct buf *err)
 {
 	struct part *p = a->part;
 	struct item *it = p->file->item;
@@ -619,15 +620,20 @@ static void build_headers(struct engine *e, struct attempt *a, struct buf *url, 
 	}
 	if (e->t) {
 		struct s3_request req;
-		s3_request_build(e->t, "GET", e->bucket, it->key, NULL, 0, &extra, 1, &req);
+		int rc = s3_request_build(e->t, "GET", e->bucket, it->key, NULL, 0, &extra, 1, &req,
+					  err);
+		hdrs_free(&extra);
+		if (rc)
+			return rc;
 		buf_add(url, req.url.data, req.url.len);
 		*out = req.headers;
 		buf_free(&req.url);
-		hdrs_free(&extra);
+		buf_free(&req.body);
 	} else {
 		buf_adds(url, it->key);
 		*out = extra;
 	}
+	return 0;
 }
 
 /* libcurl's receive buffer: large for large parts (fewer writes and
@@ -644,12 +650,20 @@ static long receive_buffer(const struct part *p)
 static void start_attempt(struct engine *e, struct part *p)
 {
 	struct attempt *a = xcalloc(1, sizeof *a);
-	struct buf url = BUF_INIT;
+	struct buf url = BUF_INIT, err = BUF_INIT;
 	struct hdrs headers = { 0 };
+	int rc;
 
 	a->part = p;
+	if ((rc = build_headers(e, a, &url, &headers, &err))) {
+		/* the credentials ran out and could not be renewed: nothing to retry */
+		engine_fail(e, rc, err.data);
+		buf_free(&err);
+		buf_free(&url);
+		free(a);
+		return;
+	}
 	p->at = a;
-	build_headers(e, a, &url, &headers);
 	a->headers = http_header_list(&headers);
 	hdrs_free(&headers);
 	a->idle_ms = e->g->timeout_ms;
@@ -862,8 +876,10 @@ static void start_file_parts(struct engine *e, struct file_job *f, long long now
 			return;
 		if (p->state == PART_QUEUED && p->not_before <= now)
 			start_attempt(e, p);
+		if (e->fatal)
+			return;
 	}
-	while (e->active < e->g->transfers && f->parts_active < e->parts_per_file) {
+	while (!e->fatal && e->active < e->g->transfers && f->parts_active < e->parts_per_file) {
 		struct part *p = new_part(f);
 		if (!p)
 			return;

@@ -38,7 +38,9 @@ struct curl_slist *http_header_list(const struct hdrs *h)
 {
 	struct curl_slist *list = NULL;
 	for (size_t i = 0; i < h->n; i++) {
-		char *line = xasprintf("%s: %s", h->v[i].name, h->v[i].value);
+		/* "name:" with nothing after it tells libcurl to send no such header */
+		char *line = *h->v[i].value ? xasprintf("%s: %s", h->v[i].name, h->v[i].value) :
+					      xasprintf("%s:", h->v[i].name);
 		list = curl_slist_append(list, line);
 		free(line);
 	}
@@ -300,12 +302,29 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* One attempt; returns the CURLcode and fills res. */
+/* Method and body: HEAD asks for no body, a body is POSTed (or sent with
+ * the method named), PUT without a body is sent as it is named. */
+static void set_method(CURL *c, const char *method, const struct buf *body)
+{
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body->len) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data);
+	}
+	if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST"))
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+}
+
+/* One attempt; returns the CURLcode and fills res. The request is built
+ * first: when that fails (*build_rc set), nothing is sent. */
 static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const char *method,
-			http_build_fn build, void *arg, struct small_ctx *ctx, char *errbuf)
+			http_build_fn build, void *arg, struct small_ctx *ctx, char *errbuf,
+			int *build_rc, struct buf *err)
 {
 	struct s3_request req;
-	build(arg, &req);
+	if ((*build_rc = build(arg, &req, err)))
+		return CURLE_OK;
 	struct curl_slist *headers = http_header_list(&req.headers);
 	curl_easy_reset(c);
 	http_easy_setup(c, g, insecure);
@@ -316,8 +335,7 @@ static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const ch
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, ctx);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, ctx->res);
-	if (!strcmp(method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	set_method(c, method, &req.body);
 	errbuf[0] = '\0';
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ctx->res->status);
@@ -326,20 +344,28 @@ static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const ch
 	return rc;
 }
 
-int http_small(const struct globals *g, int insecure, const char *method, http_build_fn build,
+/* The attempts; *sent says whether a failure came from the exchange
+ * (else from building the request, whose message says it all). */
+static int run(const struct globals *g, int insecure, const char *method, http_build_fn build,
 	       void *arg, size_t max_body, const char *what, struct http_result *res,
-	       struct buf *err)
+	       struct buf *err, int *sent)
 {
 	CURL *c = curl_easy_init();
 	struct small_ctx ctx = { res, max_body, 0 };
 	char errbuf[CURL_ERROR_SIZE];
-	int code = EXIT_NETWORK;
+	int code = EXIT_NETWORK, build_rc;
 
 	memset(res, 0, sizeof *res);
 	for (int n = 0; n < g->retries; n++) {
 		struct http_outcome o;
 		reset_result(res);
-		CURLcode rc = attempt(c, g, insecure, method, build, arg, &ctx, errbuf);
+		CURLcode rc = attempt(c, g, insecure, method, build, arg, &ctx, errbuf, &build_rc, err);
+		if (build_rc) {
+			code = build_rc;
+			*sent = 0;
+			break;
+		}
+		*sent = 1;
 		if (ctx.too_big) { /* our limit, not the server's failure: no retry */
 			buf_reset(err);
 			buf_printf(err, "%s: the answer is larger than %zu bytes", what, max_body);
@@ -348,10 +374,8 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 		}
 		code = http_classify(rc, errbuf, res->status, res->body.data, res->body.len,
 				     res->retry_after, what, &o, err);
-		if (!code) {
-			curl_easy_cleanup(c);
-			return 0;
-		}
+		if (!code)
+			break;
 		if (!o.retryable)
 			break;
 		if (n + 1 < g->retries) {
@@ -363,7 +387,24 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 		}
 	}
 	curl_easy_cleanup(c);
-	if (http_hint(code))
+	return code;
+}
+
+int http_request(const struct globals *g, int insecure, const char *method, http_build_fn build,
+		 void *arg, size_t max_body, const char *what, struct http_result *res,
+		 struct buf *err)
+{
+	int sent;
+	return run(g, insecure, method, build, arg, max_body, what, res, err, &sent);
+}
+
+int http_small(const struct globals *g, int insecure, const char *method, http_build_fn build,
+	       void *arg, size_t max_body, const char *what, struct http_result *res,
+	       struct buf *err)
+{
+	int sent = 0;
+	int code = run(g, insecure, method, build, arg, max_body, what, res, err, &sent);
+	if (code && sent && http_hint(code))
 		buf_printf(err, "; %s", http_hint(code));
 	return code;
 }

@@ -26,8 +26,10 @@ struct http_result {
 	char *retry_after;         /* the Retry-After header as sent, NULL when absent */
 };
 
-/* Builds (and signs) the request afresh for every attempt. */
-typedef void (*http_build_fn)(void *arg, struct s3_request *req);
+/* Builds (and signs) the request afresh for every attempt; an exit code
+ * with err filled when it cannot (credentials that could not be renewed),
+ * which ends the request without another attempt. */
+typedef int (*http_build_fn)(void *arg, struct s3_request *req, struct buf *err);
 
 /* Run a small request (listing page, HEAD, metadata GET) with retries on
  * what http_classify calls retryable, waiting http_retry_wait_ms between
@@ -37,6 +39,14 @@ typedef void (*http_build_fn)(void *arg, struct s3_request *req);
 int http_small(const struct globals *g, int insecure, const char *method, http_build_fn build,
 	       void *arg, size_t max_body, const char *what, struct http_result *res,
 	       struct buf *err);
+/* The same without the hint about the store's keys and endpoint that
+ * http_small adds to a failure: for requests to other services (STS,
+ * the metadata endpoints), whose callers say what to check. A request
+ * body travels in the s3_request; methods other than GET, HEAD and POST
+ * are sent as they are named (PUT). */
+int http_request(const struct globals *g, int insecure, const char *method, http_build_fn build,
+		 void *arg, size_t max_body, const char *what, struct http_result *res,
+		 struct buf *err);
 void http_result_free(struct http_result *res);
 /* How many times http_small() tried again, in this process. */
 long long http_small_retries(void);

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <expat.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ static void print_version(void)
 	printf("%s\n", archive_version_details());
 	printf("libyaml %s\n", yaml_get_version_string());
 	printf("%s\n", XML_ExpatVersion());
+	printf("jansson %s\n", jansson_version_str());
 }
 
 static const struct {
@@ -224,7 +226,7 @@ static int download_remote(const struct globals *g, const struct source *src,
 {
 	struct s3_target t = { 0 };
 	struct plan p = { 0 };
-	int rc = target_resolve(src, &t, err);
+	int rc = target_resolve(g, src, &t, err);
 
 	if (!rc) {
 		const char *why = s3_path_style_reason(&t, src->bucket);

@@ -41,9 +41,7 @@ void s3_target_free(struct s3_target *t)
 	free(t->host);
 	free(t->base_path);
 	free(t->region);
-	free(t->access_key);
-	free(t->secret_key);
-	free(t->session_token);
+	aws_creds_free(t->creds);
 	free(t->sse_algorithm);
 	free(t->sse_key_b64);
 	free(t->sse_key_md5_b64);
@@ -92,66 +90,20 @@ static void set_aws_endpoint(struct s3_target *t)
 	t->base_path = xstrdup("");
 }
 
-static char *dup_nonempty(const char *s)
+/* The SDKs' chain (aws_creds.c) with the remote's own say in which
+ * shared credentials file and profile it reads. */
+static int chain_credentials(const struct remote *r, const struct globals *g, struct s3_target *t,
+			     struct buf *err)
 {
-	return s && *s ? xstrdup(s) : NULL;
-}
-
-/* env_auth: the AWS SDK's environment chain, the parts that need no
- * network: variables, then the shared credentials file. */
-static int env_auth_credentials(const struct remote *r, struct s3_target *t, struct buf *err)
-{
-	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
-	if (!ak || !*ak)
-		ak = getenv("AWS_ACCESS_KEY");
-	if (!sk || !*sk)
-		sk = getenv("AWS_SECRET_KEY");
-	if (ak && *ak && sk && *sk) {
-		t->access_key = xstrdup(ak);
-		t->secret_key = xstrdup(sk);
-		t->session_token = dup_nonempty(getenv("AWS_SESSION_TOKEN"));
-		return 0;
-	}
-	const char *file = remote_get(r, "shared_credentials_file", NULL);
-	const char *profile = remote_get(r, "profile", NULL);
-	char *path = NULL;
-	if (!file || !*file)
-		file = getenv("AWS_SHARED_CREDENTIALS_FILE");
-	if (file && *file)
-		path = xstrdup(file);
-	else if (getenv("HOME"))
-		path = xasprintf("%s/.aws/credentials", getenv("HOME"));
-	if (!profile || !*profile)
-		profile = getenv("AWS_PROFILE");
-	if (!profile || !*profile)
-		profile = "default";
-	struct kv *kvs = NULL;
-	size_t n = 0;
-	int found = path ? ini_read_section(path, profile, &kvs, &n, err) : 0;
-	for (size_t i = 0; found > 0 && i < n; i++) {
-		if (!strcmp(kvs[i].key, "aws_access_key_id"))
-			t->access_key = xstrdup(kvs[i].value);
-		else if (!strcmp(kvs[i].key, "aws_secret_access_key"))
-			t->secret_key = xstrdup(kvs[i].value);
-		else if (!strcmp(kvs[i].key, "aws_session_token"))
-			t->session_token = xstrdup(kvs[i].value);
-	}
-	kv_free(kvs, n);
-	free(path);
-	if (t->access_key && t->secret_key)
-		return 0;
-	buf_reset(err);
-	buf_printf(err, "env_auth=true but no AWS credentials were found in AWS_ACCESS_KEY_ID/"
-		   "AWS_SECRET_ACCESS_KEY or the shared credentials file (profile %s); web identity "
-		   "and instance metadata are not supported by initc: set the keys in the secret",
-		   profile);
-	return EXIT_AUTH;
+	struct aws_chain_opts o = { g, remote_get(r, "shared_credentials_file", NULL),
+				    remote_get(r, "profile", NULL), t->region };
+	return aws_creds_resolve(&o, &t->creds, err);
 }
 
 /* A region goes into the host name and the signature's scope: letters,
  * digits, '-' and '_' only (AWS, MinIO and Ceph zone groups all fit), so
  * a stray space or '/' is a clear error instead of a wrong host. */
-static int check_region(const char *region, const char *from, struct buf *err)
+int s3_check_region(const char *region, const char *from, struct buf *err)
 {
 	size_t len = strlen(region);
 	if (len && len <= 63 && strspn(region, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -261,40 +213,41 @@ static int set_listing(const struct remote *r, const struct provider_quirks *q,
 	return rc;
 }
 
-int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct buf *err)
+int s3_target_from_remote(const struct remote *r, const struct globals *g, struct s3_target *t,
+			  struct buf *err)
 {
 	const char *provider = remote_get(r, "provider", NULL);
 	const struct provider_quirks *q = find_quirks(provider);
 	struct buf region_from = BUF_INIT;
 	const char *region = remote_get(r, "region", &region_from);
+	const char *ak = remote_get(r, "access_key_id", NULL);
+	const char *sk = remote_get(r, "secret_access_key", NULL);
 	int env_auth, force_path, rc;
 
 	memset(t, 0, sizeof *t);
 	t->origin = xasprintf("rclone remote %s (%s, provider %s)", r->name, r->type_origin,
 			      provider && *provider ? provider : "unset");
-	rc = region && *region ? check_region(region, region_from.data, err) : 0;
+	rc = region && *region ? s3_check_region(region, region_from.data, err) : 0;
 	buf_free(&region_from);
 	if (rc)
 		return rc;
 	t->region = xstrdup(region && *region ? region : "us-east-1");
-	t->access_key = dup_nonempty(remote_get(r, "access_key_id", NULL));
-	t->secret_key = dup_nonempty(remote_get(r, "secret_access_key", NULL));
-	t->session_token = dup_nonempty(remote_get(r, "session_token", NULL));
 	if ((rc = remote_get_bool(r, "env_auth", 0, &env_auth, err)) ||
 	    (rc = remote_get_bool(r, "force_path_style", 1, &force_path, err)) ||
 	    (rc = remote_get_bool(r, "requester_pays", 0, &t->requester_pays, err)))
 		return rc;
-	if (!!t->access_key != !!t->secret_key && !env_auth) {
+	int have_ak = ak && *ak, have_sk = sk && *sk;
+	if (have_ak != have_sk && !env_auth) {
 		buf_printf(err, "remote %s sets only one of access_key_id and secret_access_key: set "
 			   "both, or neither for anonymous access", r->name);
 		return EXIT_USAGE;
 	}
-	if (!t->access_key && env_auth && (rc = env_auth_credentials(r, t, err)))
+	if (have_ak && have_sk)
+		t->creds = aws_creds_static(ak, sk, remote_get(r, "session_token", NULL));
+	else if (env_auth && (rc = chain_credentials(r, g, t, err)))
 		return rc;
 	/* AWS is always virtual-host style; others follow force_path_style */
 	t->path_style = q->virtual_host ? 0 : force_path;
-	log_add_secret(t->secret_key);
-	log_add_secret(t->session_token);
 	if ((rc = set_listing(r, q, t, err)) || (rc = set_sse(r, t, err)))
 		return rc;
 	struct buf endpoint_from = BUF_INIT;
@@ -315,11 +268,15 @@ static int env_true(const char *name, int def)
 	return b;
 }
 
-int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
+/* KServe hands the variables to boto3, whose chain (aws_creds.c) finds
+ * the keys; awsAnonymousCredential=true sends unsigned requests. */
+int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, struct buf *err)
 {
 	const char *endpoint = getenv("AWS_ENDPOINT_URL");
 	const char *region_var = "AWS_DEFAULT_REGION";
 	const char *region = getenv(region_var);
+	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
+	int rc;
 
 	memset(t, 0, sizeof *t);
 	if (!region || !*region) {
@@ -328,21 +285,19 @@ int s3_target_from_kserve_env(struct s3_target *t, struct buf *err)
 	}
 	t->region = xstrdup(region && *region ? region : "us-east-1");
 	t->origin = xstrdup("KServe-style AWS_* variables");
-	if (region && *region && check_region(region, region_var, err))
+	if (region && *region && s3_check_region(region, region_var, err))
 		return EXIT_USAGE;
 	t->insecure = !env_true("S3_VERIFY_SSL", 1);
 	if (!env_true("awsAnonymousCredential", 0)) {
-		t->access_key = dup_nonempty(getenv("AWS_ACCESS_KEY_ID"));
-		t->secret_key = dup_nonempty(getenv("AWS_SECRET_ACCESS_KEY"));
-		t->session_token = dup_nonempty(getenv("AWS_SESSION_TOKEN"));
-		if (!!t->access_key != !!t->secret_key) {
+		if (!(ak && *ak) != !(sk && *sk)) {
 			buf_printf(err, "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: "
 				   "set both, or awsAnonymousCredential=true for unsigned requests");
 			return EXIT_USAGE;
 		}
+		struct aws_chain_opts o = { g, NULL, NULL, t->region };
+		if ((rc = aws_creds_resolve(&o, &t->creds, err)))
+			return rc;
 	}
-	log_add_secret(t->secret_key);
-	log_add_secret(t->session_token);
 	t->list_version = 2;
 	t->list_url_encode = 1;
 	t->path_style = !env_true("S3_USER_VIRTUAL_BUCKET", 0);
@@ -387,13 +342,17 @@ const char *s3_path_style_reason(const struct s3_target *t, const char *bucket)
 	}
 }
 
-void s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
-		      const char *key, const struct kv *query, size_t nquery,
-		      const struct hdrs *extra, int sse, struct s3_request *req)
+int s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
+		     const char *key, const struct kv *query, size_t nquery,
+		     const struct hdrs *extra, int sse, struct s3_request *req, struct buf *err)
 {
 	struct buf path = BUF_INIT, qs = BUF_INIT, host = BUF_INIT;
+	const struct aws_keys *keys = NULL;
+	int rc;
 
 	memset(req, 0, sizeof *req);
+	if (t->creds && (rc = aws_creds_current(t->creds, time(NULL), &keys, err)))
+		return rc;
 	buf_adds(&path, t->base_path);
 	if (s3_path_style_reason(t, bucket)) {
 		buf_adds(&host, t->host);
@@ -417,8 +376,9 @@ void s3_request_build(const struct s3_target *t, const char *method, const char 
 		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-key", t->sse_key_b64);
 		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-key-md5", t->sse_key_md5_b64);
 	}
-	if (t->access_key) {
-		struct sigv4_key k = { t->access_key, t->secret_key, t->session_token, t->region, "s3" };
+	if (keys) {
+		struct sigv4_key k = { keys->access_key, keys->secret_key, keys->session_token,
+				       t->region, "s3" };
 		sigv4_sign(&k, method, path.data, qs.data ? qs.data : "", &req->headers, time(NULL));
 	}
 	buf_printf(&req->url, "%s://%s%s%s%s", t->scheme, host.data, path.data, qs.len ? "?" : "",
@@ -426,10 +386,12 @@ void s3_request_build(const struct s3_target *t, const char *method, const char 
 	buf_free(&path);
 	buf_free(&qs);
 	buf_free(&host);
+	return 0;
 }
 
 void s3_request_free(struct s3_request *req)
 {
 	buf_free(&req->url);
 	hdrs_free(&req->headers);
+	buf_free(&req->body);
 }

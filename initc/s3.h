@@ -5,7 +5,9 @@
 #ifndef INITC_S3_H
 #define INITC_S3_H
 
+#include "aws_creds.h"
 #include "buf.h"
+#include "globals.h"
 #include "rclone_config.h"
 #include "sigv4.h"
 
@@ -14,9 +16,8 @@ struct s3_target {
 	char *host;           /* endpoint host[:port], port only when not default */
 	char *base_path;      /* endpoint path prefix, "" or "/prefix" */
 	char *region;         /* signing region */
-	char *access_key;     /* NULL: anonymous, unsigned requests */
-	char *secret_key;
-	char *session_token;
+	struct aws_creds *creds; /* NULL: anonymous, unsigned requests; else asked
+				    for the current keys at every signature */
 	int path_style;
 	int list_version;     /* 1 or 2 */
 	int list_url_encode;  /* send encoding-type=url */
@@ -28,14 +29,22 @@ struct s3_target {
 	int insecure;         /* TLS verification off (S3_VERIFY_SSL=0) */
 };
 
-int s3_target_from_remote(const struct remote *r, struct s3_target *t, struct buf *err);
-int s3_target_from_kserve_env(struct s3_target *t, struct buf *err);
+/* g: the run's settings, which the credential chain's own requests (STS,
+ * metadata endpoints) use too; it must outlive the target. */
+int s3_target_from_remote(const struct remote *r, const struct globals *g, struct s3_target *t,
+			  struct buf *err);
+int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, struct buf *err);
 void s3_target_free(struct s3_target *t);
+/* 0 when region can go into a host name and a signature's scope; else
+ * EXIT_USAGE with err naming from (the variable it came from). */
+int s3_check_region(const char *region, const char *from, struct buf *err);
 
-/* A signed request, ready for libcurl. */
+/* A request ready for libcurl: signed for S3, or built by the credential
+ * providers (which may carry a body). */
 struct s3_request {
 	struct buf url;
-	struct hdrs headers;  /* includes host and authorization */
+	struct hdrs headers;  /* includes host and authorization when signed */
+	struct buf body;      /* sent when not empty */
 };
 
 /* Why requests for bucket use path style (the bucket in the path, not in
@@ -46,10 +55,12 @@ const char *s3_path_style_reason(const struct s3_target *t, const char *bucket);
 
 /* Build and sign method on bucket/key (key may be NULL for bucket-level
  * requests) with unencoded query parameters. extra headers (may be NULL)
- * are signed too (e.g. range). sse: add SSE-C headers (GET/HEAD). */
-void s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
-		      const char *key, const struct kv *query, size_t nquery,
-		      const struct hdrs *extra, int sse, struct s3_request *req);
+ * are signed too (e.g. range). sse: add SSE-C headers (GET/HEAD).
+ * Returns 0, or the exit code of credentials that expired and could not
+ * be renewed (err says why; req is left empty). */
+int s3_request_build(const struct s3_target *t, const char *method, const char *bucket,
+		     const char *key, const struct kv *query, size_t nquery,
+		     const struct hdrs *extra, int sse, struct s3_request *req, struct buf *err);
 void s3_request_free(struct s3_request *req);
 
 #endif

@@ -12,6 +12,7 @@
 struct error_state {
 	struct s3_error *e;
 	int depth;
+	int field_depth;   /* where Code and Message are: 2, or 3 in STS's ErrorResponse */
 	struct buf *field; /* e->code or e->message while inside one, else NULL */
 	struct buf text;   /* that element's text so far */
 };
@@ -22,14 +23,22 @@ static const char *local_name(const char *name)
 	return sep ? sep + 1 : name;
 }
 
-/* Code and Message are children of the root; a <Code> deeper down (in
- * <Details>, say) is someone else's. */
+/* Code and Message are children of the root <Error> (S3), or of the
+ * <Error> inside the root <ErrorResponse> (STS and the other query-API
+ * services); a <Code> deeper down (in <Details>, say) is someone else's. */
 static void XMLCALL on_start(void *arg, const char *name, const char **attrs)
 {
 	struct error_state *st = arg;
 	(void)attrs;
 	name = local_name(name);
-	if (++st->depth != 2)
+	++st->depth;
+	if (st->depth == 1)
+		st->field_depth = !strcmp(name, "ErrorResponse") ? 3 : 2;
+	if (st->depth == 2 && st->field_depth == 3 && strcmp(name, "Error"))
+		st->field_depth = 0; /* <RequestId> and the like hold no fields */
+	if (st->depth == 2 && st->field_depth == 0 && !strcmp(name, "Error"))
+		st->field_depth = 3;
+	if (st->depth != st->field_depth)
 		return;
 	buf_reset(&st->text);
 	st->field = !strcmp(name, "Code") ? &st->e->code :
@@ -43,7 +52,7 @@ static void XMLCALL on_end(void *arg, const char *name)
 {
 	struct error_state *st = arg;
 	(void)name;
-	if (st->depth-- != 2 || !st->field)
+	if (st->depth-- != st->field_depth || !st->field)
 		return;
 	buf_add(st->field, st->text.data ? st->text.data : "", st->text.len);
 	st->field = NULL;
@@ -52,7 +61,7 @@ static void XMLCALL on_end(void *arg, const char *name)
 static void XMLCALL on_text(void *arg, const char *s, int len)
 {
 	struct error_state *st = arg;
-	if (!st->field || st->depth != 2 || st->text.len >= S3_ERROR_MAX_FIELD)
+	if (!st->field || st->depth != st->field_depth || st->text.len >= S3_ERROR_MAX_FIELD)
 		return;
 	size_t room = S3_ERROR_MAX_FIELD - st->text.len;
 	buf_add(&st->text, s, (size_t)len < room ? (size_t)len : room);
@@ -60,7 +69,7 @@ static void XMLCALL on_text(void *arg, const char *s, int len)
 
 void s3_parse_error(const char *xml, size_t len, struct s3_error *e)
 {
-	struct error_state st = { e, 0, NULL, BUF_INIT };
+	struct error_state st = { e, 0, 2, NULL, BUF_INIT };
 	if (!xml || !len || len >= S3_ERROR_MAX_BODY)
 		return;
 	XML_Parser p = XML_ParserCreateNS(NULL, ' ');
@@ -99,6 +108,14 @@ static const struct {
 	{ "InternalError", EXIT_NETWORK, 1 },
 	{ "ServiceUnavailable", EXIT_NETWORK, 1 },
 	{ "RequestTimeout", EXIT_NETWORK, 1 },
+	/* STS (AssumeRoleWithWebIdentity): botocore retries the first two */
+	{ "Throttling", EXIT_NETWORK, 1 },
+	{ "IDPCommunicationError", EXIT_NETWORK, 1 },
+	{ "InvalidIdentityToken", EXIT_AUTH, 0 },
+	{ "ExpiredTokenException", EXIT_AUTH, 0 },
+	{ "IDPRejectedClaim", EXIT_AUTH, 0 },
+	{ "InvalidClientTokenId", EXIT_AUTH, 0 },
+	{ "RegionDisabledException", EXIT_AUTH, 0 },
 };
 
 int s3_error_class(int http_status, const char *code, int *retryable)

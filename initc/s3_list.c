@@ -272,7 +272,7 @@ struct list_req {
 	size_t max_keys;
 };
 
-static void build_list(void *arg, struct s3_request *req)
+static int build_list(void *arg, struct s3_request *req, struct buf *err)
 {
 	struct list_req *lr = arg;
 	struct kv q[5];
@@ -289,7 +289,7 @@ static void build_list(void *arg, struct s3_request *req)
 				      (char *)lr->token };
 	if (lr->t->list_url_encode)
 		q[n++] = (struct kv){ "encoding-type", "url" };
-	s3_request_build(lr->t, "GET", lr->bucket, NULL, q, n, NULL, 0, req);
+	return s3_request_build(lr->t, "GET", lr->bucket, NULL, q, n, NULL, 0, req, err);
 }
 
 /* Keep every page: the whole listing in one list. */
@@ -378,10 +378,10 @@ int s3_list_pages(const struct globals *g, const struct s3_target *t, const char
 	return rc;
 }
 
-static void build_object(void *arg, struct s3_request *req)
+static int build_object(void *arg, struct s3_request *req, struct buf *err)
 {
 	struct list_req *lr = arg;
-	s3_request_build(lr->t, lr->method, lr->bucket, lr->key, NULL, 0, NULL, 1, req);
+	return s3_request_build(lr->t, lr->method, lr->bucket, lr->key, NULL, 0, NULL, 1, req, err);
 }
 
 int s3_head(const struct globals *g, const struct s3_target *t, const char *bucket,

@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether KServe's variables describe an S3 store for an s3:// URI. */
+/* Whether KServe's variables describe an S3 store for an s3:// URI: an
+ * endpoint, keys, or what EKS injects for IRSA and Pod Identity. */
 static int kserve_env_present(void)
 {
 	static const char *const vars[] = { "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-					    "awsAnonymousCredential" };
+					    "awsAnonymousCredential", "AWS_WEB_IDENTITY_TOKEN_FILE",
+					    "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+					    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_PROFILE",
+					    "AWS_REGION", "AWS_DEFAULT_REGION" };
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		if (getenv(vars[i]) && *getenv(vars[i]))
 			return 1;
@@ -20,7 +24,8 @@ static int kserve_env_present(void)
 }
 
 /* The S3 target of a remote source: rclone's remote, or KServe's env. */
-int target_resolve(const struct source *src, struct s3_target *t, struct buf *err)
+int target_resolve(const struct globals *g, const struct source *src, struct s3_target *t,
+		   struct buf *err)
 {
 	struct remote r;
 	int rc;
@@ -32,7 +37,7 @@ int target_resolve(const struct source *src, struct s3_target *t, struct buf *er
 	    kserve_env_present()) {
 		buf_reset(err);
 		remote_free(&r);
-		rc = s3_target_from_kserve_env(t, err);
+		rc = s3_target_from_kserve_env(g, t, err);
 		if (!rc)
 			log_kv(LOG_INFO, "no rclone remote s3: using KServe's AWS_* variables", NULL);
 		return rc;
@@ -40,7 +45,8 @@ int target_resolve(const struct source *src, struct s3_target *t, struct buf *er
 	if (rc == EXIT_NOTFOUND) {
 		if (src->scheme_form && !strcmp(src->remote, "s3"))
 			buf_adds(err, "; or, as with KServe, set AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and "
-				 "AWS_SECRET_ACCESS_KEY");
+				 "AWS_SECRET_ACCESS_KEY, or AWS_REGION for the SDKs' credential chain "
+				 "(IRSA, Pod Identity, instance role)");
 		rc = EXIT_USAGE;
 	} else if (!rc && strcmp(r.type, "s3")) {
 		buf_printf(err, "remote %s has type=%s (from the %s): initc reads s3 remotes only "
@@ -48,7 +54,7 @@ int target_resolve(const struct source *src, struct s3_target *t, struct buf *er
 			   r.type_origin);
 		rc = EXIT_USAGE;
 	} else if (!rc && !(rc = remote_check_options(&r, err))) {
-		rc = s3_target_from_remote(&r, t, err);
+		rc = s3_target_from_remote(&r, g, t, err);
 	}
 	remote_free(&r);
 	return rc;

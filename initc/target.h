@@ -3,10 +3,13 @@
 #define INITC_TARGET_H
 
 #include "buf.h"
+#include "globals.h"
 #include "s3.h"
 #include "uri.h"
 
-/* Returns 0 with t filled, or an exit code with err saying what to set. */
-int target_resolve(const struct source *src, struct s3_target *t, struct buf *err);
+/* Returns 0 with t filled, or an exit code with err saying what to set.
+ * g must outlive t (the credentials' own requests use it). */
+int target_resolve(const struct globals *g, const struct source *src, struct s3_target *t,
+		   struct buf *err);
 
 #endif

@@ -76,7 +76,7 @@ int tree_open_remote(const char *uri, struct tree **out, struct buf *err)
 		rc = EXIT_USAGE;
 	}
 	if (!rc)
-		rc = target_resolve(&rt->src, &rt->target, err);
+		rc = target_resolve(&rt->g, &rt->src, &rt->target, err);
 	if (!rc) {
 		size_t plen = strlen(rt->src.prefix);
 		rt->dir = (!plen || rt->src.prefix[plen - 1] == '/') ? xstrdup(rt->src.prefix) :

@@ -5,7 +5,7 @@
 # so the image and a local build come from the same steps.
 #
 # Where each library comes from (all Debian bookworm):
-#   libyaml, expat, zlib, xz, bzip2, zstd: the static archives Debian's
+#   libyaml, expat, jansson, zlib, xz, bzip2, zstd: the static archives Debian's
 #     -dev packages ship, used as they are.
 #   OpenSSL: Debian's libcrypto.a carries every algorithm, engines and the
 #     legacy ciphers: 3.9 MB of a 6 MiB budget. Rebuilt from Debian's source
@@ -63,7 +63,7 @@ MAX_BYTES=$((6 * 1024 * 1024))
 
 # The tools and the static archives this build uses; a Debian package each.
 build_pkgs="gcc make pkg-config dpkg-dev patch autoconf automake libtool perl
-file binutils libyaml-dev libexpat1-dev zlib1g-dev liblzma-dev
+file binutils libyaml-dev libexpat1-dev libjansson-dev zlib1g-dev liblzma-dev
 libbz2-dev libzstd-dev ca-certificates util-linux"
 
 # A TLS client for curl and the digests initc computes (SHA-256, MD5,
@@ -237,7 +237,7 @@ build_libarchive() {
 	cd "$root"
 }
 
-pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --static "$@" libcurl libarchive yaml-0.1 expat openssl; }
+pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --static "$@" libcurl libarchive yaml-0.1 expat jansson openssl; }
 
 # Compile common/*.c and initc/*.c (the set is globbed by make at run time,
 # like the main Makefile) and link them statically; make's -MMD

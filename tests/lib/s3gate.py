@@ -16,6 +16,13 @@ One JSON line per request goes to --log; secrets are never written.
 s3rver 3.7.1 ignores If-Match; s3gate answers 412 for it as S3 does (see
 if_match_fails), unless --no-if-match shows what such a server does.
 
+--keys-file FILE accepts more key pairs than --access-key: JSON lines
+{"access_key", "secret_key", "session_token", "expiration"} (expiration in
+ISO 8601 or epoch seconds, null for never), re-read when the file changes,
+as the credential stand-ins (aws_standins.py) issue keys.  A request signed
+with an expired one is refused as S3 does (403 ExpiredToken); the log
+names the access key id that signed each request ("akid"), never a secret.
+
 Run with Debian's /usr/bin/python3 (python3-botocore).
 """
 
@@ -75,6 +82,7 @@ class Config:
     allow_anonymous = False
     if_match = True
     upstream_data = None  # s3rver's -d directory, for multipart ETags
+    keys_file = None
     log = None
     log_lock = threading.Lock()
 
@@ -114,6 +122,50 @@ def bad(status, code, why):
     return Verdict("bad", status, code, why)
 
 
+class KeyRing:
+    """The key pairs of --keys-file, reloaded when the file changes."""
+    lock = threading.Lock()
+    stamp = None
+    keys = {}
+
+    @classmethod
+    def load(cls):
+        try:
+            st = os.stat(Config.keys_file)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp == cls.stamp:
+            return
+        keys = {}
+        if stamp is not None:
+            with open(Config.keys_file, encoding="utf-8") as f:
+                for line in f:
+                    if not line.strip():
+                        continue
+                    k = json.loads(line)
+                    keys[k["access_key"]] = (k["secret_key"], k.get("session_token"),
+                                             expiry_epoch(k.get("expiration")))
+        cls.stamp, cls.keys = stamp, keys
+
+    @classmethod
+    def lookup(cls, akid):
+        """(secret, token, expiration epoch or None) for akid, or None."""
+        if akid == Config.access_key:
+            return Config.secret_key, Config.session_token, None
+        if Config.keys_file is None:
+            return None
+        with cls.lock:
+            cls.load()
+            return cls.keys.get(akid)
+
+
+def expiry_epoch(value):
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
 def parse_authorization(value):
     """Split 'AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...'.
 
@@ -143,9 +195,13 @@ def check_scope(credential, amz_date):
                    f"Credential {credential!r} must be "
                    "AKID/yyyymmdd/region/s3/aws4_request")
     akid, date, region, service, terminator = parts
-    if akid != Config.access_key:
+    key = KeyRing.lookup(akid)
+    if key is None:
         return bad(403, "InvalidAccessKeyId",
                    f"access key id {akid!r} is not the configured one")
+    if key[2] is not None and time.time() >= key[2]:
+        return bad(403, "ExpiredToken",
+                   f"the provided token for {akid} has expired")
     if region != Config.region:
         return bad(400, "AuthorizationHeaderMalformed",
                    f"credential scope region is {region!r}, "
@@ -175,7 +231,7 @@ def check_date(amz_date):
     return None
 
 
-def check_signed_set(signed, headers):
+def check_signed_set(signed, headers, required_token):
     """The header names in SignedHeaders: required ones, present ones."""
     for name in REQUIRED_SIGNED:
         if name not in signed:
@@ -195,11 +251,11 @@ def check_signed_set(signed, headers):
     if token is not None and "x-amz-security-token" not in signed:
         return bad(403, "AccessDenied",
                    "x-amz-security-token is sent but not signed")
-    if Config.session_token is not None:
+    if required_token is not None:
         if token is None:
             return bad(403, "InvalidToken",
                        "this endpoint requires x-amz-security-token")
-        if not hmac.compare_digest(token, Config.session_token):
+        if not hmac.compare_digest(token, required_token):
             return bad(403, "InvalidToken",
                        "x-amz-security-token is not the configured token")
     return None
@@ -221,8 +277,11 @@ def botocore_request(method, target, headers, signed, amz_date):
     return request
 
 
-def verify(method, target, headers):
-    """Decide whether botocore agrees with the request's signature."""
+def verify(method, target, headers, entry=None):
+    """Decide whether botocore agrees with the request's signature.
+
+    entry (the request's log line) gets the access key id that signed it.
+    """
     if not PRINTABLE_ASCII.match(target):
         return bad(400, "InvalidURI",
                    "the request target holds raw spaces, control or "
@@ -245,9 +304,14 @@ def verify(method, target, headers):
                    "Authorization header: " + fields)
     amz_date = headers.get("x-amz-date") or ""
     signed = fields["SignedHeaders"].split(";")
-    problem = (check_scope(fields["Credential"], amz_date)
-               or check_signed_set(signed, headers)
-               or check_date(amz_date))
+    akid = fields["Credential"].split("/")[0]
+    if entry is not None:
+        entry["akid"] = akid
+    problem = check_scope(fields["Credential"], amz_date)
+    if problem:
+        return problem
+    secret, token, _ = KeyRing.lookup(akid)
+    problem = check_signed_set(signed, headers, token) or check_date(amz_date)
     if problem:
         return problem
     payload = headers.get("x-amz-content-sha256")
@@ -258,8 +322,7 @@ def verify(method, target, headers):
     if not target.startswith("/"):
         return bad(400, "InvalidURI",
                    f"request target {target!r} must start with '/'")
-    creds = Credentials(Config.access_key, Config.secret_key,
-                        Config.session_token)
+    creds = Credentials(akid, secret, token)
     signer = S3SigV4Auth(creds, "s3", Config.region)
     request = botocore_request(method, target, headers, signed, amz_date)
     verdict = Verdict("ok")
@@ -397,6 +460,9 @@ def current_etag(target):
 #                           rewrites its file in place), every later one
 #                           waits and sees the new object.  Logged with
 #                           "replaced": the new ETag.
+#            "hold"         relay the answer unchanged once the key that
+#                           signed the request (--keys-file) expires in
+#                           less than "within" seconds (at most 120 s)
 #   common:  "delay" seconds to wait before answering.
 #   "after" is a byte count or [lo, hi] for a random offset in that range.
 # Every request a rule acted on is logged with "fault": the action.
@@ -404,7 +470,7 @@ def current_etag(target):
 
 FAULT_ACTIONS = {"reset", "truncate", "stall", "slow", "status",
                  "ignore_range", "bad_range", "add_listing", "body",
-                 "replace"}
+                 "replace", "hold"}
 LISTING_MAX = 16 * 1024 * 1024  # add_listing holds the upstream answer
 PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (but the last)
 
@@ -518,6 +584,9 @@ def fault_hook(handler, exchange, upstream_response):
         return False
     exchange["fault"] = rule["action"]
     time.sleep(float(rule.get("delay", 0)))
+    if rule["action"] == "hold":
+        hold_until_expiring(exchange.get("akid"), float(rule["within"]))
+        return False  # then relayed as it is
     try:
         FAULT_HANDLERS[rule["action"]](handler, exchange, upstream_response,
                                        rule)
@@ -527,6 +596,18 @@ def fault_hook(handler, exchange, upstream_response):
         handler.close_connection = True
     handler.commit_log()
     return True
+
+
+def hold_until_expiring(akid, within, limit=120):
+    """The "hold" fault: keep the answer until the key that signed the
+    request expires within `within` seconds (a server-side clock wait, so
+    a test can wait on the event that follows).  At most `limit` s."""
+    key = KeyRing.lookup(akid) if akid else None
+    if key is None or key[2] is None:
+        return
+    deadline = time.time() + limit
+    while key[2] - time.time() >= within and time.time() < deadline:
+        time.sleep(0.05)
 
 
 def send_head(handler, exchange, status, headers, reason=None):
@@ -988,7 +1069,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.expecting = self.__dict__.pop("expect_continue", False)
         try:
             body = BodyReader(self.rfile, self.headers)
-            verdict = verify(self.command, self.path, self.headers)
+            verdict = verify(self.command, self.path, self.headers, entry)
         except ValueError as e:
             # The body's end is unknown: answer, then drop the connection.
             self.entry = dict(entry, verdict="bad", why=str(e))
@@ -1308,6 +1389,9 @@ def parse_args(argv):
                    help="exit after this many seconds (default 900)")
     p.add_argument("--watch-pid", type=int, default=0,
                    help="also exit when this process is gone")
+    p.add_argument("--keys-file", metavar="FILE",
+                   help="JSON lines of more accepted keys, re-read when the "
+                   "file changes (see KeyRing)")
     p.add_argument("--faults", metavar="FILE",
                    help="JSON fault rules, re-read when the file changes "
                    "(see Faults); a missing file means no faults")
@@ -1336,6 +1420,7 @@ def main(argv):
     Config.if_match = args.if_match
     Config.upstream_data = args.upstream_data
     Faults.path = args.faults
+    Config.keys_file = args.keys_file
     if args.log:
         Config.log = open(args.log, "a", encoding="utf-8")
     server = Server(("127.0.0.1", args.port), Handler)

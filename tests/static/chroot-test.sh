@@ -57,7 +57,7 @@ if [ -f "$FULL" ]; then
 	syms=$(nm "$FULL" 2>/dev/null | awk '{print $NF}')
 	for lib in libcurl:curl_easy_perform OpenSSL:SSL_CTX_new \
 		libarchive:archive_read_next_header libyaml:yaml_parser_parse \
-		expat:XML_Parse zlib:inflate; do
+		expat:XML_Parse jansson:json_loadb zlib:inflate; do
 		check "${lib%%:*} is linked in (${lib#*:})" grep -qx "${lib#*:}" <<<"$syms"
 	done
 else
@@ -298,7 +298,7 @@ rc=$?
 echo "# chroot /initc --version:"
 indent <"$work/version"
 check "initc --version runs in the empty root (exit $rc)" [ "$rc" -eq 0 ]
-for lib in libcurl OpenSSL libarchive libyaml expat; do
+for lib in libcurl OpenSSL libarchive libyaml expat jansson; do
 	check "initc --version names $lib" grep -q "$lib" "$work/version"
 done
 

@@ -40,6 +40,18 @@ static void test_parse(void)
 	CHECK_INT(e.code.len, 0);
 	parse("this is not XML", &e);
 	CHECK_INT(e.code.len, 0);
+
+	/* STS and the other query-API services: <ErrorResponse><Error>... */
+	parse("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><RequestId>r</RequestId>"
+	      "<Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>"
+	      "<Message>Incorrect token audience</Message></Error></ErrorResponse>", &e);
+	CHECK_STR(e.code.data, "InvalidIdentityToken");
+	CHECK_STR(e.message.data, "Incorrect token audience");
+	/* ...but a Code anywhere else in it is no one's */
+	parse("<ErrorResponse><Other><Code>X</Code></Other></ErrorResponse>", &e);
+	CHECK_INT(e.code.len, 0);
+	parse("<Error><Error><Code>Nested</Code></Error></Error>", &e);
+	CHECK_INT(e.code.len, 0);
 	s3_error_free(&e);
 }
 
@@ -111,8 +123,23 @@ static void test_class(void)
 	}
 }
 
+/* STS's codes: throttling is retried, a refused token is an auth failure. */
+static void test_sts_class(void)
+{
+	int retry = -1;
+	CHECK_INT(s3_error_class(400, "Throttling", &retry), EXIT_NETWORK);
+	CHECK_INT(retry, 1);
+	CHECK_INT(s3_error_class(400, "IDPCommunicationError", &retry), EXIT_NETWORK);
+	CHECK_INT(retry, 1);
+	CHECK_INT(s3_error_class(400, "InvalidIdentityToken", &retry), EXIT_AUTH);
+	CHECK_INT(retry, 0);
+	CHECK_INT(s3_error_class(400, "ExpiredTokenException", &retry), EXIT_AUTH);
+	CHECK_INT(retry, 0);
+}
+
 int main(void)
 {
+	test_sts_class();
 	test_parse();
 	test_truncated();
 	test_limits();

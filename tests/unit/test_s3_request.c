@@ -22,6 +22,8 @@ static int signed_header(const struct s3_request *req, const char *name)
 	return 0;
 }
 
+static struct buf err = BUF_INIT;
+
 static void base_target(struct s3_target *t)
 {
 	memset(t, 0, sizeof *t);
@@ -29,8 +31,7 @@ static void base_target(struct s3_target *t)
 	t->host = "127.0.0.1:9000";
 	t->base_path = "";
 	t->region = "us-east-1";
-	t->access_key = "AKIDEXAMPLE";
-	t->secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	t->creds = aws_creds_static("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL);
 	t->path_style = 1;
 	t->list_version = 2;
 }
@@ -41,7 +42,7 @@ int main(void)
 	struct s3_request req;
 
 	base_target(&t);
-	s3_request_build(&t, "GET", "models", "iris/model file+1.bin", NULL, 0, NULL, 1, &req);
+	CHECK_INT(s3_request_build(&t, "GET", "models", "iris/model file+1.bin", NULL, 0, NULL, 1, &req, &err), 0);
 	CHECK_STR(req.url.data, "http://127.0.0.1:9000/models/iris/model%20file%2B1.bin");
 	CHECK_STR(hdrs_get(&req.headers, "host"), "127.0.0.1:9000");
 	CHECK(signed_header(&req, "host"));
@@ -51,7 +52,7 @@ int main(void)
 	s3_request_free(&req);
 
 	t.path_style = 0;
-	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req);
+	CHECK_INT(s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req, &err), 0);
 	CHECK_STR(req.url.data, "http://models.127.0.0.1:9000/a.bin");
 	CHECK_STR(hdrs_get(&req.headers, "host"), "models.127.0.0.1:9000");
 	s3_request_free(&req);
@@ -61,7 +62,7 @@ int main(void)
 	t.sse_algorithm = "AES256";
 	t.sse_key_b64 = "U3NlQ3VzdEtleS0wMTIzNDU2Nzg5YWJjZGVmQUJDREU=";
 	t.sse_key_md5_b64 = "bWQ1LW9mLXRoZS1rZXk=";
-	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 1, &req);
+	CHECK_INT(s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 1, &req, &err), 0);
 	CHECK_STR(hdrs_get(&req.headers, "x-amz-request-payer"), "requester");
 	CHECK(signed_header(&req, "x-amz-request-payer"));
 	CHECK_STR(hdrs_get(&req.headers, "x-amz-server-side-encryption-customer-algorithm"), "AES256");
@@ -72,7 +73,7 @@ int main(void)
 
 	/* listings carry requester-pays but never the SSE-C key */
 	struct kv q[] = { { "list-type", "2" }, { "prefix", "iris/" } };
-	s3_request_build(&t, "GET", "models", NULL, q, 2, NULL, 0, &req);
+	CHECK_INT(s3_request_build(&t, "GET", "models", NULL, q, 2, NULL, 0, &req, &err), 0);
 	CHECK_STR(req.url.data, "http://127.0.0.1:9000/models/?list-type=2&prefix=iris%2F");
 	CHECK(signed_header(&req, "x-amz-request-payer"));
 	CHECK(hdrs_get(&req.headers, "x-amz-server-side-encryption-customer-key") == NULL);
@@ -131,9 +132,11 @@ int main(void)
 	CHECK_STR(s3_path_style_reason(&aws, "models"), "configured");
 
 	/* anonymous: nothing signed */
-	t.access_key = NULL;
-	s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req);
+	aws_creds_free(t.creds);
+	t.creds = NULL;
+	CHECK_INT(s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req, &err), 0);
 	CHECK(hdrs_get(&req.headers, "authorization") == NULL);
 	s3_request_free(&req);
+	buf_free(&err);
 	return T_DONE();
 }

@@ -1,0 +1,347 @@
+/* The credential chain as a table of providers, and the refresh of what
+ * it found; see aws_creds.h. */
+#include "aws_creds.h"
+#include "aws_provider.h"
+#include "exitcode.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct provider {
+	const char *name;    /* in logs and messages */
+	aws_load_fn load;    /* also what a refresh calls */
+};
+
+static int env_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
+
+/* botocore's order (credentials.py create_credential_resolver): env,
+ * assume-role (refused), web identity, SSO (refused), shared credentials
+ * file, credential_process (refused), config file, container, IMDS. The
+ * refusals sit inside the shared-files providers, where botocore would
+ * have used them. */
+static const struct provider chain_order[] = {
+	{ "env", env_load },
+	{ "assume role", aws_profile_role_load },
+	{ "web identity", aws_web_identity_load },
+	{ "shared files", aws_shared_load },
+	{ "container", aws_container_load },
+	{ "IMDS", aws_imds_load },
+};
+
+struct aws_creds {
+	const struct provider *provider;  /* NULL: static keys, never refreshed */
+	struct aws_chain chain;
+	struct aws_keys keys;
+	time_t next_try;                  /* no refresh attempt before this */
+};
+
+void aws_keys_free(struct aws_keys *k)
+{
+	char *fields[] = { k->access_key, k->secret_key, k->session_token };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (fields[i])
+			explicit_bzero(fields[i], strlen(fields[i]));
+		free(fields[i]);
+	}
+	memset(k, 0, sizeof *k);
+}
+
+void aws_keys_set(struct aws_keys *k, const char *access_key, const char *secret_key,
+		  const char *token)
+{
+	log_add_secret(secret_key);
+	log_add_secret(token);
+	k->access_key = xstrdup(access_key);
+	k->secret_key = xstrdup(secret_key);
+	k->session_token = token && *token ? xstrdup(token) : NULL;
+}
+
+static int printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+int aws_keys_check(const struct aws_keys *k, const char *from, struct buf *err)
+{
+	const struct { const char *name, *value; } fields[] = {
+		{ "access key id", k->access_key }, { "secret access key", k->secret_key },
+		{ "session token", k->session_token },
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *v = fields[i].value;
+		if (v && (!*v || !printable(v)))
+			return buf_fail(err, EXIT_AUTH, "%s: the %s is empty or holds spaces or control "
+					"characters", from, fields[i].name);
+	}
+	return 0;
+}
+
+const char *aws_format_time(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+	if (!t || !gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, size, "never");
+	return out;
+}
+
+/* "NN" at s as a number in [lo, hi]; -1 when not. */
+static int two_digits(const char *s, int lo, int hi)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	int v = (s[0] - '0') * 10 + (s[1] - '0');
+	return v >= lo && v <= hi ? v : -1;
+}
+
+/* "Z", "+hh:mm", "-hh:mm" or "+hhmm" at s, in seconds east of UTC. */
+static int parse_offset(const char *s, long *out)
+{
+	if (!strcmp(s, "Z")) {
+		*out = 0;
+		return 0;
+	}
+	if ((*s != '+' && *s != '-') || strlen(s) < 5)
+		return -1;
+	int h = two_digits(s + 1, 0, 23), colon = s[3] == ':';
+	int m = two_digits(s + 3 + colon, 0, 59);
+	if (h < 0 || m < 0 || s[5 + colon])
+		return -1;
+	*out = (*s == '-' ? -1 : 1) * (h * 3600L + m * 60L);
+	return 0;
+}
+
+int aws_parse_time(const char *s, time_t *out)
+{
+	static const int days_in[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	struct tm tm;
+	long offset;
+	memset(&tm, 0, sizeof tm);
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+	    s[13] != ':' || s[16] != ':' || strspn(s, "0123456789") != 4)
+		return -1;
+	int mon = two_digits(s + 5, 1, 12), day = two_digits(s + 8, 1, 31);
+	tm.tm_hour = two_digits(s + 11, 0, 23);
+	tm.tm_min = two_digits(s + 14, 0, 59);
+	tm.tm_sec = two_digits(s + 17, 0, 60);
+	if (mon < 0 || day < 0 || day > days_in[mon - 1] || tm.tm_hour < 0 || tm.tm_min < 0 ||
+	    tm.tm_sec < 0)
+		return -1;
+	const char *rest = s + 19;
+	if (*rest == '.') {
+		size_t digits = strspn(rest + 1, "0123456789");
+		if (!digits)
+			return -1;
+		rest += 1 + digits;
+	}
+	if (parse_offset(rest, &offset))
+		return -1;
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	*out = timegm(&tm) - offset;
+	return 0;
+}
+
+int aws_read_token_file(const char *path, const char *var, char **out, struct buf *why)
+{
+	struct buf data = BUF_INIT;
+	char chunk[4096];
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return buf_fail(why, EXIT_AUTH, "cannot read %s=%s: %s", var, path, strerror(errno));
+	while (data.len <= AWS_TOKEN_MAX && (n = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(&data, chunk, (size_t)n);
+	int read_errno = errno;
+	close(fd);
+	if (data.len)
+		log_add_secret(data.data); /* before anything else can print it */
+	int rc = 0;
+	if (n < 0)
+		rc = buf_fail(why, EXIT_AUTH, "cannot read %s=%s: %s", var, path, strerror(read_errno));
+	else if (data.len > AWS_TOKEN_MAX)
+		rc = buf_fail(why, EXIT_AUTH, "%s=%s is larger than %d bytes: not a token", var, path,
+			      AWS_TOKEN_MAX);
+	else if (!data.len || strlen(data.data) != data.len)
+		rc = buf_fail(why, EXIT_AUTH, "%s=%s is empty or holds a NUL byte: not a token", var,
+			      path);
+	if (rc) {
+		if (data.data)
+			explicit_bzero(data.data, data.len);
+		buf_free(&data);
+		return rc;
+	}
+	*out = buf_steal(&data);
+	return 0;
+}
+
+/* Static keys in the environment, as botocore's EnvProvider (and rclone's
+ * Go SDK, which also reads AWS_ACCESS_KEY and AWS_SECRET_KEY). */
+static int env_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)
+{
+	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = getenv("AWS_SESSION_TOKEN");
+	(void)c;
+	if (!ak || !*ak)
+		ak = getenv("AWS_ACCESS_KEY");
+	if (!sk || !*sk)
+		sk = getenv("AWS_SECRET_KEY");
+	if (!token || !*token)
+		token = getenv("AWS_SECURITY_TOKEN");
+	if (!ak || !*ak) {
+		buf_adds(why, "AWS_ACCESS_KEY_ID unset");
+		return AWS_ABSENT;
+	}
+	if (!sk || !*sk)
+		return buf_fail(why, EXIT_USAGE, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY "
+				"is not: set both");
+	aws_keys_set(out, ak, sk, token);
+	out->method = "env";
+	return 0;
+}
+
+static char *first_set(const char *a, const char *b, const char *c)
+{
+	const char *v = a && *a ? a : b && *b ? b : c;
+	return xstrdup(v);
+}
+
+static void chain_init(struct aws_chain *c, const struct aws_chain_opts *o)
+{
+	memset(c, 0, sizeof *c);
+	c->g = o->g;
+	c->store_region = xstrdup(o->region ? o->region : "us-east-1");
+	c->profile = first_set(o->profile, getenv("AWS_PROFILE"), "default");
+	aws_chain_read_files(c, o->credentials_file, c->profile);
+}
+
+static void chain_free(struct aws_chain *c)
+{
+	aws_chain_free_files(c);
+	free(c->store_region);
+	free(c->profile);
+	memset(c, 0, sizeof *c);
+}
+
+struct aws_creds *aws_creds_static(const char *access_key, const char *secret_key,
+				   const char *token)
+{
+	struct aws_creds *c = xcalloc(1, sizeof *c);
+	aws_keys_set(&c->keys, access_key, secret_key, token);
+	c->keys.method = "static";
+	return c;
+}
+
+static void log_answer(const char *msg, const struct provider *p, const struct aws_keys *k)
+{
+	char when[32];
+	log_kv(LOG_INFO, msg, "provider=%s method=%s expires=%s", log_q(p->name), k->method,
+	       aws_format_time(k->expiration, when, sizeof when));
+}
+
+int aws_creds_resolve(const struct aws_chain_opts *o, struct aws_creds **out, struct buf *err)
+{
+	struct aws_creds *c = xcalloc(1, sizeof *c);
+	struct buf tried = BUF_INIT, why = BUF_INIT;
+	const struct provider *p = NULL;
+	int rc = AWS_ABSENT;
+
+	*out = NULL;
+	chain_init(&c->chain, o);
+	for (size_t i = 0; rc == AWS_ABSENT && i < sizeof chain_order / sizeof chain_order[0]; i++) {
+		p = &chain_order[i];
+		buf_reset(&why);
+		rc = p->load(&c->chain, &c->keys, &why);
+		if (rc == AWS_ABSENT && why.len)
+			buf_printf(&tried, "%s%s: %s", tried.len ? "; " : "", p->name, why.data);
+	}
+	if (!rc) {
+		c->provider = p;
+		log_answer("AWS credentials", p, &c->keys);
+		*out = c;
+	} else if (rc == AWS_ABSENT) {
+		rc = buf_fail(err, EXIT_AUTH, "no AWS credentials found (%s): put the keys in the "
+			      "secret, or give the pod an IAM role (IRSA's AWS_ROLE_ARN and "
+			      "AWS_WEB_IDENTITY_TOKEN_FILE, EKS Pod Identity, an instance role)",
+			      tried.data);
+	} else {
+		rc = buf_fail(err, rc, "AWS credentials from %s: %s", p->name, why.data);
+	}
+	if (rc) {
+		aws_keys_free(&c->keys);
+		chain_free(&c->chain);
+		free(c);
+	}
+	buf_free(&tried);
+	buf_free(&why);
+	return rc;
+}
+
+/* Ask the provider again; 0 with fresh keys in c, else why says why. */
+static int refresh(struct aws_creds *c, time_t now, struct buf *why)
+{
+	struct aws_keys fresh = { 0 };
+	char when[32];
+	int rc = c->provider->load(&c->chain, &fresh, why);
+	if (rc == AWS_ABSENT) /* configured at first, not any more */
+		rc = EXIT_AUTH;
+	if (!rc && fresh.expiration && fresh.expiration - now <= AWS_EXPIRY_MARGIN_S)
+		rc = buf_fail(why, EXIT_AUTH, "the new keys expire at %s, too soon to use",
+			      aws_format_time(fresh.expiration, when, sizeof when));
+	if (rc) {
+		aws_keys_free(&fresh);
+		return rc;
+	}
+	aws_keys_free(&c->keys);
+	c->keys = fresh;
+	log_answer("AWS credentials refreshed", c->provider, &c->keys);
+	return 0;
+}
+
+int aws_creds_current(struct aws_creds *c, time_t now, const struct aws_keys **out,
+		      struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	char when[32];
+	time_t left = c->keys.expiration - now;
+
+	*out = &c->keys;
+	if (!c->provider || !c->keys.expiration || left > AWS_REFRESH_WINDOW_S ||
+	    (now < c->next_try && left > AWS_EXPIRY_MARGIN_S))
+		return 0;
+	c->next_try = now + AWS_REFRESH_RETRY_S;
+	int rc = refresh(c, now, &why);
+	if (rc && left > AWS_EXPIRY_MARGIN_S) {
+		log_kv(LOG_WARN, "refreshing the AWS credentials failed: keeping the current ones",
+		       "provider=%s expires=%s reason=%s", log_q(c->provider->name),
+		       aws_format_time(c->keys.expiration, when, sizeof when), log_q(why.data));
+		rc = 0;
+	} else if (rc) {
+		rc = buf_fail(err, rc == EXIT_USAGE ? EXIT_USAGE : EXIT_AUTH,
+			      "the AWS credentials from %s expire at %s and could not be refreshed: %s",
+			      c->provider->name,
+			      aws_format_time(c->keys.expiration, when, sizeof when), why.data);
+		*out = NULL;
+	}
+	buf_free(&why);
+	return rc;
+}
+
+void aws_creds_free(struct aws_creds *c)
+{
+	if (!c)
+		return;
+	aws_keys_free(&c->keys);
+	chain_free(&c->chain);
+	free(c);
+}

@@ -1,0 +1,311 @@
+/* Web identity (EKS IRSA): the service account's token, read from
+ * AWS_WEB_IDENTITY_TOKEN_FILE at every call (the kubelet rotates it), is
+ * exchanged for keys by STS AssumeRoleWithWebIdentity: an unsigned form
+ * POST with the parameters botocore sends, answered in XML. */
+#include "aws_provider.h"
+#include "exitcode.h"
+#include "http.h"
+#include "log.h"
+#include "s3.h"
+
+#include <expat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define STS_MAX_ANSWER (64 * 1024)
+#define STS_MAX_FIELD (16 * 1024)   /* session tokens run to a few KiB */
+
+/* ---- the answer ----------------------------------------------------------- */
+
+/* The fields kept, by where they sit: Credentials' children of a
+ * successful answer, and Code and Message of an <ErrorResponse>. */
+enum sts_field { F_ACCESS, F_SECRET, F_TOKEN, F_EXPIRATION, F_CODE, F_MESSAGE, F_COUNT };
+
+static const struct {
+	const char *parent;   /* the element the field sits in */
+	const char *name;
+	int depth;            /* of the field itself */
+} sts_fields[F_COUNT] = {
+	[F_ACCESS] = { "Credentials", "AccessKeyId", 4 },
+	[F_SECRET] = { "Credentials", "SecretAccessKey", 4 },
+	[F_TOKEN] = { "Credentials", "SessionToken", 4 },
+	[F_EXPIRATION] = { "Credentials", "Expiration", 4 },
+	[F_CODE] = { "Error", "Code", 3 },
+	[F_MESSAGE] = { "Error", "Message", 3 },
+};
+
+#define STS_MAX_DEPTH 8   /* the fields sit at 4; deeper names are not kept */
+
+struct sts_parse {
+	XML_Parser p;
+	int depth;
+	char names[STS_MAX_DEPTH][32]; /* local names of the open elements, from the root */
+	int field;            /* the field being read, -1 outside */
+	struct buf value[F_COUNT];
+	int seen[F_COUNT];
+	int bad;              /* a field twice, too long, or a DOCTYPE */
+};
+
+static const char *local_name(const char *name)
+{
+	const char *sep = strrchr(name, ' ');
+	return sep ? sep + 1 : name;
+}
+
+static void XMLCALL on_start(void *arg, const char *name, const char **attrs)
+{
+	struct sts_parse *st = arg;
+	(void)attrs;
+	name = local_name(name);
+	st->field = -1;
+	if (++st->depth > STS_MAX_DEPTH)
+		return;
+	snprintf(st->names[st->depth - 1], sizeof st->names[0], "%s", name);
+	const char *parent = st->depth >= 2 ? st->names[st->depth - 2] : "";
+	for (int f = 0; f < F_COUNT; f++) {
+		if (st->depth == sts_fields[f].depth && !strcmp(name, sts_fields[f].name) &&
+		    !strcmp(parent, sts_fields[f].parent)) {
+			if (st->seen[f]++)
+				st->bad = 1;
+			st->field = f;
+		}
+	}
+}
+
+static void XMLCALL on_end(void *arg, const char *name)
+{
+	struct sts_parse *st = arg;
+	(void)name;
+	st->depth--;
+	st->field = -1;
+}
+
+static void XMLCALL on_text(void *arg, const char *s, int len)
+{
+	struct sts_parse *st = arg;
+	if (st->field < 0)
+		return;
+	struct buf *v = &st->value[st->field];
+	if (v->len + (size_t)len > STS_MAX_FIELD) {
+		st->bad = 1;
+		XML_StopParser(st->p, XML_FALSE);
+		return;
+	}
+	buf_add(v, s, (size_t)len);
+}
+
+/* No DTDs: STS sends none, and entities are how XML bombs go off. */
+static void XMLCALL on_doctype(void *arg, const char *name, const char *sysid, const char *pubid,
+			       int has_internal)
+{
+	struct sts_parse *st = arg;
+	(void)name, (void)sysid, (void)pubid, (void)has_internal;
+	st->bad = 1;
+	XML_StopParser(st->p, XML_FALSE);
+}
+
+static const char *field(const struct sts_parse *st, enum sts_field f)
+{
+	return st->value[f].data ? st->value[f].data : "";
+}
+
+static int sts_result(const struct sts_parse *st, int complete, struct aws_keys *out,
+		      struct buf *err)
+{
+	static const char *const what = "the STS answer";
+	/* whatever else goes wrong, these never reach a message */
+	if (st->seen[F_SECRET])
+		log_add_secret(field(st, F_SECRET));
+	if (st->seen[F_TOKEN])
+		log_add_secret(field(st, F_TOKEN));
+	if (st->bad)
+		return buf_fail(err, EXIT_AUTH, "%s has a DOCTYPE, a field twice or a field over %d "
+				"bytes: not STS", what, STS_MAX_FIELD);
+	if (st->seen[F_CODE])
+		return buf_fail(err, EXIT_AUTH, "STS refused: %.200s: %.500s", field(st, F_CODE),
+				field(st, F_MESSAGE));
+	if (!complete)
+		return buf_fail(err, EXIT_AUTH, "%s is not complete XML", what);
+	for (int f = F_ACCESS; f <= F_EXPIRATION; f++)
+		if (!st->seen[f])
+			return buf_fail(err, EXIT_AUTH, "%s has no Credentials/%s", what,
+					sts_fields[f].name);
+	time_t expiration;
+	if (aws_parse_time(field(st, F_EXPIRATION), &expiration))
+		return buf_fail(err, EXIT_AUTH, "%s has an Expiration that is not an ISO 8601 time",
+				what);
+	aws_keys_set(out, field(st, F_ACCESS), field(st, F_SECRET), field(st, F_TOKEN));
+	out->expiration = expiration;
+	out->method = "assume-role-with-web-identity";
+	int rc = aws_keys_check(out, what, err);
+	if (rc)
+		aws_keys_free(out);
+	return rc;
+}
+
+int aws_sts_parse(const char *xml, size_t len, struct aws_keys *out, struct buf *err)
+{
+	struct sts_parse st;
+	memset(&st, 0, sizeof st);
+	st.field = -1;
+	if (len > STS_MAX_ANSWER)
+		return buf_fail(err, EXIT_AUTH, "the STS answer is larger than %d bytes",
+				STS_MAX_ANSWER);
+	st.p = XML_ParserCreateNS(NULL, ' ');
+	XML_SetUserData(st.p, &st);
+	XML_SetElementHandler(st.p, on_start, on_end);
+	XML_SetCharacterDataHandler(st.p, on_text);
+	XML_SetStartDoctypeDeclHandler(st.p, on_doctype);
+	int complete = XML_Parse(st.p, xml ? xml : "", (int)len, XML_TRUE) == XML_STATUS_OK;
+	XML_ParserFree(st.p);
+	int rc = sts_result(&st, complete, out, err);
+	for (int f = 0; f < F_COUNT; f++) {
+		if (st.value[f].data)
+			explicit_bzero(st.value[f].data, st.value[f].len);
+		buf_free(&st.value[f]);
+	}
+	return rc;
+}
+
+/* ---- the request ---------------------------------------------------------- */
+
+/* Endpoint suffix by partition; everything else is aws. */
+static const struct {
+	const char *region_prefix;
+	const char *suffix;
+} partitions[] = {
+	{ "cn-", "amazonaws.com.cn" },
+};
+
+/* AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else STS of the region (the
+ * global endpoint with AWS_STS_REGIONAL_ENDPOINTS=legacy). */
+static int sts_endpoint(const struct aws_chain *c, char **url, struct buf *why)
+{
+	static const char *const vars[] = { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL" };
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i]);
+		if (!v || !*v)
+			continue;
+		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+			return buf_fail(why, EXIT_USAGE, "%s=%s: the endpoint must be http:// or "
+					"https://", vars[i], v);
+		const char *host = strstr(v, "//") + 2;
+		*url = strchr(host, '/') ? xstrdup(v) : xasprintf("%s/", v); /* botocore posts to / */
+		return 0;
+	}
+	const char *legacy = getenv("AWS_STS_REGIONAL_ENDPOINTS");
+	if (legacy && !strcasecmp(legacy, "legacy")) {
+		*url = xstrdup("https://sts.amazonaws.com/");
+		return 0;
+	}
+	const char *var = "AWS_REGION", *region = getenv(var);
+	if (!region || !*region)
+		region = getenv(var = "AWS_DEFAULT_REGION");
+	if (!region || !*region) {
+		region = c->store_region;
+		var = "the store's region";
+	}
+	int rc = s3_check_region(region, var, why);
+	if (rc)
+		return rc;
+	const char *suffix = "amazonaws.com";
+	for (size_t i = 0; i < sizeof partitions / sizeof partitions[0]; i++)
+		if (!strncmp(region, partitions[i].region_prefix, strlen(partitions[i].region_prefix)))
+			suffix = partitions[i].suffix;
+	*url = xasprintf("https://sts.%s.%s/", region, suffix);
+	return 0;
+}
+
+static void form_add(struct buf *body, const char *name, const char *value)
+{
+	if (body->len)
+		buf_addc(body, '&');
+	buf_printf(body, "%s=", name);
+	sigv4_encode(body, value, strlen(value), 0);
+}
+
+struct sts_call {
+	const char *url;
+	const struct buf *form;
+};
+
+static int build_sts(void *arg, struct s3_request *req, struct buf *err)
+{
+	const struct sts_call *call = arg;
+	(void)err;
+	memset(req, 0, sizeof *req);
+	buf_adds(&req->url, call->url);
+	hdrs_set(&req->headers, "content-type", "application/x-www-form-urlencoded; charset=utf-8");
+	hdrs_set(&req->headers, "expect", ""); /* no 100-continue round trip for a token */
+	buf_add(&req->body, call->form->data, call->form->len);
+	return 0;
+}
+
+/* The variable, else the profile's setting (botocore's _get_config). */
+static const char *setting(const struct aws_chain *c, const char *var, const char *key)
+{
+	const char *v = getenv(var);
+	return v ? v : aws_profile_get(c, key);
+}
+
+static int assume_role(const struct aws_chain *c, const char *role, const char *token,
+		       struct aws_keys *out, struct buf *why)
+{
+	const char *session = setting(c, "AWS_ROLE_SESSION_NAME", "role_session_name");
+	char *generated = session ? NULL : xasprintf("initc-session-%lld", (long long)time(NULL));
+	struct buf form = BUF_INIT, err = BUF_INIT;
+	struct http_result res;
+	char *url = NULL;
+	int rc = sts_endpoint(c, &url, why);
+
+	if (rc)
+		return rc;
+	form_add(&form, "Action", "AssumeRoleWithWebIdentity");
+	form_add(&form, "Version", "2011-06-15");
+	form_add(&form, "RoleArn", role);
+	form_add(&form, "RoleSessionName", session ? session : generated);
+	form_add(&form, "WebIdentityToken", token);
+	struct sts_call call = { url, &form };
+	char *what = xasprintf("STS AssumeRoleWithWebIdentity at %s", url);
+	rc = http_request(c->g, 0, "POST", build_sts, &call, STS_MAX_ANSWER, what, &res, &err);
+	if (!rc)
+		rc = aws_sts_parse(res.body.data, res.body.len, out, &err);
+	if (rc && res.status >= 400 && res.status < 500)
+		buf_fail(why, EXIT_AUTH, "%s (role %s); check the role's trust policy for this "
+			 "service account and the token in AWS_WEB_IDENTITY_TOKEN_FILE", err.data, role);
+	else if (rc)
+		buf_fail(why, EXIT_AUTH, "%s (role %s)", err.data, role);
+	explicit_bzero(form.data, form.len);
+	buf_free(&form);
+	buf_free(&err);
+	http_result_free(&res);
+	free(what);
+	free(url);
+	free(generated);
+	return rc ? EXIT_AUTH : 0;
+}
+
+int aws_web_identity_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)
+{
+	const char *file = setting(c, "AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file");
+	const char *role = setting(c, "AWS_ROLE_ARN", "role_arn");
+	char *token = NULL;
+	int rc;
+
+	if (!file || !*file) {
+		buf_adds(why, "AWS_WEB_IDENTITY_TOKEN_FILE unset");
+		return AWS_ABSENT;
+	}
+	if (!role || !*role)
+		return buf_fail(why, EXIT_USAGE, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN "
+				"is not: set the role to assume (EKS sets both for a service account "
+				"annotated with eks.amazonaws.com/role-arn)");
+	if ((rc = aws_read_token_file(file, "AWS_WEB_IDENTITY_TOKEN_FILE", &token, why)))
+		return rc;
+	rc = assume_role(c, role, token, out, why);
+	explicit_bzero(token, strlen(token));
+	free(token);
+	return rc;
+}
