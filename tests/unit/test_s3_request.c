@@ -88,7 +88,7 @@ int main(void)
 	aws.host = "s3.eu-west-1.amazonaws.com";
 	aws.region = "eu-west-1";
 	aws.path_style = 0; /* provider AWS */
-	s3_request_build(&aws, "GET", "my.models.bucket", "iris/model.pkl", NULL, 0, NULL, 0, &req);
+	CHECK_INT(s3_request_build(&aws, "GET", "my.models.bucket", "iris/model.pkl", NULL, 0, NULL, 0, &req, &err), 0);
 	CHECK_STR(req.url.data, "https://s3.eu-west-1.amazonaws.com/my.models.bucket/iris/model.pkl");
 	CHECK_STR(hdrs_get(&req.headers, "host"), "s3.eu-west-1.amazonaws.com");
 	CHECK(signed_header(&req, "host"));
@@ -96,14 +96,14 @@ int main(void)
 	CHECK(s3_path_style_reason(&aws, "my.models.bucket") != NULL);
 	CHECK(strstr(s3_path_style_reason(&aws, "my.models.bucket"), "dots") != NULL);
 
-	s3_request_build(&aws, "GET", "my-models-bucket", "iris/model.pkl", NULL, 0, NULL, 0, &req);
+	CHECK_INT(s3_request_build(&aws, "GET", "my-models-bucket", "iris/model.pkl", NULL, 0, NULL, 0, &req, &err), 0);
 	CHECK_STR(req.url.data, "https://my-models-bucket.s3.eu-west-1.amazonaws.com/iris/model.pkl");
 	CHECK_STR(hdrs_get(&req.headers, "host"), "my-models-bucket.s3.eu-west-1.amazonaws.com");
 	s3_request_free(&req);
 	CHECK(s3_path_style_reason(&aws, "my-models-bucket") == NULL);
 
 	/* listings too: the bucket-level request goes to the same place */
-	s3_request_build(&aws, "GET", "my.models.bucket", NULL, q, 2, NULL, 0, &req);
+	CHECK_INT(s3_request_build(&aws, "GET", "my.models.bucket", NULL, q, 2, NULL, 0, &req, &err), 0);
 	CHECK_STR(req.url.data, "https://s3.eu-west-1.amazonaws.com/my.models.bucket/"
 		  "?list-type=2&prefix=iris%2F");
 	s3_request_free(&req);
@@ -120,7 +120,7 @@ int main(void)
 	 * virtual host, as aws-sdk-go (rclone's SDK) does */
 	aws.scheme = "http";
 	aws.host = "minio.internal:9000";
-	s3_request_build(&aws, "GET", "team.models.prod", "a.bin", NULL, 0, NULL, 0, &req);
+	CHECK_INT(s3_request_build(&aws, "GET", "team.models.prod", "a.bin", NULL, 0, NULL, 0, &req, &err), 0);
 	CHECK_STR(req.url.data, "http://team.models.prod.minio.internal:9000/a.bin");
 	CHECK_STR(hdrs_get(&req.headers, "host"), "team.models.prod.minio.internal:9000");
 	s3_request_free(&req);
