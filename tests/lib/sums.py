@@ -15,6 +15,7 @@ import hashlib
 import sys
 import zlib
 
+ALGOS = ("crc64nvme", "crc32c", "crc32", "sha1", "sha256")
 POLY_REFLECTED = 0x9A6C9329AC4BC9B5  # 0xAD93D23594C93659 bit-reversed
 MASK64 = (1 << 64) - 1
 
