@@ -87,8 +87,11 @@ check-asan:
 demo: all test-deps
 	BUILD=$(BUILD) tests/demo
 
-bench: all test-deps
+bench: all test-deps $(BUILD)/bench_sums
 	BUILD=$(BUILD) tests/bench
+
+$(BUILD)/bench_sums: $(BUILD)/obj/tests/bench_sums.o $(INITC_LIB) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
