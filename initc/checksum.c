@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <isa-l/crc.h>
+#include <isa-l.h>
 #include <openssl/evp.h>
 
 /* A CRC step in zlib's convention: 0 starts, the result continues. */
@@ -126,6 +126,15 @@ void sum_free(struct sum_ctx *s)
 		return;
 	EVP_MD_CTX_free(s->md);
 	free(s);
+}
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+const char *sum_isal_version(void)
+{
+	return "ISA-L " XSTR(ISAL_MAJOR_VERSION) "." XSTR(ISAL_MINOR_VERSION) "."
+	       XSTR(ISAL_PATCH_VERSION);
 }
 
 int sum_base64_decode(const char *in, unsigned char *out, size_t max)

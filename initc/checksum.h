@@ -31,6 +31,10 @@ void sum_add(struct sum_ctx *s, const void *data, size_t len);
 void sum_end(struct sum_ctx *s, unsigned char out[SUM_MAX_LEN]);
 void sum_free(struct sum_ctx *s);
 
+/* "ISA-L 2.30.0": the version initc was built against (ISA-L has no
+ * run-time version call), for --version. */
+const char *sum_isal_version(void);
+
 /* Decode base64 into at most max bytes: the length, -1 when it is not
  * base64 or too long. */
 int sum_base64_decode(const char *in, unsigned char *out, size_t max);

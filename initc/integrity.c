@@ -263,7 +263,7 @@ int check_composite(const struct globals *g, const struct s3_target *t, const ch
 	long long n = c->parts, first = 0;
 	int rc;
 
-	if (n > MAX_PARTS || n > size + (size == 0))
+	if (n > MAX_PARTS || (size > 0 && n > size)) /* every part but an empty object's has bytes */
 		return buf_fail(err, EXIT_INTEGRITY, "%s: the store's %s says %s: %lld parts for "
 				"%lld bytes cannot be; run again", key, c->source, c->shown, n, size);
 	rc = part_size(g, t, bucket, key, etag, 1, &first, &count, &h, err);

@@ -4,6 +4,7 @@
  *   initc check [--recursive] [--json] [--server S] URI|DIR
  * Exit codes are listed in common/exitcode.h and README.md. */
 #include "buf.h"
+#include "checksum.h"
 #include "exitcode.h"
 #include "fetch.h"
 #include "destdir.h"
@@ -79,6 +80,7 @@ static void print_version(void)
 	printf("%s\n", archive_version_details());
 	printf("libyaml %s\n", yaml_get_version_string());
 	printf("%s\n", XML_ExpatVersion());
+	printf("%s\n", sum_isal_version());
 }
 
 static const struct {

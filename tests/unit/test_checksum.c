@@ -73,6 +73,23 @@ static void test_buffer_values(void)
 	}
 }
 
+/* Both ways of CRC-64/NVME: every length up to 300 at every alignment (the
+ * folding's four streams, its single blocks and the tables' tail), and
+ * the whole buffer against Python's value. */
+static void test_crc64_ways(void)
+{
+	int differ = 0;
+	for (size_t off = 0; off < 16; off++)
+		for (size_t len = 0; len <= 300; len++)
+			differ += crc64nvme_with(1, 0x1234, data + off, len) !=
+				  crc64nvme_with(0, 0x1234, data + off, len);
+	CHECK_INT(differ, 0);
+	CHECK(crc64nvme_with(0, 0, data, N) == 0x4435F33A94EF8118ULL); /* RDXzOpTvgRg= */
+	CHECK(crc64nvme_with(1, 0, data, N) == 0x4435F33A94EF8118ULL);
+	CHECK(crc64nvme_with(1, crc64nvme_with(1, 0, data, 4097), data + 4097, N - 4097) ==
+	      0x4435F33A94EF8118ULL);
+}
+
 static void test_base64(void)
 {
 	unsigned char out[SUM_MAX_LEN];
@@ -202,6 +219,7 @@ int main(void)
 {
 	test_check_values();
 	test_buffer_values();
+	test_crc64_ways();
 	test_base64();
 	test_choice();
 	test_compare();
