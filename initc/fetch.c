@@ -119,7 +119,7 @@ struct engine {
 	long long started_ms;
 	long long last_progress_ms;
 	int parts_per_file;     /* parts of one file under way at once: STREAMS, at least 1 */
-	struct { const char *label; long long n; } verified[16]; /* files per check */
+	struct { char label[32]; long long n; } verified[16]; /* files per check */
 };
 
 static long long now_ms(void)
@@ -416,11 +416,11 @@ static void close_file(struct engine *e, struct file_job *f)
 static void count_verified(struct engine *e, const char *label)
 {
 	size_t i = 0, n = sizeof e->verified / sizeof e->verified[0];
-	while (i < n && e->verified[i].label && strcmp(e->verified[i].label, label))
+	while (i < n && *e->verified[i].label && strcmp(e->verified[i].label, label))
 		i++;
 	if (i == n)
-		return; /* more kinds than the table: cannot be, there are 13 */
-	e->verified[i].label = label;
+		return; /* more kinds than the table: cannot be, there are 11 */
+	snprintf(e->verified[i].label, sizeof e->verified[i].label, "%s", label);
 	e->verified[i].n++;
 }
 
@@ -871,8 +871,7 @@ static void part_succeeded(struct engine *e, struct part *p)
 	p->state = PART_DONE;
 	if (hash_catch_up(f)) {
 		char *what = xasprintf("cannot read back %s for its %s: %s", f->item->rel,
-				       f->check.label,
-				       strerror(errno));
+				       f->check.label, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);
 		free(what);
 	} else if (f->folded == f->nparts) {
@@ -1036,7 +1035,7 @@ static void log_verified(const struct engine *e)
 {
 	struct buf line = BUF_INIT;
 	size_t n = sizeof e->verified / sizeof e->verified[0];
-	for (size_t i = 0; i < n && e->verified[i].label; i++)
+	for (size_t i = 0; i < n && *e->verified[i].label; i++)
 		buf_printf(&line, "%s%s=%lld", i ? " " : "", e->verified[i].label, e->verified[i].n);
 	if (line.len)
 		log_kv(LOG_INFO, "files verified", "%s", line.data);

@@ -19,7 +19,7 @@
 #   libarchive: Debian's links ACLs, xattrs, nettle, libxml2, lz4 and iconv;
 #     rebuilt from its source package with only the readers' compressors.
 #   ISA-L (CRC-32 and CRC-32C): Debian ships no static archive; built from
-#     its source package (nasm for its assembly). Only its CRC objects end
+#     its source package, libisal (nasm for its assembly). Only its CRC objects end
 #     up in initc (--gc-sections).
 #
 # Why glibc and not musl: glibc 2.36 has the "files" and "dns" NSS modules
@@ -243,12 +243,12 @@ build_libarchive() {
 # ISA-L's library only: no igzip program, no tests.
 isal_flags="--disable-shared --enable-static --disable-dependency-tracking"
 
-build_isa_l() {
-	prepare_copy isa-l
+build_libisal() {
+	prepare_copy libisal
 	sh autogen.sh
 	CC=$CC CFLAGS="$lib_cflags" ./configure --prefix="$P" $isal_flags
 	make -j"$JOBS" libisal.la
-	make install-libLTLIBRARIES install-includeHEADERS install-pkgincludeHEADERS \
+	make install-libLTLIBRARIES install-nobase_includeHEADERS install-pkgincludeHEADERS \
 		install-pkgconfigDATA
 	cd "$root"
 }
@@ -303,7 +303,7 @@ library() {
 		return 0
 	fi
 	begin "build $1" "$1"
-	"build_$(echo "$1" | tr - _)"
+	"build_$1"
 	echo "$key" >"$P/.built-$1"
 	done_ok "built $1 $(cat "$B/src/$1.version"): $3"
 }
@@ -325,7 +325,7 @@ begin "build tools and Debian static libraries" deps
 need_pkgs
 done_ok "build tools and Debian static libraries present"
 
-sources="openssl curl libarchive isa-l"
+sources="openssl curl libarchive libisal"
 fetched=yes
 for pkg in $sources; do
 	[ -f "$B/src/$pkg.version" ] || fetched=no
@@ -340,7 +340,7 @@ fi
 library openssl "$ssl_flags" "TLS 1.2/1.3 client, default provider built in"
 library curl "$curl_flags" "HTTP/HTTPS over OpenSSL only"
 library libarchive "$archive_flags" "readers with gzip, bzip2, xz, zstd"
-library isa-l "$isal_flags" "CRC-32 and CRC-32C"
+library libisal "$isal_flags" "CRC-32 and CRC-32C"
 [ "${1:-all}" = libs ] && exit 0
 
 begin "compile and link initc" initc
