@@ -75,6 +75,16 @@ struct part {
 	struct attempt *at;     /* while PART_ACTIVE */
 };
 
+/* The HEAD that gives a split object its checksum, run in the loop beside
+ * the object's first parts. */
+struct probe {
+	CURL *easy;
+	struct curl_slist *headers;
+	struct hdrs amz;        /* its x-amz-* headers */
+	char etag[160];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
 /* A file being written; exists from its first request to its rename. */
 struct file_job {
 	struct item *item;
@@ -92,6 +102,7 @@ struct file_job {
 	struct sum_ctx *sum;    /* inline digest; NULL when none or threaded */
 	long long hashed;       /* bytes read back and hashed inline, from 0 */
 	struct hasher *hasher;  /* the digest on a thread, while the file is open */
+	struct probe *probe;    /* a split object's HEAD under way */
 	int restarted;          /* the object changed once already */
 	int attempts;           /* failed attempts before a restart from zero */
 	int single_stream;      /* the server ignores ranges: one GET of the whole */
@@ -283,37 +294,112 @@ static void reset_check(struct file_job *f)
 
 static void restart_changed(struct engine *e, struct file_job *f, const char *why);
 
-/* A split object's ranged answers carry no checksum (S3 sends them only
- * for whole objects): one HEAD with checksum mode gives them. It blocks
- * the loop for one round trip per split object, which is large by
- * definition (RCLONE_MULTI_THREAD_CUTOFF). */
-static void choose_by_head(struct engine *e, struct file_job *f)
+static int hash_catch_up(struct file_job *f);
+static void finish_file(struct engine *e, struct file_job *f);
+static size_t on_probe_header(char *line, size_t size, size_t n, void *arg);
+
+/* A split object's HEAD answered: its check, unless the object changed.
+ * The parts may be ahead: the digest starts from byte 0 of the file, and
+ * a file whose parts are all in is finished now. */
+static void take_head(struct engine *e, struct file_job *f, const char *etag,
+		      const struct hdrs *amz)
 {
 	struct item *it = f->item;
-	struct head_sums h;
-	struct buf err = BUF_INIT;
-	int rc = check_head(e->g, e->t, e->bucket, it->key, 0, &h, &err);
-	if (rc) {
-		engine_fail(e, rc, err.data);
-	} else if (*it->etag && strcmp(h.etag, it->etag)) {
+	if (*etag && *it->etag && strcmp(etag, it->etag)) {
 		char *why = xasprintf("%s: the object changed before the download (ETag %s, then "
-				      "%s)", it->key, it->etag, h.etag);
+				      "%s)", it->key, it->etag, etag);
 		restart_changed(e, f, why);
 		free(why);
-	} else {
-		choose_check(e, f, &h.amz);
+		return;
 	}
+	choose_check(e, f, amz);
+	if (hash_catch_up(f)) {
+		char *what = xasprintf("cannot read back %s for its %s: %s", it->rel,
+				       f->check.label, strerror(errno));
+		engine_fail(e, EXIT_LOCALIO, what);
+		free(what);
+	} else if (f->folded == f->nparts) {
+		finish_file(e, f);
+	}
+}
+
+/* The HEAD again, with http.c's retries, when the one in the loop failed. */
+static void head_with_retries(struct engine *e, struct file_job *f)
+{
+	struct head_sums h;
+	struct buf err = BUF_INIT;
+	int rc = check_head(e->g, e->t, e->bucket, f->item->key, 0, &h, &err);
+	if (rc)
+		engine_fail(e, rc, err.data);
+	else
+		take_head(e, f, h.etag, &h.amz);
 	head_sums_free(&h);
 	buf_free(&err);
 }
 
-/* The parts are laid out: a split object learns its check now, others
- * from their first answer (check_response). */
+static void end_probe(struct engine *e, struct file_job *f)
+{
+	struct probe *pr = f->probe;
+	if (!pr)
+		return;
+	curl_multi_remove_handle(e->multi, pr->easy);
+	curl_easy_cleanup(pr->easy);
+	curl_slist_free_all(pr->headers);
+	hdrs_free(&pr->amz);
+	free(pr);
+	f->probe = NULL;
+	e->active--;
+}
+
+/* A split object's ranged answers carry no checksum (S3 sends them only
+ * for whole objects): one HEAD with checksum mode gives them. It runs in
+ * the loop beside the first parts, so it costs no wall time. */
+static void start_probe(struct engine *e, struct file_job *f)
+{
+	struct probe *pr = xcalloc(1, sizeof *pr);
+	struct s3_request req;
+	check_head_request(e->t, e->bucket, f->item->key, 0, &req);
+	pr->headers = http_header_list(&req.headers);
+	pr->easy = curl_easy_init();
+	http_easy_setup(pr->easy, e->g, e->t->insecure);
+	curl_easy_setopt(pr->easy, CURLOPT_URL, req.url.data);
+	curl_easy_setopt(pr->easy, CURLOPT_HTTPHEADER, pr->headers);
+	curl_easy_setopt(pr->easy, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(pr->easy, CURLOPT_HEADERFUNCTION, on_probe_header);
+	curl_easy_setopt(pr->easy, CURLOPT_HEADERDATA, pr);
+	curl_easy_setopt(pr->easy, CURLOPT_ERRORBUFFER, pr->errbuf);
+	s3_request_free(&req);
+	curl_multi_add_handle(e->multi, pr->easy);
+	f->probe = pr;
+	e->active++;
+}
+
+static void probe_done(struct engine *e, struct file_job *f, CURLcode result)
+{
+	long status = 0;
+	curl_easy_getinfo(f->probe->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (result != CURLE_OK || status < 200 || status >= 300) {
+		end_probe(e, f);
+		head_with_retries(e, f); /* its errors and retries are http.c's */
+		return;
+	}
+	char *etag = http_etag_unquote(f->probe->etag);
+	struct hdrs amz = f->probe->amz;
+	f->probe->amz = (struct hdrs){ 0 };
+	end_probe(e, f);
+	take_head(e, f, etag, &amz);
+	free(etag);
+	hdrs_free(&amz);
+}
+
+/* The parts are laid out: a split object learns its check from a HEAD,
+ * others from their first answer (check_response). */
 static void start_check(struct engine *e, struct file_job *f)
 {
+	end_probe(e, f);
 	reset_check(f);
 	if (f->nparts > 1 && e->t && !e->g->ignore_checksum)
-		choose_by_head(e, f);
+		start_probe(e, f);
 	else if (f->nparts > 1)
 		choose_check(e, f, NULL);
 }
@@ -407,6 +493,7 @@ static void close_file(struct engine *e, struct file_job *f)
 	if (e->files_tail == &f->next)
 		e->files_tail = link;
 	e->nfiles--;
+	end_probe(e, f);
 	reset_check(f);
 	dest_file_discard(&f->out); /* after a commit: nothing left to remove */
 	free(f->ring);
@@ -486,36 +573,75 @@ static void copy_header_value(char *dst, size_t size, const char *v, size_t vlen
 	dst[vlen] = '\0';
 }
 
+/* A header line as name and value (without blanks and CRLF): 0, or -1
+ * for a status line or one without a colon. */
+static int split_header(const char *line, size_t len, size_t *nlen, const char **v, size_t *vlen)
+{
+	const char *colon = memchr(line, ':', len);
+	if (!colon)
+		return -1;
+	*v = colon + 1;
+	while (*v < line + len && **v == ' ')
+		(*v)++;
+	*vlen = (size_t)(line + len - *v);
+	while (*vlen && ((*v)[*vlen - 1] == '\r' || (*v)[*vlen - 1] == '\n' || (*v)[*vlen - 1] == ' '))
+		(*vlen)--;
+	*nlen = (size_t)(colon - line);
+	return 0;
+}
+
+static int is_status_line(const char *line, size_t len)
+{
+	return len > 5 && !strncmp(line, "HTTP/", 5); /* a new response (after 100, redirects) */
+}
+
+/* x-amz-* headers are kept: checksums, encryption, parts. */
+static void keep_amz(struct hdrs *amz, const char *line, size_t nlen, const char *v, size_t vlen)
+{
+	if (nlen <= 6 || strncasecmp(line, "x-amz-", 6))
+		return;
+	char *name = xstrndup(line, nlen), *value = xstrndup(v, vlen);
+	hdrs_set(amz, name, value);
+	free(name);
+	free(value);
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
 {
 	struct attempt *a = arg;
-	size_t len = size * n;
-	const char *colon = memchr(line, ':', len);
-	if (len > 5 && !strncmp(line, "HTTP/", 5)) { /* a new response (after 100, redirects) */
+	size_t len = size * n, nlen, vlen;
+	const char *v;
+	if (is_status_line(line, len)) {
 		a->content_range[0] = a->etag[0] = a->retry_after[0] = '\0';
 		hdrs_free(&a->amz);
 		return len;
 	}
-	if (!colon)
+	if (split_header(line, len, &nlen, &v, &vlen))
 		return len;
-	const char *v = colon + 1;
-	while (v < line + len && *v == ' ')
-		v++;
-	size_t vlen = (size_t)(line + len - v);
-	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-		vlen--;
-	size_t nlen = (size_t)(colon - line);
 	if (nlen == 13 && !strncasecmp(line, "content-range", 13))
 		copy_header_value(a->content_range, sizeof a->content_range, v, vlen);
 	else if (nlen == 4 && !strncasecmp(line, "etag", 4))
 		copy_header_value(a->etag, sizeof a->etag, v, vlen);
 	else if (nlen == 11 && !strncasecmp(line, "retry-after", 11))
 		copy_header_value(a->retry_after, sizeof a->retry_after, v, vlen);
-	else if (nlen > 6 && !strncasecmp(line, "x-amz-", 6)) {
-		char *name = xstrndup(line, nlen), *value = xstrndup(v, vlen);
-		hdrs_set(&a->amz, name, value);
-		free(name);
-		free(value);
+	else
+		keep_amz(&a->amz, line, nlen, v, vlen);
+	return len;
+}
+
+static size_t on_probe_header(char *line, size_t size, size_t n, void *arg)
+{
+	struct probe *pr = arg;
+	size_t len = size * n, nlen, vlen;
+	const char *v;
+	if (is_status_line(line, len)) {
+		pr->etag[0] = '\0';
+		hdrs_free(&pr->amz);
+	} else if (!split_header(line, len, &nlen, &v, &vlen)) {
+		if (nlen == 4 && !strncasecmp(line, "etag", 4))
+			copy_header_value(pr->etag, sizeof pr->etag, v, vlen);
+		else
+			keep_amz(&pr->amz, line, nlen, v, vlen);
 	}
 	return len;
 }
@@ -874,7 +1000,7 @@ static void part_succeeded(struct engine *e, struct part *p)
 				       f->check.label, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);
 		free(what);
-	} else if (f->folded == f->nparts) {
+	} else if (f->folded == f->nparts && f->chosen) { /* else when its HEAD answers */
 		finish_file(e, f);
 	}
 }
@@ -989,6 +1115,13 @@ static void collect_done(struct engine *e)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		CURLcode result = msg->data.result;
+		struct file_job *f = e->files;
+		while (f && !(f->probe && f->probe->easy == msg->easy_handle))
+			f = f->next;
+		if (f) {
+			probe_done(e, f, result);
+			continue;
+		}
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&a);
 		attempt_done(e, a, result);
 	}

@@ -161,17 +161,22 @@ struct head_req {
 	long long part;
 };
 
+void check_head_request(const struct s3_target *t, const char *bucket, const char *key,
+			long long part, struct s3_request *req)
+{
+	struct hdrs extra = { 0 };
+	char number[24];
+	struct kv q = { "partNumber", number };
+	snprintf(number, sizeof number, "%lld", part);
+	hdrs_set(&extra, CHECK_MODE_HEADER, "ENABLED");
+	s3_request_build(t, "HEAD", bucket, key, part ? &q : NULL, part ? 1 : 0, &extra, 1, req);
+	hdrs_free(&extra);
+}
+
 static void build_head(void *arg, struct s3_request *req)
 {
 	struct head_req *h = arg;
-	struct hdrs extra = { 0 };
-	char part[24];
-	struct kv q = { "partNumber", part };
-	snprintf(part, sizeof part, "%lld", h->part);
-	hdrs_set(&extra, CHECK_MODE_HEADER, "ENABLED");
-	s3_request_build(h->t, "HEAD", h->bucket, h->key, h->part ? &q : NULL, h->part ? 1 : 0,
-			 &extra, 1, req);
-	hdrs_free(&extra);
+	check_head_request(h->t, h->bucket, h->key, h->part, req);
 }
 
 int check_head(const struct globals *g, const struct s3_target *t, const char *bucket,

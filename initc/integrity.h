@@ -53,6 +53,9 @@ struct head_sums {
 	char *etag;
 	struct hdrs amz;
 };
+/* That HEAD, signed, for a caller that runs it itself (fetch.c's loop). */
+void check_head_request(const struct s3_target *t, const char *bucket, const char *key,
+			long long part, struct s3_request *req);
 int check_head(const struct globals *g, const struct s3_target *t, const char *bucket,
 	       const char *key, long long part, struct head_sums *out, struct buf *err);
 void head_sums_free(struct head_sums *h);

@@ -9,11 +9,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/s3env.sh"
 . "$here/../lib/assert.sh"
+. "$here/../lib/fault.sh"
 INITC=${INITC:-$here/../../build/initc}
 PY=$S3ENV_PYTHON
 put() { "$PY" -B "$here/../lib/put_sums.py" "$@" >/dev/null; }
 
-s3env_start --checksums >/dev/null || exit 1
+fault_start --checksums >/dev/null || exit 1
 s3env_mkbucket models
 s3env_rclone_env S3 >/dev/null
 w=$S3ENV_DIR/w
@@ -186,7 +187,29 @@ check "ignore: no request asked for checksums" \
 get ignore-split bad/split env RCLONE_IGNORE_CHECKSUM=true "${SPLIT[@]}"
 verified ignore-split bad/split "$w/big" size-only "RCLONE_IGNORE_CHECKSUM=true, split"
 
-# 10. the info summary counts files per method
+# 10. the split object's HEAD runs beside its parts: answered after the
+# last part (the file waits for it), failing once (answered again with
+# http.c's retries), or with the object replaced meanwhile (its parts get
+# 412 and it starts again from zero, with a HEAD of the new object)
+fault_set '[{"method": "HEAD", "path": "/models/full/crc32c/big$", "action": "slow", "delay": 2}]'
+get head-late full/crc32c/big "${SPLIT[@]}"
+verified head-late full/crc32c/big "$w/big" crc32c "the HEAD answers after the last part"
+check "the late HEAD was the delayed one" test "$(fault_count slow)" -eq 1
+fault_set '[{"method": "HEAD", "path": "/models/full/sha256/big$", "action": "status", "status": 503, "code": "SlowDown"}]'
+get head-503 full/sha256/big "${SPLIT[@]}"
+verified head-503 full/sha256/big "$w/big" sha256 "the HEAD fails once, then answers"
+expect_grep 'retrying.*HEAD s3://models/full/sha256/big' "$w/log-head-503" "the failed HEAD is retried"
+put models swap/big "$w/big" crc32
+put models swap/other "$w/small" crc64nvme
+fault_set '[{"method": "HEAD", "path": "/models/swap/big$", "action": "replace", "file": "'"$w/huge"'"}]'
+get swap swap/big "${SPLIT[@]}"
+expect_rc 0 "$rc" "an object replaced during its HEAD: downloaded"
+check "replaced during its HEAD: the new bytes" cmp -s "$w/huge" "$w/out-swap/big"
+expect_grep 'object changed during the download: starting it again from zero' "$w/log-swap" \
+	"replaced during its HEAD: started again"
+fault_clear
+
+# 11. the info summary counts files per method
 "$INITC" --no-verify s3://models/comp/crc32 "$w/out-summary" 2>"$w/log-summary"
 expect_rc 0 $? "two composite objects"
 expect_grep 'msg="files verified" crc32-composite=2' "$w/log-summary" "the summary counts per method"

@@ -564,6 +564,9 @@ def send_head(handler, exchange, status, headers, reason=None):
     for name, value in headers:
         if name.lower() not in HOP_BY_HOP:
             handler.send_header(name, value)
+    if 200 <= status < 300:  # what --checksums adds to the upstream answer
+        for name, value in handler.extra_headers:
+            handler.send_header(name, value)
     if handler.close_connection:
         handler.send_header("Connection", "close")
     handler.end_headers()
