@@ -11,7 +11,7 @@ CFLAGS ?= -O2 -g
 # CI sets WERROR=-Werror; the warnings themselves are always on.
 WERROR ?=
 SANITIZE ?=
-PKGS := libcurl openssl libarchive yaml-0.1 expat jansson
+PKGS := libcurl openssl libarchive yaml-0.1 expat jansson libisal
 
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 ALL_CFLAGS = $(WARN) $(WERROR) -D_GNU_SOURCE -Icommon -Iinitc -Iprebake $(SANITIZE) $(CFLAGS)
@@ -87,8 +87,11 @@ check-asan:
 demo: all test-deps
 	BUILD=$(BUILD) tests/demo
 
-bench: all test-deps
+bench: all test-deps $(BUILD)/bench_sums
 	BUILD=$(BUILD) tests/bench
+
+$(BUILD)/bench_sums: $(BUILD)/obj/tests/bench_sums.o $(INITC_LIB) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FLAGS) -lpthread
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

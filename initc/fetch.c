@@ -1,9 +1,10 @@
 /* The download engine; see fetch.h for what it promises. */
 #include "fetch.h"
-#include "digest.h"
+#include "checksum.h"
 #include "hasher.h"
 #include "exitcode.h"
 #include "http.h"
+#include "integrity.h"
 #include "log.h"
 #include "s3_error.h"
 #include "s3_list.h"
@@ -19,14 +20,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <openssl/evp.h>
 
 #define ERROR_BODY_MAX (64 * 1024)
 #define CURL_BUFFER (256 * 1024)
 #define CURL_MIN_BUFFER (16 * 1024)   /* libcurl's own default */
-/* Files this large get their MD5 on a second thread; for smaller ones the
- * thread would cost more than hashing inline. */
-#define THREAD_MD5_MIN (32LL << 20)
+/* Files this large get their digest on a second thread; for smaller ones
+ * the thread would cost more than hashing inline. */
+#define THREAD_SUM_MIN (32LL << 20)
 /* Files this large have their space reserved when they are opened. */
 #define PREALLOC_MIN (1LL << 20)
 /* Smallest ranged part: below this a request costs more than it splits. */
@@ -39,6 +39,7 @@ struct file_job;
 /* One request under way. Only these carry a curl handle and buffers: at
  * most RCLONE_TRANSFERS exist at once, whatever the number of objects. */
 struct attempt {
+	struct engine *engine;
 	struct part *part;
 	CURL *easy;
 	struct curl_slist *headers;
@@ -56,6 +57,7 @@ struct attempt {
 	struct buf error_body;
 	char content_range[128];
 	char etag[160];         /* this response's ETag, unquoted */
+	struct hdrs amz;        /* this response's x-amz-* headers: checksums, encryption */
 	char retry_after[64];
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -73,6 +75,16 @@ struct part {
 	struct attempt *at;     /* while PART_ACTIVE */
 };
 
+/* The HEAD that gives a split object its checksum, run in the loop beside
+ * the object's first parts. */
+struct probe {
+	CURL *easy;
+	struct curl_slist *headers;
+	struct hdrs amz;        /* its x-amz-* headers */
+	char etag[160];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
 /* A file being written; exists from its first request to its rename. */
 struct file_job {
 	struct item *item;
@@ -84,10 +96,13 @@ struct file_job {
 	struct part *ring;      /* part k lives in ring[k % ring_size] */
 	int ring_size;
 	int parts_active;       /* attempts under way: at most e->parts_per_file */
-	EVP_MD_CTX *md5;        /* inline MD5; NULL when not checked or threaded */
+	struct check check;     /* how the file is verified: chosen from the first whole
+				   answer (a split object: from a HEAD), kept across retries */
+	int chosen;             /* check is set */
+	struct sum_ctx *sum;    /* inline digest; NULL when none or threaded */
 	long long hashed;       /* bytes read back and hashed inline, from 0 */
-	int thread_md5;         /* check the MD5 on a hasher thread */
-	struct hasher *hasher;  /* running while the file is open */
+	struct hasher *hasher;  /* the digest on a thread, while the file is open */
+	struct probe *probe;    /* a split object's HEAD under way */
 	int restarted;          /* the object changed once already */
 	int attempts;           /* failed attempts before a restart from zero */
 	int single_stream;      /* the server ignores ranges: one GET of the whole */
@@ -115,6 +130,7 @@ struct engine {
 	long long started_ms;
 	long long last_progress_ms;
 	int parts_per_file;     /* parts of one file under way at once: STREAMS, at least 1 */
+	struct { char label[32]; long long n; } verified[16]; /* files per check */
 };
 
 static long long now_ms(void)
@@ -243,21 +259,155 @@ static long long part_size(const struct globals *g, long long size)
 	return chunk;
 }
 
-static void start_md5(struct engine *e, struct file_job *f)
+/* The check is known: start its digest at byte 0, on a thread for large
+ * files. A composite checksum is computed after the download, part by
+ * part (integrity.h), so nothing runs during it. */
+static void start_digest(struct file_job *f)
 {
-	int check_md5 = fetch_etag_is_md5(f->item->etag) && !e->g->ignore_checksum;
-	f->thread_md5 = check_md5 && f->item->size >= THREAD_MD5_MIN;
+	const struct sum_algo *a = f->check.how == CHECK_COMPOSITE ? NULL : f->check.algo;
+	f->chosen = 1;
 	f->hashed = 0;
-	if (f->thread_md5 && !(f->hasher = hasher_start(f->out.fd)))
-		f->thread_md5 = 0; /* no thread: hash inline instead */
-	if (check_md5 && !f->thread_md5) {
-		if (!f->md5)
-			f->md5 = EVP_MD_CTX_new();
-		EVP_DigestInit_ex(f->md5, EVP_md5(), NULL);
-	} else { /* e.g. restarted, and the new ETag is no MD5 */
-		EVP_MD_CTX_free(f->md5);
-		f->md5 = NULL;
+	if (a && f->item->size >= THREAD_SUM_MIN)
+		f->hasher = hasher_start(f->out.fd, a);
+	if (a && !f->hasher) /* small, or no thread could be started: inline */
+		f->sum = sum_new(a);
+}
+
+static void choose_check(struct engine *e, struct file_job *f, const struct hdrs *amz)
+{
+	struct check_input in = { amz, f->item->etag, e->t && e->t->sse_key_b64,
+				  e->g->ignore_checksum, e->t != NULL };
+	check_choose(&in, &f->check);
+	start_digest(f);
+}
+
+/* Forget the check: the object is laid out afresh (it changed, or the
+ * server ignores ranges) and its first answer chooses again. */
+static void reset_check(struct file_job *f)
+{
+	hasher_abort(f->hasher);
+	f->hasher = NULL;
+	sum_free(f->sum);
+	f->sum = NULL;
+	f->chosen = 0;
+}
+
+static void restart_changed(struct engine *e, struct file_job *f, const char *why);
+
+static int hash_catch_up(struct file_job *f);
+static void finish_file(struct engine *e, struct file_job *f);
+static size_t on_probe_header(char *line, size_t size, size_t n, void *arg);
+
+/* A split object's HEAD answered: its check, unless the object changed.
+ * The parts may be ahead: the digest starts from byte 0 of the file, and
+ * a file whose parts are all in is finished now. */
+static void take_head(struct engine *e, struct file_job *f, const char *etag,
+		      const struct hdrs *amz)
+{
+	struct item *it = f->item;
+	if (*etag && *it->etag && strcmp(etag, it->etag)) {
+		char *why = xasprintf("%s: the object changed before the download (ETag %s, then "
+				      "%s)", it->key, it->etag, etag);
+		restart_changed(e, f, why);
+		free(why);
+		return;
 	}
+	choose_check(e, f, amz);
+	if (hash_catch_up(f)) {
+		char *what = xasprintf("cannot read back %s for its %s: %s", it->rel,
+				       f->check.label, strerror(errno));
+		engine_fail(e, EXIT_LOCALIO, what);
+		free(what);
+	} else if (f->folded == f->nparts) {
+		finish_file(e, f);
+	}
+}
+
+/* The HEAD again, with http.c's retries, when the one in the loop failed. */
+static void head_with_retries(struct engine *e, struct file_job *f)
+{
+	struct head_sums h;
+	struct buf err = BUF_INIT;
+	int rc = check_head(e->g, e->t, e->bucket, f->item->key, 0, &h, &err);
+	if (rc)
+		engine_fail(e, rc, err.data);
+	else
+		take_head(e, f, h.etag, &h.amz);
+	head_sums_free(&h);
+	buf_free(&err);
+}
+
+static void end_probe(struct engine *e, struct file_job *f)
+{
+	struct probe *pr = f->probe;
+	if (!pr)
+		return;
+	curl_multi_remove_handle(e->multi, pr->easy);
+	curl_easy_cleanup(pr->easy);
+	curl_slist_free_all(pr->headers);
+	hdrs_free(&pr->amz);
+	free(pr);
+	f->probe = NULL;
+	e->active--;
+}
+
+/* A split object's ranged answers carry no checksum (S3 sends them only
+ * for whole objects): one HEAD with checksum mode gives them. It runs in
+ * the loop beside the first parts, so it costs no wall time. */
+static void start_probe(struct engine *e, struct file_job *f)
+{
+	struct s3_request req;
+	struct buf err = BUF_INIT;
+	int rc = check_head_request(e->t, e->bucket, f->item->key, 0, &req, &err);
+	if (rc) { /* the credentials ran out and could not be renewed */
+		engine_fail(e, rc, err.data);
+		buf_free(&err);
+		return;
+	}
+	struct probe *pr = xcalloc(1, sizeof *pr);
+	pr->headers = http_header_list(&req.headers);
+	pr->easy = curl_easy_init();
+	http_easy_setup(pr->easy, e->g, e->t->insecure);
+	curl_easy_setopt(pr->easy, CURLOPT_URL, req.url.data);
+	curl_easy_setopt(pr->easy, CURLOPT_HTTPHEADER, pr->headers);
+	curl_easy_setopt(pr->easy, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(pr->easy, CURLOPT_HEADERFUNCTION, on_probe_header);
+	curl_easy_setopt(pr->easy, CURLOPT_HEADERDATA, pr);
+	curl_easy_setopt(pr->easy, CURLOPT_ERRORBUFFER, pr->errbuf);
+	s3_request_free(&req);
+	curl_multi_add_handle(e->multi, pr->easy);
+	f->probe = pr;
+	e->active++;
+}
+
+static void probe_done(struct engine *e, struct file_job *f, CURLcode result)
+{
+	long status = 0;
+	curl_easy_getinfo(f->probe->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (result != CURLE_OK || status < 200 || status >= 300) {
+		end_probe(e, f);
+		head_with_retries(e, f); /* its errors and retries are http.c's */
+		return;
+	}
+	char *etag = http_etag_unquote(f->probe->etag);
+	struct hdrs amz = f->probe->amz;
+	f->probe->amz = (struct hdrs){ 0 };
+	end_probe(e, f);
+	take_head(e, f, etag, &amz);
+	free(etag);
+	hdrs_free(&amz);
+}
+
+/* The parts are laid out: a split object learns its check from a HEAD,
+ * others from their first answer (check_response). */
+static void start_check(struct engine *e, struct file_job *f)
+{
+	end_probe(e, f);
+	reset_check(f);
+	if (f->nparts > 1 && e->t && !e->g->ignore_checksum)
+		start_probe(e, f);
+	else if (f->nparts > 1)
+		choose_check(e, f, NULL);
 }
 
 /* Lay out the parts of the object as the item now describes it. */
@@ -295,14 +445,14 @@ static struct file_job *open_file(struct engine *e, struct item *it)
 	}
 	buf_free(&why);
 	plan_parts(e, f);
-	start_md5(e, f);
 	*e->files_tail = f;
 	e->files_tail = &f->next;
 	e->nfiles++;
+	start_check(e, f);
 	return f;
 }
 
-/* Hash what is on disk past the MD5 frontier, in order, as far as the
+/* Hash what is on disk past the digest frontier, in order, as far as the
  * bytes are contiguous: always read back from the file, so the check
  * covers the bytes that reached it, not those that left the network. */
 static int hash_catch_up(struct file_job *f)
@@ -311,35 +461,32 @@ static int hash_catch_up(struct file_job *f)
 	long long ready = contiguous_bytes(f);
 	if (f->hasher)
 		hasher_advance(f->hasher, ready);
-	while (f->md5 && f->hashed < ready) {
+	while (f->sum && f->hashed < ready) {
 		long long avail = ready - f->hashed;
 		size_t want = avail < (long long)sizeof chunk ? (size_t)avail : sizeof chunk;
 		ssize_t got = pread(f->out.fd, chunk, want, f->hashed);
 		if (got <= 0)
 			return -1;
-		EVP_DigestUpdate(f->md5, chunk, (size_t)got);
+		sum_add(f->sum, chunk, (size_t)got);
 		f->hashed += got;
 	}
 	return 0;
 }
 
-/* The MD5 of the finished file as hex: 1 when there is one, 0 when the
- * ETag is no MD5, -1 when the file could not be read back. */
-static int file_md5(struct file_job *f, char hex[33])
+/* The digest of the finished file: 1 when there is one, 0 when its check
+ * needs none (size only, composite), -1 when it could not be read back. */
+static int file_digest(struct file_job *f, unsigned char out[SUM_MAX_LEN])
 {
 	if (f->hasher) {
-		int rc = hasher_finish(f->hasher, f->item->size, hex);
+		int rc = hasher_finish(f->hasher, f->item->size, out);
 		f->hasher = NULL;
 		return rc ? -1 : 1;
 	}
-	if (!f->md5)
+	if (!f->sum)
 		return 0;
 	if (hash_catch_up(f))
 		return -1;
-	unsigned char md[16];
-	unsigned int mdlen = 16;
-	EVP_DigestFinal_ex(f->md5, md, &mdlen);
-	hex_lower(md, 16, hex);
+	sum_end(f->sum, out);
 	return 1;
 }
 
@@ -352,11 +499,40 @@ static void close_file(struct engine *e, struct file_job *f)
 	if (e->files_tail == &f->next)
 		e->files_tail = link;
 	e->nfiles--;
-	hasher_abort(f->hasher);
+	end_probe(e, f);
+	reset_check(f);
 	dest_file_discard(&f->out); /* after a commit: nothing left to remove */
-	EVP_MD_CTX_free(f->md5);
 	free(f->ring);
 	free(f);
+}
+
+static void count_verified(struct engine *e, const char *label)
+{
+	size_t i = 0, n = sizeof e->verified / sizeof e->verified[0];
+	while (i < n && *e->verified[i].label && strcmp(e->verified[i].label, label))
+		i++;
+	if (i == n)
+		return; /* more kinds than the table: cannot be, there are 11 */
+	snprintf(e->verified[i].label, sizeof e->verified[i].label, "%s", label);
+	e->verified[i].n++;
+}
+
+/* The file's bytes against its check: 0, or an exit code with what. */
+static int verify_file(struct engine *e, struct file_job *f, long long size, struct buf *what)
+{
+	struct item *it = f->item;
+	unsigned char got[SUM_MAX_LEN];
+	int have = file_digest(f, got);
+	if (have < 0)
+		return buf_fail(what, EXIT_LOCALIO, "cannot read back %s: %s", it->rel,
+				strerror(errno));
+	if (it->size >= 0 && size != it->size)
+		return buf_fail(what, EXIT_INTEGRITY, "%s: got %lld bytes, the listing says %lld",
+				it->key, size, it->size);
+	if (f->chosen && f->check.how == CHECK_COMPOSITE)
+		return check_composite(e->g, e->t, e->bucket, it->key, it->etag, f->out.fd, size,
+				       &f->check, what);
+	return have ? check_compare(&f->check, it->key, got, what) : 0;
 }
 
 /* All parts are in: check, stamp and move the file to its final name. */
@@ -365,21 +541,15 @@ static void finish_file(struct engine *e, struct file_job *f)
 	struct item *it = f->item;
 	struct buf what = BUF_INIT;
 	struct stat st;
-	char hex[33];
-	int md5 = file_md5(f, hex), code = 0;
+	int code;
 
-	if (md5 < 0 || fstat(f->out.fd, &st)) {
-		buf_printf(&what, "cannot read back %s: %s", it->rel, strerror(errno));
-		code = EXIT_LOCALIO;
-	} else if (it->size >= 0 && st.st_size != it->size) {
-		buf_printf(&what, "%s: got %lld bytes, the listing says %lld", it->key,
-			   (long long)st.st_size, it->size);
-		code = EXIT_INTEGRITY;
-	} else if (md5 > 0 && strcasecmp(hex, it->etag)) {
-		buf_printf(&what, "%s: MD5 of the downloaded bytes is %s but the ETag says %s: the "
-			   "object was corrupted on the way; run again", it->key, hex, it->etag);
-		code = EXIT_INTEGRITY;
-	}
+	if (!f->chosen) /* cannot be: every whole answer chooses; size only then */
+		choose_check(e, f, NULL);
+	if (fstat(f->out.fd, &st))
+		code = buf_fail(&what, EXIT_LOCALIO, "cannot read back %s: %s", it->rel,
+				strerror(errno));
+	else
+		code = verify_file(e, f, (long long)st.st_size, &what);
 	if (!code && it->mtime) {
 		struct timespec times[2] = { { it->mtime, 0 }, { it->mtime, 0 } };
 		futimens(f->out.fd, times);
@@ -390,8 +560,10 @@ static void finish_file(struct engine *e, struct file_job *f)
 		engine_fail(e, code, what.data);
 	} else {
 		e->stats->files++;
-		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld md5=%s", log_q(it->rel),
-		       (long long)st.st_size, md5 > 0 ? "checked" : "not-available");
+		count_verified(e, f->check.label);
+		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld verified=%s%s%s",
+		       log_q(it->rel), (long long)st.st_size, f->check.label,
+		       f->check.reason ? " reason=" : "", f->check.reason ? f->check.reason : "");
 	}
 	buf_free(&what);
 	close_file(e, f);
@@ -407,30 +579,76 @@ static void copy_header_value(char *dst, size_t size, const char *v, size_t vlen
 	dst[vlen] = '\0';
 }
 
+/* A header line as name and value (without blanks and CRLF): 0, or -1
+ * for a status line or one without a colon. */
+static int split_header(const char *line, size_t len, size_t *nlen, const char **v, size_t *vlen)
+{
+	const char *colon = memchr(line, ':', len);
+	if (!colon)
+		return -1;
+	*v = colon + 1;
+	while (*v < line + len && **v == ' ')
+		(*v)++;
+	*vlen = (size_t)(line + len - *v);
+	while (*vlen && ((*v)[*vlen - 1] == '\r' || (*v)[*vlen - 1] == '\n' || (*v)[*vlen - 1] == ' '))
+		(*vlen)--;
+	*nlen = (size_t)(colon - line);
+	return 0;
+}
+
+static int is_status_line(const char *line, size_t len)
+{
+	return len > 5 && !strncmp(line, "HTTP/", 5); /* a new response (after 100, redirects) */
+}
+
+/* x-amz-* headers are kept: checksums, encryption, parts. */
+static void keep_amz(struct hdrs *amz, const char *line, size_t nlen, const char *v, size_t vlen)
+{
+	if (nlen <= 6 || strncasecmp(line, "x-amz-", 6))
+		return;
+	char *name = xstrndup(line, nlen), *value = xstrndup(v, vlen);
+	hdrs_set(amz, name, value);
+	free(name);
+	free(value);
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
 {
 	struct attempt *a = arg;
-	size_t len = size * n;
-	const char *colon = memchr(line, ':', len);
-	if (len > 5 && !strncmp(line, "HTTP/", 5)) { /* a new response (after 100, redirects) */
+	size_t len = size * n, nlen, vlen;
+	const char *v;
+	if (is_status_line(line, len)) {
 		a->content_range[0] = a->etag[0] = a->retry_after[0] = '\0';
+		hdrs_free(&a->amz);
 		return len;
 	}
-	if (!colon)
+	if (split_header(line, len, &nlen, &v, &vlen))
 		return len;
-	const char *v = colon + 1;
-	while (v < line + len && *v == ' ')
-		v++;
-	size_t vlen = (size_t)(line + len - v);
-	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-		vlen--;
-	size_t nlen = (size_t)(colon - line);
 	if (nlen == 13 && !strncasecmp(line, "content-range", 13))
 		copy_header_value(a->content_range, sizeof a->content_range, v, vlen);
 	else if (nlen == 4 && !strncasecmp(line, "etag", 4))
 		copy_header_value(a->etag, sizeof a->etag, v, vlen);
 	else if (nlen == 11 && !strncasecmp(line, "retry-after", 11))
 		copy_header_value(a->retry_after, sizeof a->retry_after, v, vlen);
+	else
+		keep_amz(&a->amz, line, nlen, v, vlen);
+	return len;
+}
+
+static size_t on_probe_header(char *line, size_t size, size_t n, void *arg)
+{
+	struct probe *pr = arg;
+	size_t len = size * n, nlen, vlen;
+	const char *v;
+	if (is_status_line(line, len)) {
+		pr->etag[0] = '\0';
+		hdrs_free(&pr->amz);
+	} else if (!split_header(line, len, &nlen, &v, &vlen)) {
+		if (nlen == 4 && !strncasecmp(line, "etag", 4))
+			copy_header_value(pr->etag, sizeof pr->etag, v, vlen);
+		else
+			keep_amz(&pr->amz, line, nlen, v, vlen);
+	}
 	return len;
 }
 
@@ -518,6 +736,9 @@ static int check_response(struct attempt *a)
 			     p->file->item->key, (long long)clen, p->len - p->received);
 		return -1;
 	}
+	/* the first answer with the whole object says how to check it */
+	if (!p->file->chosen && !a->ranged && p->start + p->received == 0)
+		choose_check(a->engine, p->file, &a->amz);
 	return 0;
 }
 
@@ -606,6 +827,8 @@ static int build_headers(struct engine *e, struct attempt *a, struct buf *url, s
 	char range[64];
 
 	a->ranged = !whole && !(p->len == 0);
+	if (!a->ranged && e->t && !e->g->ignore_checksum)
+		hdrs_set(&extra, CHECK_MODE_HEADER, "ENABLED");
 	if (a->ranged) {
 		if (p->len >= 0)
 			snprintf(range, sizeof range, "bytes=%lld-%lld", from, p->start + p->len - 1);
@@ -654,6 +877,7 @@ static void start_attempt(struct engine *e, struct part *p)
 	struct hdrs headers = { 0 };
 	int rc;
 
+	a->engine = e;
 	a->part = p;
 	if ((rc = build_headers(e, a, &url, &headers, &err))) {
 		/* the credentials ran out and could not be renewed: nothing to retry */
@@ -702,6 +926,7 @@ static void end_attempt(struct engine *e, struct attempt *a)
 	e->active--;
 	buf_free(&a->fail);
 	buf_free(&a->error_body);
+	hdrs_free(&a->amz);
 	free(a);
 }
 
@@ -711,12 +936,10 @@ static void restart_file(struct engine *e, struct file_job *f)
 	for (long long k = f->folded; k < f->next_part; k++)
 		if (part_at(f, k)->state == PART_ACTIVE)
 			end_attempt(e, part_at(f, k)->at);
-	hasher_abort(f->hasher);
-	f->hasher = NULL;
 	if (ftruncate(f->out.fd, 0))
 		engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
 	plan_parts(e, f);
-	start_md5(e, f);
+	start_check(e, f);
 }
 
 /* The server ignores ranges: fetch this file again as one stream. */
@@ -793,11 +1016,11 @@ static void part_succeeded(struct engine *e, struct part *p)
 	struct file_job *f = p->file;
 	p->state = PART_DONE;
 	if (hash_catch_up(f)) {
-		char *what = xasprintf("cannot read back %s for its MD5: %s", f->item->rel,
-				       strerror(errno));
+		char *what = xasprintf("cannot read back %s for its %s: %s", f->item->rel,
+				       f->check.label, strerror(errno));
 		engine_fail(e, EXIT_LOCALIO, what);
 		free(what);
-	} else if (f->folded == f->nparts) {
+	} else if (f->folded == f->nparts && f->chosen) { /* else when its HEAD answers */
 		finish_file(e, f);
 	}
 }
@@ -914,6 +1137,13 @@ static void collect_done(struct engine *e)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		CURLcode result = msg->data.result;
+		struct file_job *f = e->files;
+		while (f && !(f->probe && f->probe->easy == msg->easy_handle))
+			f = f->next;
+		if (f) {
+			probe_done(e, f, result);
+			continue;
+		}
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&a);
 		attempt_done(e, a, result);
 	}
@@ -955,6 +1185,18 @@ static void run_loop(struct engine *e)
 	}
 }
 
+/* How many files each check verified, one info line for the run. */
+static void log_verified(const struct engine *e)
+{
+	struct buf line = BUF_INIT;
+	size_t n = sizeof e->verified / sizeof e->verified[0];
+	for (size_t i = 0; i < n && *e->verified[i].label; i++)
+		buf_printf(&line, "%s%s=%lld", i ? " " : "", e->verified[i].label, e->verified[i].n);
+	if (line.len)
+		log_kv(LOG_INFO, "files verified", "%s", line.data);
+	buf_free(&line);
+}
+
 static void teardown(struct engine *e)
 {
 	while (e->files) {
@@ -984,6 +1226,7 @@ int fetch_run(const struct globals *g, const struct s3_target *t, const char *bu
 
 	st->bytes = e.bytes_done;
 	st->seconds = (double)(now_ms() - e.started_ms) / 1000.0;
+	log_verified(&e);
 	teardown(&e);
 	return e.fatal;
 }

@@ -2,8 +2,9 @@
  * objects split into ranged GETs, streamed to disk with bounded memory
  * (state exists only for files and requests under way). Every file is
  * written through destdir (a random temporary name beside its final one)
- * and renamed only when complete and checked: size, and the MD5 of the
- * bytes read back from the file when the ETag is one. Every request
+ * and renamed only when complete and checked: size, and the checksum
+ * integrity.h chooses (an S3 checksum, rclone's md5chksum, the ETag's
+ * MD5) of the bytes read back from the file. Every request
  * after the first of an object carries If-Match with its ETag, so parts
  * of two versions are never spliced: an object that changes is fetched
  * again from zero, once. Failed requests are retried with backoff,

@@ -1,7 +1,6 @@
-/* The background MD5 thread; see hasher.h. */
+/* The background digest thread; see hasher.h. */
 #include "hasher.h"
 #include "buf.h"
-#include "digest.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -9,7 +8,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/evp.h>
 
 /* The thread hashes the file through a read-only mapping of at most this
  * many bytes at a time: the page cache is hashed where it lies instead of
@@ -19,19 +17,24 @@
  * fails. */
 #define HASH_CHUNK (1 << 20)
 
+/* Reads a file back, a window at a time, into a digest. */
+struct reader {
+	int fd;
+	long page;               /* mappings start on a page boundary */
+	unsigned char *chunk;    /* pread fallback buffer, made when first needed */
+};
+
 struct hasher {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t more;     /* ready grew, or stop was asked */
 	pthread_cond_t progress; /* hashed grew, or the thread failed */
-	int fd;
 	long long ready;         /* guarded by lock */
 	long long hashed;        /* guarded by lock */
 	int stop;                /* guarded by lock */
 	int failed;              /* guarded by lock; errno of the failed read */
-	EVP_MD_CTX *md5;         /* the thread's own until it has stopped */
-	long page;               /* mappings start on a page boundary */
-	unsigned char *chunk;    /* pread fallback buffer, made when first needed */
+	struct sum_ctx *sum;     /* the thread's own until it has stopped */
+	struct reader rd;
 };
 
 /* Wait for bytes past `hashed`; return how many to read, 0 to stop. */
@@ -48,7 +51,7 @@ static long long next_span(struct hasher *h)
 }
 
 /* Hash `span` bytes at `from`; how many were hashed, or -1 with errno. */
-static ssize_t hash_span(struct hasher *h, long long from, size_t span)
+static ssize_t hash_span(struct reader *h, struct sum_ctx *sum, long long from, size_t span)
 {
 	long long base = from - from % h->page;
 	size_t maplen = span + (size_t)(from - base);
@@ -57,7 +60,7 @@ static ssize_t hash_span(struct hasher *h, long long from, size_t span)
 	int fits = !fstat(h->fd, &st) && from + (long long)span <= st.st_size;
 	unsigned char *map = fits ? mmap(NULL, maplen, PROT_READ, MAP_SHARED, h->fd, base) : MAP_FAILED;
 	if (map != MAP_FAILED) {
-		EVP_DigestUpdate(h->md5, map + (from - base), span);
+		sum_add(sum, map + (from - base), span);
 		munmap(map, maplen);
 		return (ssize_t)span;
 	}
@@ -65,7 +68,7 @@ static ssize_t hash_span(struct hasher *h, long long from, size_t span)
 		h->chunk = xmalloc(HASH_CHUNK);
 	ssize_t got = pread(h->fd, h->chunk, span, from);
 	if (got > 0)
-		EVP_DigestUpdate(h->md5, h->chunk, (size_t)got);
+		sum_add(sum, h->chunk, (size_t)got);
 	return got;
 }
 
@@ -74,7 +77,7 @@ static void *hash_loop(void *arg)
 	struct hasher *h = arg;
 	long long span;
 	while ((span = next_span(h)) > 0) {
-		ssize_t got = hash_span(h, h->hashed, (size_t)span);
+		ssize_t got = hash_span(&h->rd, h->sum, h->hashed, (size_t)span);
 		pthread_mutex_lock(&h->lock);
 		if (got <= 0) {
 			h->failed = got < 0 ? errno : EIO;
@@ -88,19 +91,17 @@ static void *hash_loop(void *arg)
 	return NULL;
 }
 
-struct hasher *hasher_start(int fd)
+struct hasher *hasher_start(int fd, const struct sum_algo *algo)
 {
 	struct hasher *h = xcalloc(1, sizeof *h);
-	h->fd = fd;
-	h->page = sysconf(_SC_PAGESIZE);
-	h->md5 = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(h->md5, EVP_md5(), NULL);
+	h->rd.fd = fd;
+	h->rd.page = sysconf(_SC_PAGESIZE);
+	h->sum = sum_new(algo);
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->more, NULL);
 	pthread_cond_init(&h->progress, NULL);
 	if (pthread_create(&h->thread, NULL, hash_loop, h)) {
-		EVP_MD_CTX_free(h->md5);
-		free(h->chunk);
+		sum_free(h->sum);
 		free(h);
 		return NULL;
 	}
@@ -127,15 +128,13 @@ static void stop_and_free(struct hasher *h)
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->more);
 	pthread_cond_destroy(&h->progress);
-	EVP_MD_CTX_free(h->md5);
-	free(h->chunk);
+	sum_free(h->sum);
+	free(h->rd.chunk);
 	free(h);
 }
 
-int hasher_finish(struct hasher *h, long long total, char hex[33])
+int hasher_finish(struct hasher *h, long long total, unsigned char out[SUM_MAX_LEN])
 {
-	unsigned char md[16];
-	unsigned int mdlen = 16;
 	int failed;
 
 	hasher_advance(h, total);
@@ -144,10 +143,8 @@ int hasher_finish(struct hasher *h, long long total, char hex[33])
 		pthread_cond_wait(&h->progress, &h->lock);
 	failed = h->failed;
 	pthread_mutex_unlock(&h->lock);
-	if (!failed) {
-		EVP_DigestFinal_ex(h->md5, md, &mdlen);
-		hex_lower(md, 16, hex);
-	}
+	if (!failed)
+		sum_end(h->sum, out);
 	stop_and_free(h);
 	if (failed)
 		errno = failed;
@@ -158,4 +155,22 @@ void hasher_abort(struct hasher *h)
 {
 	if (h)
 		stop_and_free(h);
+}
+
+int hasher_read(int fd, long long from, long long len, struct sum_ctx *sum)
+{
+	struct reader rd = { fd, sysconf(_SC_PAGESIZE), NULL };
+	while (len > 0) {
+		ssize_t got = hash_span(&rd, sum, from, len < HASH_CHUNK ? (size_t)len : HASH_CHUNK);
+		if (got <= 0) {
+			if (!got)
+				errno = EIO; /* the file is shorter than asked */
+			free(rd.chunk);
+			return -1;
+		}
+		from += got;
+		len -= got;
+	}
+	free(rd.chunk);
+	return 0;
 }

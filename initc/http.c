@@ -268,6 +268,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		} else if (!strcasecmp(copy, "retry-after")) {
 			free(res->retry_after);
 			res->retry_after = xstrdup(v);
+		} else if (!strncasecmp(copy, "x-amz-", 6)) {
+			hdrs_set(&res->amz, copy, v);
 		}
 	}
 	free(copy);
@@ -279,6 +281,7 @@ void http_result_free(struct http_result *res)
 	buf_free(&res->body);
 	free(res->etag);
 	free(res->retry_after);
+	hdrs_free(&res->amz);
 	memset(res, 0, sizeof *res);
 }
 
@@ -289,6 +292,7 @@ static void reset_result(struct http_result *res)
 	res->etag = NULL;
 	free(res->retry_after);
 	res->retry_after = NULL;
+	hdrs_free(&res->amz);
 	res->status = 0;
 	res->content_length = -1;
 	res->last_modified = 0;

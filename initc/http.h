@@ -24,6 +24,7 @@ struct http_result {
 	char *etag;                /* without quotes */
 	time_t last_modified;      /* 0 when absent */
 	char *retry_after;         /* the Retry-After header as sent, NULL when absent */
+	struct hdrs amz;           /* the x-amz-* headers (checksums, encryption, parts) */
 };
 
 /* Builds (and signs) the request afresh for every attempt; an exit code

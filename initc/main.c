@@ -4,6 +4,7 @@
  *   initc check [--recursive] [--json] [--server S] URI|DIR
  * Exit codes are listed in common/exitcode.h and README.md. */
 #include "buf.h"
+#include "checksum.h"
 #include "exitcode.h"
 #include "fetch.h"
 #include "destdir.h"
@@ -82,6 +83,7 @@ static void print_version(void)
 	printf("libyaml %s\n", yaml_get_version_string());
 	printf("%s\n", XML_ExpatVersion());
 	printf("jansson %s\n", jansson_version_str());
+	printf("%s\n", sum_isal_version());
 }
 
 static const struct {

@@ -18,6 +18,9 @@
 #     HTTP/HTTPS over that OpenSSL and nothing else.
 #   libarchive: Debian's links ACLs, xattrs, nettle, libxml2, lz4 and iconv;
 #     rebuilt from its source package with only the readers' compressors.
+#   ISA-L (CRC-32 and CRC-32C): Debian ships no static archive; built from
+#     its source package, libisal (nasm for its assembly). Only its CRC objects end
+#     up in initc (--gc-sections).
 #
 # Why glibc and not musl: glibc 2.36 has the "files" and "dns" NSS modules
 # inside libc itself, so a static getaddrinfo() reads /etc/hosts and asks
@@ -64,7 +67,7 @@ MAX_BYTES=$((6 * 1024 * 1024))
 # The tools and the static archives this build uses; a Debian package each.
 build_pkgs="gcc make pkg-config dpkg-dev patch autoconf automake libtool perl
 file binutils libyaml-dev libexpat1-dev libjansson-dev zlib1g-dev liblzma-dev
-libbz2-dev libzstd-dev ca-certificates util-linux"
+libbz2-dev libzstd-dev ca-certificates util-linux nasm"
 
 # A TLS client for curl and the digests initc computes (SHA-256, MD5,
 # HMAC). Every "no-" below is code initc never runs; the default provider
@@ -237,7 +240,20 @@ build_libarchive() {
 	cd "$root"
 }
 
-pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --static "$@" libcurl libarchive yaml-0.1 expat jansson openssl; }
+# ISA-L's library only: no igzip program, no tests.
+isal_flags="--disable-shared --enable-static --disable-dependency-tracking"
+
+build_libisal() {
+	prepare_copy libisal
+	sh autogen.sh
+	CC=$CC CFLAGS="$lib_cflags" ./configure --prefix="$P" $isal_flags
+	make -j"$JOBS" libisal.la
+	make install-libLTLIBRARIES install-nobase_includeHEADERS install-pkgincludeHEADERS \
+		install-pkgconfigDATA
+	cd "$root"
+}
+
+pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --static "$@" libcurl libarchive yaml-0.1 expat jansson openssl libisal; }
 
 # Compile common/*.c and initc/*.c (the set is globbed by make at run time,
 # like the main Makefile) and link them statically; make's -MMD
@@ -309,7 +325,7 @@ begin "build tools and Debian static libraries" deps
 need_pkgs
 done_ok "build tools and Debian static libraries present"
 
-sources="openssl curl libarchive"
+sources="openssl curl libarchive libisal"
 fetched=yes
 for pkg in $sources; do
 	[ -f "$B/src/$pkg.version" ] || fetched=no
@@ -324,6 +340,7 @@ fi
 library openssl "$ssl_flags" "TLS 1.2/1.3 client, default provider built in"
 library curl "$curl_flags" "HTTP/HTTPS over OpenSSL only"
 library libarchive "$archive_flags" "readers with gzip, bzip2, xz, zstd"
+library libisal "$isal_flags" "CRC-32 and CRC-32C"
 [ "${1:-all}" = libs ] && exit 0
 
 begin "compile and link initc" initc

@@ -70,7 +70,7 @@ expect_rc 0 $? "large object in 1 MiB chunks"
 check "chunked object byte-identical" cmp -s "$w/big.bin" "$w/chunked/model.bin"
 ranged=$(tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep -c '"status": *206' || true)
 if [ "$ranged" -eq 7 ]; then pass "7 ranged GETs of at most 1 MiB"; else flunk "$ranged ranged GETs, want 7"; fi
-expect_grep 'file complete.*md5=checked' "$w/log4a" "MD5 checked across the chunks"
+expect_grep 'file complete.*verified=etag-md5' "$w/log4a" "MD5 checked across the chunks"
 
 # 4b. a large object whose MD5 is checked on the hasher thread (>= 32 MiB)
 head -c $((40 * 1024 * 1024 + 7)) /dev/urandom >"$w/huge.bin"
@@ -79,7 +79,7 @@ RCLONE_MULTI_THREAD_CUTOFF=8Mi RCLONE_MULTI_THREAD_STREAMS=4 INITC_LOG_LEVEL=deb
 	INITC_PROGRESS_INTERVAL=1ms "$INITC" --no-verify s3://models/huge "$w/huge" 2>"$w/log4b"
 expect_rc 0 $? "40 MiB object in 4 ranged parts, MD5 on the hasher thread"
 check "40 MiB object byte-identical" cmp -s "$w/huge.bin" "$w/huge/model.bin"
-expect_grep 'file complete.*md5=checked' "$w/log4b" "its MD5 was checked against the ETag"
+expect_grep 'file complete.*verified=etag-md5' "$w/log4b" "its MD5 was checked against the ETag"
 mark=$(s3env_log_mark)
 RCLONE_MULTI_THREAD_CUTOFF=8Mi RCLONE_MULTI_THREAD_CHUNK_SIZE=4Mi INITC_LOG_LEVEL=debug \
 	"$INITC" --no-verify s3://models/huge "$w/huge4" 2>"$w/log4c"
@@ -87,7 +87,7 @@ expect_rc 0 $? "40 MiB object in 4 MiB chunks, MD5 on the hasher thread"
 check "40 MiB object in chunks byte-identical" cmp -s "$w/huge.bin" "$w/huge4/model.bin"
 ranged=$(tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep -c '"status": *206' || true)
 if [ "$ranged" -eq 11 ]; then pass "11 ranged GETs of at most 4 MiB"; else flunk "$ranged ranged GETs, want 11"; fi
-expect_grep 'file complete.*md5=checked' "$w/log4c" "its MD5 was checked by the thread across 11 parts"
+expect_grep 'file complete.*verified=etag-md5' "$w/log4c" "its MD5 was checked by the thread across 11 parts"
 expect_grep 'msg=progress bytes=[0-9]+ total=41943047 files_done=[0-9]+ rate_mbs=[0-9.]+' "$w/log4b" \
 	"progress lines give bytes, total and rate"
 
@@ -114,7 +114,7 @@ if corrupt big/model.bin && corrupt huge/model.bin; then
 		RCLONE_MULTI_THREAD_CUTOFF=1Mi RCLONE_LOW_LEVEL_RETRIES=2 "$INITC" --no-verify \
 			"s3://models/$obj" "$w/bad-$obj" 2>"$w/log-bad-$obj"
 		expect_rc 6 $? "corrupted $obj object: MD5 mismatch"
-		expect_grep 'MD5 of the downloaded bytes is [0-9a-f]{32} but the ETag says' "$w/log-bad-$obj" \
+		expect_grep 'etag-md5 of the downloaded bytes is [0-9a-f]{32} but the store.s ETag says' "$w/log-bad-$obj" \
 			"the $obj mismatch is explained"
 		check "no $obj file at the final path" test ! -e "$w/bad-$obj/model.bin"
 		no_temp_files "$w/bad-$obj" "no temporary $obj file left"

@@ -22,6 +22,33 @@ ISO 8601 or epoch seconds, null for never), re-read when the file changes,
 as the credential stand-ins (aws_standins.py) issue keys.  A request signed
 with an expired one is refused as S3 does (403 ExpiredToken); the log
 names the access key id that signed each request ("akid"), never a secret.
+s3rver knows nothing of S3's additional checksums nor of SSE-KMS; with
+--checksums s3gate plays AWS's part (see Checksums):
+  - it records the checksum a PutObject carries (x-amz-checksum-<algo>,
+    algo one of crc64nvme crc32c crc32 sha1 sha256), and for a multipart
+    upload the algorithm and type of CreateMultipartUpload
+    (x-amz-checksum-algorithm, x-amz-checksum-type: COMPOSITE, the
+    default, or FULL_OBJECT), each UploadPart's size and checksum, and,
+    at CompleteMultipartUpload, the object's value: for COMPOSITE the
+    checksum of the parts' checksums followed by "-N" (computed here with
+    sums.py), for FULL_OBJECT the value the Complete request carries;
+    the object gets S3's multipart ETag "<md5 of the part MD5s>-N";
+  - a GET or HEAD with "x-amz-checksum-mode: ENABLED" gets
+    x-amz-checksum-<algo> and x-amz-checksum-type, except a ranged GET or
+    a ?partNumber request (S3 sends none for those);
+  - a GET or HEAD with ?partNumber=K of a multipart object is answered
+    from the recorded part sizes: that part's bytes (s3rver is asked for
+    their range), its size, and x-amz-mp-parts-count;
+  - an object uploaded with "x-amz-server-side-encryption: aws:kms" (or
+    aws:kms:dsse) is served with that header and an ETag that is not its
+    MD5, as S3 does; one uploaded with SSE-C keys likewise, with
+    x-amz-server-side-encryption-customer-algorithm (s3rver encrypts
+    nothing: the keys are not checked);
+  - the log line of a GET or HEAD has "checksum_mode" when the request
+    asked for checksums.
+A record holds only while the object keeps the ETag it was given: an
+object replaced by other means (straight to s3rver) is served plainly.
+s3rver itself stores and returns x-amz-meta-* (rclone's md5chksum).
 
 Run with Debian's /usr/bin/python3 (python3-botocore).
 """
@@ -83,6 +110,7 @@ class Config:
     if_match = True
     upstream_data = None  # s3rver's -d directory, for multipart ETags
     keys_file = None
+    checksums = False     # emulate S3's additional checksums and SSE-KMS
     log = None
     log_lock = threading.Lock()
 
@@ -616,6 +644,9 @@ def send_head(handler, exchange, status, headers, reason=None):
     for name, value in headers:
         if name.lower() not in HOP_BY_HOP:
             handler.send_header(name, value)
+    if 200 <= status < 300:  # what --checksums adds to the upstream answer
+        for name, value in handler.extra_headers:
+            handler.send_header(name, value)
     if handler.close_connection:
         handler.send_header("Connection", "close")
     handler.end_headers()
@@ -999,6 +1030,145 @@ def write_multipart_etag(target, etag):
     os.replace(tmp, stored + ".md5")  # s3rver never reads half of it
 
 
+# ---- S3's additional checksums and SSE-KMS (--checksums) -------------------
+
+CHECKSUM_ALGOS = ("crc64nvme", "crc32c", "crc32", "sha1", "sha256")
+KMS_VALUES = ("aws:kms", "aws:kms:dsse")
+
+
+def object_key(target):
+    return urllib.parse.unquote(target.split("?")[0])
+
+
+def query_of(target):
+    return urllib.parse.parse_qs(target.partition("?")[2],
+                                 keep_blank_values=True)
+
+
+def sent_checksum(headers):
+    """(algo, value) of the x-amz-checksum-<algo> header a request carries."""
+    for algo in CHECKSUM_ALGOS:
+        value = headers.get("x-amz-checksum-" + algo)
+        if value:
+            return algo, value.strip()
+    return None, None
+
+
+class Checksums:
+    """What --checksums remembers: objects by "/bucket/key", and the
+    multipart uploads under way by the same key."""
+    lock = threading.Lock()
+    objects = {}  # key -> {algo, value, type, parts: [sizes], kms, etag}
+    uploads = {}  # key -> {algo, type, kms, parts: {n: (size, value, md5)}}
+
+    @classmethod
+    def observe(cls, method, target, headers, length, response):
+        """Record what a successful upload said (before it is relayed)."""
+        if response.status != 200 or method not in ("PUT", "POST", "DELETE"):
+            return
+        key, query = object_key(target), query_of(target)
+        with cls.lock:
+            if method == "DELETE":
+                cls.objects.pop(key, None)
+            elif method == "POST" and "uploads" in query:
+                sse = (headers.get("x-amz-server-side-encryption") or "").strip()
+                cls.uploads[key] = {
+                    "algo": (headers.get("x-amz-checksum-algorithm") or "").lower() or None,
+                    "type": (headers.get("x-amz-checksum-type") or "COMPOSITE").upper(),
+                    "kms": sse in KMS_VALUES, "parts": {}}
+            elif method == "PUT" and "uploadId" in query and key in cls.uploads:
+                upload = cls.uploads[key]
+                _, value = sent_checksum(headers)
+                md5 = (response.getheader("etag") or "").strip('"')
+                upload["parts"][int(query["partNumber"][0])] = (length, value, md5)
+            elif method == "POST" and "uploadId" in query and key in cls.uploads:
+                cls.complete(key, target, headers, cls.uploads.pop(key))
+            elif method == "PUT" and "uploadId" not in query:
+                cls.put(key, target, headers, response)
+
+    @classmethod
+    def put(cls, key, target, headers, response):
+        algo, value = sent_checksum(headers)
+        sse = (headers.get("x-amz-server-side-encryption") or "").strip()
+        sse_c = headers.get("x-amz-server-side-encryption-customer-algorithm")
+        etag = (response.getheader("etag") or "").strip('"')
+        if sse in KMS_VALUES or sse_c:  # S3's ETag of such an object is no MD5
+            etag = hashlib.md5(b"encrypted:" + etag.encode()).hexdigest()
+            write_multipart_etag(target.split("?")[0], etag)
+        cls.objects[key] = {"algo": algo, "value": value, "type": "FULL_OBJECT",
+                            "parts": None, "kms": sse in KMS_VALUES,
+                            "sse_c": sse_c, "etag": etag}
+
+    @classmethod
+    def complete(cls, key, target, headers, upload):
+        import base64
+        import sums
+        numbers = sorted(upload["parts"])
+        parts = [upload["parts"][n] for n in numbers]
+        algo, value = upload["algo"], None
+        if algo and upload["type"] == "FULL_OBJECT":
+            _, value = sent_checksum(headers)
+        elif algo:
+            joined = b"".join(base64.b64decode(v) for _, v, _ in parts)
+            value = "%s-%d" % (base64.b64encode(sums.digest(algo, joined)).decode(),
+                               len(parts))
+        md5s = b"".join(bytes.fromhex(m) for _, _, m in parts)
+        etag = f"{hashlib.md5(md5s).hexdigest()}-{len(parts)}"
+        write_multipart_etag(target.split("?")[0], etag)
+        cls.objects[key] = {"algo": algo, "value": value, "type": upload["type"],
+                            "parts": [size for size, _, _ in parts],
+                            "kms": upload["kms"], "sse_c": None, "etag": etag}
+
+    @classmethod
+    def record(cls, target):
+        with cls.lock:
+            return cls.objects.get(object_key(target))
+
+    @classmethod
+    def part_request(cls, handler):
+        """A GET or HEAD ?partNumber=K: asked of s3rver as the part's byte
+        range. Returns the number of parts (None: not a part request)."""
+        query = query_of(handler.path)
+        if handler.command not in ("GET", "HEAD") or "partNumber" not in query:
+            return None
+        rec = cls.record(handler.path)
+        handler.path = handler.path.split("?")[0]
+        number = int(query["partNumber"][0])
+        if not rec or not rec["parts"]:
+            return 0  # not multipart: part 1 is the whole object
+        sizes = rec["parts"]
+        if not 1 <= number <= len(sizes):
+            raise ValueError(f"partNumber {number} of {len(sizes)} parts")
+        start = sum(sizes[:number - 1])
+        del handler.headers["Range"]
+        handler.headers["Range"] = f"bytes={start}-{start + sizes[number - 1] - 1}"
+        return len(sizes)
+
+    @classmethod
+    def answer_headers(cls, handler, response, parts):
+        """The headers AWS would add to this GET or HEAD."""
+        rec = cls.record(handler.path)
+        etag = (response.getheader("etag") or "").strip('"')
+        if response.status not in (200, 206) or not rec or rec["etag"] != etag:
+            return []
+        extra = []
+        if rec["kms"]:
+            extra.append(("x-amz-server-side-encryption", "aws:kms"))
+        if rec["sse_c"]:
+            extra.append(("x-amz-server-side-encryption-customer-algorithm",
+                          rec["sse_c"]))
+        if parts:
+            extra.append(("x-amz-mp-parts-count", str(parts)))
+        mode = (handler.headers.get("x-amz-checksum-mode") or "").upper()
+        if mode:
+            handler.entry["checksum_mode"] = mode
+        if (mode == "ENABLED" and rec["algo"] and parts is None and
+                response.status == 200 and "range" not in handler.headers):
+            extra.append(("x-amz-checksum-" + rec["algo"], rec["value"]))
+            extra.append(("x-amz-checksum-type", rec["type"]))
+        return extra
+
+
 class BodyReader:
     """The client's request body as a sequence of pieces, whichever framing
     (Content-Length or chunked) it came in."""
@@ -1052,6 +1222,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream_used = 0.0
     entry = None  # the log line of the request in progress
     gate_path = None  # the object path this request holds in KeyGate
+    extra_headers = ()  # added to the relayed answer (--checksums)
 
     def log_message(self, format, *args):
         pass  # the JSON log replaces http.server's stderr lines
@@ -1065,6 +1236,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_any(self):
         entry = {"t": round(time.time(), 3), "method": self.command,
                  "path": self.path}
+        self.extra_headers = ()
         # handle_expect_100 ran during parsing; it concerns this request only
         self.expecting = self.__dict__.pop("expect_continue", False)
         try:
@@ -1226,6 +1398,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             entry["why"] = str(e)
             self.send_error_xml(400, "XAmzContentSHA256Mismatch", str(e))
             return
+        parts = None
+        if Config.checksums:
+            try:
+                parts = Checksums.part_request(self)
+            except ValueError as e:
+                self.send_error_xml(400, "InvalidPartNumber", str(e))
+                return
+        target = self.path
         self.gate_enter()  # waits while a replace fault swaps the object
         try:
             try:
@@ -1245,6 +1425,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 "s3rver running?")
             return
         self.upstream_used = time.monotonic()
+        if Config.checksums:
+            Checksums.observe(self.command, target, self.headers, body.length,
+                              response)
+            self.extra_headers = Checksums.answer_headers(self, response, parts)
         why = if_match_fails(self.command, self.path, self.headers, response)
         if why:
             self.precondition_failed(response, entry, why)
@@ -1272,6 +1456,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for name, value in response.msg.items():
             if name.lower() not in HOP_BY_HOP:
                 self.send_header(name, value)
+        for name, value in self.extra_headers:
+            self.send_header(name, value)
         if rechunk:
             self.send_header("Transfer-Encoding", "chunked")
         elif has_body and length is None:
@@ -1385,6 +1571,9 @@ def parse_args(argv):
     p.add_argument("--upstream-data", metavar="DIR",
                    help="s3rver's -d directory: lets multipart uploads "
                    "carry S3's multipart ETag (see put_multipart)")
+    p.add_argument("--checksums", action="store_true",
+                   help="emulate S3's additional checksums, ?partNumber and "
+                   "SSE-KMS ETags (see the module's docstring)")
     p.add_argument("--max-seconds", type=float, default=900,
                    help="exit after this many seconds (default 900)")
     p.add_argument("--watch-pid", type=int, default=0,
@@ -1419,6 +1608,9 @@ def main(argv):
     Config.allow_anonymous = args.allow_anonymous
     Config.if_match = args.if_match
     Config.upstream_data = args.upstream_data
+    Config.checksums = args.checksums
+    if args.checksums:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     Faults.path = args.faults
     Config.keys_file = args.keys_file
     if args.log:
