@@ -23,7 +23,7 @@ enum log_level log_get_level(void) { return min_level; }
 
 static void add_one_secret(const char *secret)
 {
-	if (strlen(secret) < 4)
+	if (strlen(secret) < LOG_SECRET_MIN)
 		return;
 	for (int i = 0; i < nsecrets; i++)
 		if (!strcmp(secrets[i], secret))
@@ -79,42 +79,56 @@ void log_forget_secrets(void)
 	nsecrets = 0;
 }
 
-/* Longest registered secret that starts at s, or 0. */
-static size_t secret_at(const char *s)
+/* Which bytes of s (length len) any registered secret covers, every
+ * match marked: overlapping secrets (k3yAAAA1 and AAAA1Token...) leave
+ * no tail behind. NULL when no secret is registered. */
+static unsigned char *covered_bytes(const char *s, size_t len)
 {
-	size_t best = 0;
-	for (int i = 0; i < nsecrets; i++) {
-		size_t len = strlen(secrets[i]);
-		if (len > best && !strncmp(s, secrets[i], len))
-			best = len;
-	}
-	return best;
+	unsigned char *mark;
+	if (!nsecrets)
+		return NULL;
+	mark = xcalloc(len + 1, 1);
+	for (size_t at = 0; at < len; at++)
+		for (int i = 0; i < nsecrets; i++) {
+			size_t slen;
+			if (s[at] != secrets[i][0])
+				continue;
+			slen = strlen(secrets[i]);
+			if (slen <= len - at && !memcmp(s + at, secrets[i], slen))
+				memset(mark + at, 1, slen);
+		}
+	return mark;
 }
 
 /* The one redaction: every path to stderr, the termination log and the
- * output of `initc check` calls it on whole text, before any cut. */
+ * output of `initc check` calls it on whole text, before any cut. Each
+ * run of covered bytes becomes one "***". */
 void log_redact(char *dst, size_t n, const char *src)
 {
-	size_t o = 0;
-	if (!n)
+	size_t len = strlen(src), o = 0;
+	unsigned char *mark = covered_bytes(src, len);
+	if (!n) {
+		free(mark);
 		return;
-	while (*src && o + 1 < n) {
-		size_t hit = nsecrets ? secret_at(src) : 0;
-		if (hit) {
+	}
+	for (size_t i = 0; i < len && o + 1 < n;) {
+		if (mark && mark[i]) {
 			for (const char *r = "***"; *r && o + 1 < n; r++)
 				dst[o++] = *r;
-			src += hit;
+			while (i < len && mark[i])
+				i++;
 		} else {
-			dst[o++] = *src++;
+			dst[o++] = src[i++];
 		}
 	}
 	dst[o] = '\0';
+	free(mark);
 }
 
 char *log_redact_dup(const char *src)
 {
 	size_t len = strlen(src);
-	char *dst = xmalloc(len + 1); /* redaction never lengthens: "***" replaces >= 4 bytes */
+	char *dst = xmalloc(len + 1); /* never longer: "***" replaces >= LOG_SECRET_MIN bytes */
 	log_redact(dst, len + 1, src);
 	return dst;
 }
@@ -123,18 +137,15 @@ char *log_redact_dup(const char *src)
  * keeps its shape: what /proc/PID/cmdline shows has '*' where a secret was. */
 size_t log_scrub(char *s)
 {
-	size_t scrubbed = 0;
-	while (nsecrets && *s) {
-		size_t hit = secret_at(s);
-		if (!hit) {
-			s++;
-			continue;
-		}
-		memset(s, '*', hit);
-		s += hit;
-		scrubbed++;
+	size_t len = strlen(s), runs = 0;
+	unsigned char *mark = covered_bytes(s, len);
+	for (size_t i = 0; mark && i < len; i++) {
+		runs += mark[i] && (!i || !mark[i - 1]);
+		if (mark[i])
+			s[i] = '*';
 	}
-	return scrubbed;
+	free(mark);
+	return runs;
 }
 
 void log_print_redacted(FILE *f, const char *text)

@@ -16,8 +16,11 @@ void log_set_program(const char *name);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 
-/* Register a secret; strings shorter than 4 bytes are ignored (they would
- * redact innocent text and are no secret anyway). The string is copied. */
+/* Register a secret; strings shorter than LOG_SECRET_MIN bytes are
+ * ignored (they would redact innocent text and are no secret anyway),
+ * which is also why redaction never lengthens: "***" is shorter. The
+ * string is copied. */
+#define LOG_SECRET_MIN 4
 void log_add_secret(const char *secret);
 void log_forget_secrets(void);
 

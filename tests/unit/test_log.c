@@ -327,6 +327,25 @@ static void test_scrub(void)
 	log_forget_secrets();
 }
 
+/* Overlapping secrets: every byte any of them covers goes, whichever
+ * starts first or is longest. */
+static void test_overlapping_secrets(void)
+{
+	log_add_secret("k3yAAAA1");
+	log_add_secret("AAAA1TokenBBBBBBBBBBBB");
+	char *dup = log_redact_dup("<k3yAAAA1TokenBBBBBBBBBBBB>");
+	CHECK_STR(dup, "<***>");
+	free(dup);
+	char arg[] = "x=k3yAAAA1TokenBBBBBBBBBBBB,y";
+	CHECK_INT(log_scrub(arg), 1);
+	CHECK_STR(arg, "x=*************************,y"); /* 25 bytes, all */
+	log_add_secret("1Tok"); /* inside another: one run still */
+	dup = log_redact_dup("k3yAAAA1TokenBBBBBBBBBBBB AAAA1Tok");
+	CHECK_STR(dup, "*** AAAA***");
+	free(dup);
+	log_forget_secrets();
+}
+
 int main(void)
 {
 	test_format();
@@ -338,5 +357,6 @@ int main(void)
 	test_termination_log();
 	test_redaction_before_the_cut();
 	test_scrub();
+	test_overlapping_secrets();
 	return T_DONE();
 }
