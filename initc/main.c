@@ -13,6 +13,7 @@
 #include "local.h"
 #include "log.h"
 #include "plan.h"
+#include "connstr.h"
 #include "rclone_config.h"
 #include "s3.h"
 #include "target.h"
@@ -318,15 +319,22 @@ struct cli {
 	int fix, no_verify;
 };
 
-/* getopt's own message would echo the argument unredacted. A short
- * option is named by its letter: inside "-vx" optind still points at
- * the argument before. */
+/* getopt's own message would echo the argument. A long option is named
+ * up to its '=' (its value may be a connection string); a short one by
+ * its letter, as getopt reports it (argv[optind - 1] may be another
+ * argument inside a cluster such as -vx). */
 static int bad_option(const char *arg)
 {
-	char letter[3] = { '-', (char)optopt, '\0' };
-	int is_letter = optopt > 0 && optopt < 128 && isalnum(optopt);
+	char shown[64];
+	unsigned char letter = (unsigned char)optopt; /* a char: negative past ASCII */
+	if (optopt == 0 || optopt > 0xff) /* unknown long option, or ours missing its value */
+		snprintf(shown, sizeof shown, "%.*s", (int)strcspn(arg, "="), arg);
+	else if (letter > 0x20 && letter < 0x7f)
+		snprintf(shown, sizeof shown, "-%c", letter);
+	else
+		snprintf(shown, sizeof shown, "- followed by byte 0x%02x", letter);
 	log_kv(LOG_ERROR, "unknown option, or one missing its value", "arg=%s hint=%s",
-	       log_q(is_letter ? letter : arg), log_q("see initc --help"));
+	       log_q(shown), log_q("see initc --help"));
 	return EXIT_USAGE;
 }
 

@@ -2,6 +2,7 @@
  * See rclone_config.h for the precedence rules. */
 #include "rclone_config.h"
 #include "exitcode.h"
+#include "connstr.h"
 #include "log.h"
 #include "nearest.h"
 
@@ -41,6 +42,7 @@ static void kv_push(struct kv **kvs, size_t *n, char *key, char *value)
 	*kvs = xrealloc(*kvs, (*n + 1) * sizeof **kvs);
 	(*kvs)[*n].key = key;
 	(*kvs)[*n].value = value;
+	(*kvs)[*n].bare = 0;
 	(*n)++;
 }
 
@@ -180,179 +182,35 @@ int parse_rclone_size(const char *s, long long *bytes)
 
 /* ---- connection strings ----------------------------------------------- */
 
-/* One value, bare or quoted with ' or " (a doubled quote is a quote). */
-static const char *parse_conn_value(const char *p, struct buf *val)
-{
-	char quote = (*p == '\'' || *p == '"') ? *p : 0;
-	if (!quote) {
-		while (*p && *p != ',')
-			buf_addc(val, *p++);
-		return p;
-	}
-	for (p++; *p; p++) {
-		if (*p == quote) {
-			if (p[1] != quote)
-				return p + 1;
-			p++;
-		}
-		buf_addc(val, *p);
-	}
-	return NULL; /* unterminated */
-}
-
 int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf *err)
 {
-	const char *p = params;
 	*out = NULL;
 	*n = 0;
-	while (p && *p) {
-		struct buf key = BUF_INIT, val = BUF_INIT;
-		while (*p && *p != '=' && *p != ',')
-			buf_addc(&key, *p++);
-		if (*p == '=')
-			p = parse_conn_value(p + 1, &val);
-		else
-			buf_adds(&val, "true"); /* a bare flag means flag=true */
-		if (!p || (*p && *p != ',') || !key.len) {
-			/* the structure only: a value may be a secret */
-			buf_printf(err, "malformed connection string: parameter %zu", *n + 1);
-			if (key.len && ropt_find(key.data))
-				buf_printf(err, " (%s)", key.data);
-			buf_printf(err, " %s; quote values that contain ':' or ',' like "
-				   "endpoint='http://host:9000'", !key.len ? "has no name" : !p ?
-				   "opens a quote it never closes" : "has text after its closing quote");
-			buf_free(&key);
+	for (const char *p = params; *p;) {
+		struct conn_piece pc;
+		struct buf val = BUF_INIT;
+		const char *why = NULL;
+		conn_piece_read(p, NULL, &pc);
+		if (!pc.name_len)
+			why = "has no name";
+		else if (pc.unterminated)
+			why = "opens a quote it never closes";
+		else if (pc.value && conn_value_read(pc.value, &val) != pc.next)
+			why = "has text after its closing quote";
+		if (why) { /* the structure only: a value may be a secret */
+			conn_malformed(err, params, p, why);
 			buf_free(&val);
 			kv_free(*out, *n);
 			*out = NULL;
 			*n = 0;
 			return EXIT_USAGE;
 		}
-		for (char *k = key.data; *k; k++)
-			if (*k == '-')
-				*k = '_';
-		kv_push(out, n, buf_steal(&key), buf_steal(&val));
-		if (*p == ',')
-			p++;
+		kv_push(out, n, conn_option_name(pc.name, pc.name_len),
+			pc.value ? (val.data ? buf_steal(&val) : xstrdup("")) : xstrdup("true"));
+		(*out)[*n - 1].bare = !pc.value; /* a bare flag means flag=true */
+		p = *pc.next ? pc.next + 1 : pc.next;
 	}
 	return 0;
-}
-
-/* ---- hiding the values of a connection string -------------------------- */
-
-/* Option names as a connection string may spell them: '-' for '_', any
- * case (rclone's flag form --s3-secret-access-key, or a typed name). */
-static char *option_name(const char *s, size_t len)
-{
-	char *name = xstrndup(s, len);
-	for (char *p = name; *p; p++)
-		*p = *p == '-' ? '_' : (char)tolower((unsigned char)*p);
-	return name;
-}
-
-/* A secret option, or a name that is no option at all (a mistyped
- * secret_acess_key). */
-static int value_is_hidden(const char *name)
-{
-	const struct ropt *o = ropt_find(name);
-	return !o || o->kind == ROPT_SECRET;
-}
-
-/* Could this be an option's name, as a user types it? ("sklearn,mlflow"
- * of --requirements is a list of names; "AKIA/x+Y" is a value.) */
-static int option_shaped(const char *name)
-{
-	size_t len = strlen(name);
-	return len <= 40 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
-}
-
-static void hide(const char *s, size_t len)
-{
-	char *v = xstrndup(s, len);
-	log_add_secret(v);
-	free(v);
-}
-
-/* Where the parameter list of src starts (after "remote," or ":s3,"), or
- * NULL when src is no connection string; as uri.c reads a remote name. */
-static const char *params_start(const char *src)
-{
-	const char *p = src + (*src == ':');
-	p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.+@ ");
-	return *p == ',' && p > src + (*src == ':') ? p + 1 : NULL;
-}
-
-int conn_path_malformed(const char *path)
-{
-	path += strspn(path, "/"); /* rclone's s3://, and leading slashes */
-	size_t blen = strcspn(path, "/");
-	for (size_t i = 0; i < blen; i++)
-		if (strchr(",=:'\"", path[i]))
-			return 1;
-	return 0;
-}
-
-/* One piece "name=value" or "name" from p; returns where the next starts.
- * In a malformed string a piece that reaches past the list's end (the
- * ':' that ended it was meant to be inside a value) may hold anything up
- * to the next ','. */
-static const char *hide_piece(const char *p, const char *list_end, int malformed)
-{
-	const char *name = p, *value;
-	if (list_end && p + strcspn(p, ",") < list_end)
-		malformed = 0; /* this piece lies inside the list: read exactly */
-	while (*p && *p != '=' && *p != ',')
-		p++;
-	char *key = option_name(name, (size_t)(p - name));
-	if (*p != '=') { /* a bare flag, or a value pasted without its name */
-		char *as_written = xstrndup(name, (size_t)(p - name));
-		if (!option_shaped(as_written))
-			log_add_secret(as_written);
-		free(as_written);
-		free(key);
-		return p;
-	}
-	value = ++p;
-	if (*value == '\'' || *value == '"') {
-		struct buf v = BUF_INIT;
-		const char *after = parse_conn_value(value, &v);
-		if (value_is_hidden(key) && after) {
-			log_add_secret(v.data);
-			hide(value + 1, (size_t)(after - value - 2)); /* as written: '' for ' */
-		} else if (value_is_hidden(key)) {
-			log_add_secret(value + 1); /* unterminated: all the rest */
-		}
-		buf_free(&v);
-		free(key);
-		return after ? after + strcspn(after, ",") : value + strlen(value);
-	}
-	size_t to_comma = strcspn(value, ","), to_colon = strcspn(value, ",:");
-	if (value_is_hidden(key)) {
-		hide(value, to_colon); /* what a parser reading up to ':' takes */
-		if (malformed)
-			hide(value, to_comma); /* what the user meant, ':'s and all */
-	}
-	free(key);
-	return value + to_comma;
-}
-
-void conn_register_secrets(const char *src)
-{
-	const char *p = params_start(src), *list_end;
-	char quote = 0;
-	if (!p)
-		return;
-	for (list_end = p; *list_end && (quote || *list_end != ':'); list_end++)
-		if (quote ? *list_end == quote : (*list_end == '\'' || *list_end == '"'))
-			quote = quote ? 0 : *list_end;
-	if (!*list_end)
-		list_end = NULL;
-	int malformed = !list_end || conn_path_malformed(list_end + 1);
-	while (*p) {
-		p = hide_piece(p, list_end, malformed);
-		if (*p == ',')
-			p++;
-	}
 }
 
 /* ---- config file ------------------------------------------------------ */
@@ -542,6 +400,17 @@ const char *remote_get(const struct remote *r, const char *opt, struct buf *orig
 	return v;
 }
 
+/* A boolean option's value: Go's ParseBool, and "" is false, as rclone
+ * 1.60 reads force_path_style= (virtual-host) and versions=. */
+static int option_bool(const char *v, int *out)
+{
+	if (!*v) {
+		*out = 0;
+		return 0;
+	}
+	return parse_rclone_bool(v, out);
+}
+
 int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, struct buf *err)
 {
 	struct buf origin = BUF_INIT;
@@ -549,7 +418,7 @@ int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, 
 	int rc = 0;
 
 	*out = def;
-	if (v && parse_rclone_bool(v, out)) {
+	if (v && option_bool(v, out)) {
 		buf_printf(err, "%s=%s is not a boolean: use true or false", origin.data, v);
 		rc = EXIT_USAGE;
 	}
@@ -632,15 +501,25 @@ void remote_free(struct remote *r)
 
 /* ---- unknown options ---------------------------------------------------- */
 
+/* spelled: the name as the user wrote it, or NULL when it must not be
+ * shown (it may be a value): then no suggestion either, as the nearest
+ * name would say something of it. */
 static int unknown_option(const char *where, const char *opt, const char *spelled, struct buf *err)
 {
 	const char *names[256];
 	size_t n = 0;
 	for (size_t i = 0; i < s3_noptions && n < 256; i++)
 		names[n++] = s3_options[i].name;
-	const char *near = nearest_word(opt, names, n);
-	buf_printf(err, "unknown rclone s3 option %s in %s", spelled, where);
-	if (near) {
+	const char *near = spelled ? nearest_word(opt, names, n) : NULL;
+	buf_printf(err, "unknown rclone s3 option %s in %s", spelled ? spelled : "(not shown)", where);
+	if (!spelled) {
+		buf_adds(err, ": a piece that is no option name may be a value, so it is not shown; "
+			 "write name=value, and quote a value that holds ',' like "
+			 "secret_access_key='a,b'");
+	} else if (near && !strcasecmp(near, opt)) {
+		buf_printf(err, ": option names are lower case, and rclone ignores %s: write %s",
+			   spelled, near);
+	} else if (near) {
 		char *u = upper_dup(near, 1);
 		buf_printf(err, ": did you mean %s (%s)?", near, u);
 		free(u);
@@ -698,19 +577,24 @@ static int check_env_options(const struct remote *r, struct buf *err)
 	return rc;
 }
 
-/* Is a refused option set to anything but its default? A boolean is
- * refused when true ("unset" is rclone's tristate default), anything
- * else when not empty and not "off" (version_at's default). */
+/* Is a refused option set to anything but its default (the table's)?
+ * A boolean is compared by value, read as remote_get_bool reads it. */
 static int refused_option_set(const struct ropt *o, const char *v, const char *from,
 			      struct buf *err)
 {
-	int on = 0;
+	const char *def = o->def ? o->def : "";
+	int on, def_on = 0;
+	if (!strcmp(v, def))
+		return 0;
 	if (o->kind != ROPT_BOOL)
-		return *v && strcmp(v, "off");
-	if (!strcmp(v, "unset") || !parse_rclone_bool(v, &on))
-		return on;
-	buf_printf(err, "rclone option %s (%s) is not a boolean: use true or false", o->name, from);
-	return -1;
+		return *v != '\0'; /* "" is unset */
+	if (option_bool(v, &on)) {
+		buf_printf(err, "rclone option %s (%s) is not a boolean: use true or false", o->name,
+			   from);
+		return -1;
+	}
+	option_bool(def, &def_on); /* "unset", a tristate's default, reads as false */
+	return on != def_on;
 }
 
 static int check_refused_options(const struct remote *r, struct buf *err)
@@ -735,12 +619,12 @@ int remote_check_options(const struct remote *r, struct buf *err)
 	int rc;
 	for (size_t i = 0; i < r->nconn; i++)
 		if (!ropt_find(r->conn[i].key)) {
-			/* a name not shaped like one may be a value pasted
-			 * without its name: not echoed */
+			/* a bare piece, or a name not shaped like one, may
+			 * be a value pasted without its name: not echoed */
 			const char *key = r->conn[i].key;
+			int shown = !r->conn[i].bare && conn_name_shaped(key);
 			char *where = xasprintf("the connection string (parameter %zu)", i + 1);
-			rc = unknown_option(where, key, option_shaped(key) ? key : "(not shown: no "
-					    "option name looks like it)", err);
+			rc = unknown_option(where, key, shown ? key : NULL, err);
 			free(where);
 			return rc;
 		}

@@ -21,9 +21,10 @@ struct ropt {
 	enum ropt_kind kind;
 	/* Set for an option that would change what is read or who reads it
 	 * and that initc does not implement: what to do instead. Refused
-	 * when set to anything but its default (a boolean: true; else not
-	 * empty and not "off"). */
+	 * when set to anything but its default. */
 	const char *refused;
+	/* rclone's default, as rclone spells it; NULL: "" (unset). */
+	const char *def;
 };
 
 extern const struct ropt s3_options[];
@@ -33,6 +34,7 @@ const struct ropt *ropt_find(const char *name);
 struct kv {
 	char *key;
 	char *value;
+	int bare;      /* a connection string's piece without '=' */
 };
 
 struct remote {
@@ -67,19 +69,6 @@ int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, 
  * unknown one is EXIT_USAGE with the nearest known name in err, and so
  * is a refused one (versions, role_arn, ...) with what to do instead. */
 int remote_check_options(const struct remote *r, struct buf *err);
-
-/* Register for redaction the values a SRC argument may carry in a
- * connection string, before anything prints it, even when it is
- * malformed: the values of secret options and of unknown names, found by
- * a scan that tolerates bad quoting. A SRC that is no connection string
- * registers nothing. */
-void conn_register_secrets(const char *src);
-
-/* Is path (what follows a connection string's parameters and their ':')
- * no bucket path, but the rest of a value whose ':' ended the list
- * early, as an unquoted endpoint=http://h:9000 does? No S3 bucket name
- * holds , = : ' or ". */
-int conn_path_malformed(const char *path);
 
 /* Register the values of the environment's secret rclone options
  * (RCLONE_CONFIG_<REMOTE>_SECRET_ACCESS_KEY, RCLONE_S3_SESSION_TOKEN, ...)

@@ -64,19 +64,19 @@ const struct ropt s3_options[] = {
 	{ "use_presigned_request", ROPT_IGNORED },
 	{ "versions", ROPT_BOOL,
 	  "initc downloads the current version of each object only, rclone would add the old "
-	  "ones: unset it" },
+	  "ones: unset it", "false" },
 	{ "version_at", ROPT_STRING,
 	  "initc downloads the current version of each object only, rclone would read the "
 	  "versions of that time: unset it, or copy the model as it was then to a prefix of "
-	  "its own" },
+	  "its own", "off" },
 	{ "version_deleted", ROPT_IGNORED }, /* acts only with versions */
 	{ "decompress", ROPT_BOOL,
 	  "initc writes every object exactly as stored and verifies those bytes, rclone would"
 	  " gunzip the ones stored with Content-Encoding: gzip: unset it, or upload the files"
-	  " uncompressed" },
+	  " uncompressed", "false" },
 	{ "might_gzip", ROPT_BOOL,
 	  "initc writes every object exactly as stored and verifies those bytes, rclone would"
-	  " gunzip a gzip-encoded reply: unset it" },
+	  " gunzip a gzip-encoded reply: unset it", "unset" }, /* a tristate */
 	{ "use_accept_encoding_gzip", ROPT_IGNORED },
 	{ "no_system_metadata", ROPT_IGNORED },
 	{ "sts_endpoint", ROPT_STRING,

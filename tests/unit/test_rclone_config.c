@@ -10,6 +10,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "connstr.h"
 #include "rclone_config.h"
 #include "t.h"
 
@@ -429,6 +430,31 @@ static void test_on_the_fly_remote(void)
 	remote_free(&r);
 	buf_reset(&err);
 
+	/* a bare piece is never echoed, however much it looks like a name
+	 * (MinIO's minio123), and gets no suggestion, which would hint at it */
+	static const char *const bare[] = { "minio123", "abcdefghij", "versionz" };
+	for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++) {
+		char *params = xasprintf("provider=Minio,access_key_id=minio,%s", bare[i]);
+		CHECK_INT(remote_resolve(":s3", params, &r, &err), 0);
+		CHECK_INT(remote_check_options(&r, &err), EXIT_USAGE);
+		CHECK(contains(&err, "parameter 3"));
+		CHECK(!contains(&err, bare[i]));
+		CHECK(!contains(&err, "did you mean"));
+		remote_free(&r);
+		buf_reset(&err);
+		free(params);
+	}
+
+	/* rclone's names are case-sensitive (1.60 ignores Versions=maybe):
+	 * named, with the spelling that works, and no "not shown" */
+	CHECK_INT(remote_resolve(":s3", "provider=Minio,Versions=true", &r, &err), 0);
+	CHECK_INT(remote_check_options(&r, &err), EXIT_USAGE);
+	CHECK(contains(&err, "Versions"));
+	CHECK(contains(&err, "write versions"));
+	CHECK(!contains(&err, "not shown"));
+	remote_free(&r);
+	buf_reset(&err);
+
 	CHECK_INT(remote_resolve(":s3", "endpoint='http://x", &r, &err), EXIT_USAGE);
 	remote_free(&r);
 	buf_free(&err);
@@ -547,12 +573,25 @@ static const struct conn_case {
 	{ ":s3,secret_access_key=@,endpoint='http://h", NULL },
 	/* junk after a closing quote */
 	{ ":s3,secret_access_key='@'junk,provider=Minio:b", NULL },
+	/* near misses, which parse as local paths or not at all: any
+	 * secret option's value, wherever it is */
+	{ "::s3,provider=Minio,secret_access_key=@:models/m", NULL },
+	{ " :s3,provider=Minio,secret_access_key=@:models/m", NULL },
+	{ ":s3;provider=Minio,secret_access_key=@:models/m", NULL },
+	{ "my/remote,secret_access_key=@:b", NULL },
+	{ "--src=:s3,provider=Minio,secret_access_key=@:models/m", NULL },
+	{ "/mnt/models,secret_access_key=@", NULL },
+	{ "s3://bucket/secret_access_key=@", NULL },
+	{ "--s3-session-token=@", NULL },
+	/* a value that looks like an option's name, pasted alone */
+	{ ":s3,provider=Minio,access_key_id=minio,@:models/m", "provider=Minio" },
 };
 
 static void test_conn_register_secrets(void)
 {
 	static const char *const secrets[] = { LONG_SECRET, SHORT_SECRET, "with:colon:Secret1",
-					       "ONLYUPPER1234" };
+					       "ONLYUPPER1234", "wJal:rXUtnFEMIK7MDENG/bPxRfiCYzz",
+					       "minio123" };
 	for (size_t k = 0; k < sizeof secrets / sizeof secrets[0]; k++)
 		for (size_t i = 0; i < sizeof conn_cases / sizeof conn_cases[0]; i++) {
 			const struct conn_case *c = &conn_cases[i];
@@ -566,7 +605,7 @@ static void test_conn_register_secrets(void)
 			conn_register_secrets(src.data);
 			char *shown = log_redact_dup(src.data);
 			CHECK(!holds_piece(shown, secrets[k]));
-			if (c->visible && k != 2) /* a ':' in an unquoted secret makes it malformed */
+			if (c->visible && !strchr(secrets[k], ':')) /* then malformed: all hidden */
 				CHECK(strstr(shown, c->visible) != NULL);
 			free(shown);
 			log_forget_secrets();
@@ -579,12 +618,24 @@ static void test_conn_register_secrets(void)
 	CHECK_STR(flag, "sklearn,mlflow");
 	free(flag);
 
-	/* not a connection string: nothing registered */
-	conn_register_secrets("s3://bucket/secret_access_key=abcdefgh");
-	conn_register_secrets("/mnt/models,secret_access_key=abcdefgh");
-	char *shown = log_redact_dup("abcdefgh");
-	CHECK_STR(shown, "abcdefgh");
+	/* a well-formed list ends at its ':': the path after it is no
+	 * secret, whatever ',' or '=' it holds */
+	const char *grid = ":s3,provider=Minio,secret_access_key=SecretXYZ123:models/grid,lr=0.001/run,"
+			   "final/model";
+	conn_register_secrets(grid);
+	char *shown = log_redact_dup(grid);
+	CHECK_STR(shown, ":s3,provider=Minio,secret_access_key=***:models/grid,lr=0.001/run,"
+		  "final/model");
 	free(shown);
+	log_forget_secrets();
+
+	/* an unquoted secret followed by two ':': all of it from the value on */
+	const char *cut = ":s3,access_key_id=K,secret_access_key=wJal:rXUtnFEMIK7MDENG/bPx:models/m";
+	conn_register_secrets(cut);
+	shown = log_redact_dup(cut);
+	CHECK_STR(shown, ":s3,access_key_id=K,secret_access_key=***");
+	free(shown);
+	log_forget_secrets();
 }
 
 /* Secrets are registered where they are read: the config file and the
@@ -632,6 +683,17 @@ static const struct refused_case {
 	{ "RCLONE_CONFIG_S3_VERSIONS", "true", EXIT_USAGE },
 	{ "RCLONE_CONFIG_S3_VERSIONS", "false", 0 },
 	{ "RCLONE_CONFIG_S3_VERSIONS", "maybe", EXIT_USAGE },
+	/* rclone 1.60 reads an empty boolean as false */
+	{ "RCLONE_CONFIG_S3_VERSIONS", "", 0 },
+	{ "RCLONE_CONFIG_S3_DECOMPRESS", "", 0 },
+	{ "RCLONE_CONFIG_S3_MIGHT_GZIP", "", 0 },
+	{ "RCLONE_CONFIG_S3_MIGHT_GZIP", "false", 0 },
+	/* "off" is version_at's default only */
+	{ "RCLONE_CONFIG_S3_ROLE_ARN", "off", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_DOWNLOAD_URL", "off", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_IBM_API_KEY", "off", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_STS_ENDPOINT", "off", EXIT_USAGE },
+	{ "RCLONE_CONFIG_S3_ROLE_ARN", "", 0 },
 	{ "RCLONE_S3_VERSIONS", "1", EXIT_USAGE },
 	{ "RCLONE_CONFIG_S3_VERSION_AT", "2024-01-02", EXIT_USAGE },
 	{ "RCLONE_CONFIG_S3_VERSION_AT", "off", 0 },

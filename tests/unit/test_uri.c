@@ -4,6 +4,7 @@
 
 #include "exitcode.h"
 #include "t.h"
+#include "connstr.h"
 #include "uri.h"
 
 /* One URI that must parse as a remote. NULL params means "none". */
@@ -137,8 +138,12 @@ static const struct malformed_case {
 	{ "minio,endpoint=h:9000,secret_access_key=" SECRET ":b", "parameter 1 (endpoint)" },
 	{ ":s3,secret_access_key=" SECRET ",endpoint=http://h:9000:b", "parameter 2 (endpoint)" },
 	{ ":s3,secret_access_key='" SECRET ":b/p", "never ends" },
-	{ ":s3,provider=Minio,x" SECRET "=http://h:9000:b", "parameter 2;" },
+	{ ":s3,provider=Minio,x" SECRET "=http://h:9000:b", "parameter 2 holds" },
 	{ ":s3,description='a,b',session-token=" SECRET ",endpoint=h:9000:b", "parameter 3 (endpoint)" },
+	/* an unquoted secret holding a ':', then a clean-looking path */
+	{ ":s3,provider=Minio,secret_access_key=wJal:" SECRET ":models/m",
+	  "parameter 2 (secret_access_key) holds a ':'" },
+	{ ":s3,provider=Minio,wJal:" SECRET ":models/m", "parameter 2 holds a ':'" },
 };
 
 static void test_malformed_connection_strings(void)
@@ -158,8 +163,31 @@ static void test_malformed_connection_strings(void)
 	}
 }
 
+/* One reading of "is this a remote": initc SRC, `initc check` and the
+ * secret registration all ask conn_remote_len. */
+static void test_remote_or_local(void)
+{
+	static const struct { const char *uri; size_t len; } cases[] = {
+		{ ":s3,provider=AWS,secret_access_key=S:models/m", 3 },
+		{ "minio,region=x:b", 5 }, { "s3://b/p", 2 }, { "my remote:b", 9 },
+		{ "::s3,x=y:b", 0 }, { " :s3,x:b", 0 }, { "/mnt/models", 0 }, { "./a:b", 0 },
+		{ "models", 0 }, { ":", 0 }, { "", 0 }, { "-x:b", 0 }, { "x :b", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct source s;
+		struct buf err = BUF_INIT;
+		printf("# remote? \"%s\"\n", cases[i].uri);
+		CHECK_INT(conn_remote_len(cases[i].uri), cases[i].len);
+		if (*cases[i].uri && !source_parse(cases[i].uri, &s, &err))
+			CHECK_INT(s.kind == SOURCE_REMOTE, cases[i].len > 0);
+		source_free(&s);
+		buf_free(&err);
+	}
+}
+
 int main(void)
 {
+	test_remote_or_local();
 	test_remotes();
 	test_http_and_local();
 	test_errors();
