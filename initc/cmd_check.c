@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "connstr.h"
 #include "exitcode.h"
 #include "log.h"
 
@@ -99,22 +99,31 @@ static void rows_json(struct buf *out, const char *label, const struct target *t
 	buf_printf(out, "],\"failed\":%zu}\n", failed);
 }
 
+/* Cells are redacted before the widths are measured: what is printed is
+ * what is aligned. */
 static void rows_table(struct buf *out, const struct row *rows, size_t n)
 {
+	char **path = xcalloc(n + 1, sizeof *path), **flavors = xcalloc(n + 1, sizeof *flavors);
 	int wp = 5, wf = 7;
 	for (size_t i = 0; i < n; i++) {
-		int lp = (int)strlen(rows[i].path), lf = (int)strlen(rows[i].flavors);
+		path[i] = log_redact_dup(rows[i].path);
+		flavors[i] = log_redact_dup(*rows[i].flavors ? rows[i].flavors : "-");
+		int lp = (int)strlen(path[i]), lf = (int)strlen(flavors[i]);
 		wp = lp > wp ? lp : wp;
 		wf = lf > wf ? lf : wf;
 	}
 	buf_printf(out, "%-*s  %-*s  %-6s %s\n", wp, "MODEL", wf, "FLAVORS", "STATUS", "DETAIL");
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
-		buf_printf(out, "%-*s  %-*s  %-6s %s\n", wp, r->path, wf,
-			   *r->flavors ? r->flavors : "-", r->status, r->detail.data);
+		buf_printf(out, "%-*s  %-*s  %-6s %s\n", wp, path[i], wf, flavors[i], r->status,
+			   r->detail.data);
 		if (r->warn.len)
 			buf_printf(out, "%-*s  %-*s  %-6s %s\n", wp, "", wf, "", "warn", r->warn.data);
+		free(path[i]);
+		free(flavors[i]);
 	}
+	free(path);
+	free(flavors);
 }
 
 /* With one model and no target, show the verdict of every server. */
@@ -146,18 +155,6 @@ static size_t find_models(const struct files *all, char ***roots)
 		(*roots)[n++] = xstrndup(p, slash ? (size_t)(slash - p) : 0);
 	}
 	return n;
-}
-
-static int is_remote(const char *arg)
-{
-	struct stat st;
-	const char *colon = strchr(arg, ':');
-	if (strstr(arg, "://"))
-		return 1;
-	if (stat(arg, &st) == 0)
-		return 0;
-	/* rclone's remote:path form: a name without '/' before the colon */
-	return colon && colon > arg && memchr(arg, '/', (size_t)(colon - arg)) == NULL;
 }
 
 struct check_args {
@@ -261,7 +258,11 @@ static int check_tree(struct tree *tree, const struct check_args *a, const struc
 	for (size_t i = 0; i < nroots; i++)
 		row_free(&rows[i]);
 	free(rows);
-	log_print_redacted(stdout, out.data ? out.data : "");
+	/* JSON: json_str redacted every value; text: redacted as a whole */
+	if (a->json)
+		fputs(out.data ? out.data : "", stdout);
+	else
+		log_print_redacted(stdout, out.data ? out.data : "");
 	fflush(stdout);
 out:
 	for (size_t i = 0; roots && i < nroots; i++)
@@ -285,7 +286,7 @@ int cmd_check(int argc, char **argv)
 		rc = resolve_target(&a.opts, &t);
 	if (rc)
 		return rc;
-	int remote = is_remote(a.where);
+	int remote = conn_remote_len(a.where) > 0; /* as initc SRC DEST reads it */
 	rc = remote ? tree_open_remote(a.where, &tree, &err) : tree_open_local(a.where, &tree, &err);
 	if (rc) {
 		/* a URI that did not parse may hold secrets where the reason

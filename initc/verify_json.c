@@ -2,8 +2,11 @@
  * check --json`, and the model-settings.json that --fix writes. Every
  * string goes through json_str, the one escaper: a file name holding a
  * quote or a control byte stays one string, and the text stays valid
- * UTF-8, as JSON must be. */
+ * UTF-8, as JSON must be. It redacts each value before escaping it, so
+ * a secret is never printed and the document is never redacted whole
+ * (a secret "null" would break its syntax). */
 #include "verify_int.h"
+#include "log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +53,9 @@ int json_utf8_valid(const char *s)
 
 void json_str(struct buf *b, const char *s)
 {
+	char *clean = log_redact_dup(s ? s : "");
 	buf_addc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+	for (const unsigned char *p = (const unsigned char *)clean; *p;) {
 		size_t n = utf8_len(p);
 		if (*p == '"' || *p == '\\')
 			buf_printf(b, "\\%c", *p);
@@ -68,6 +72,7 @@ void json_str(struct buf *b, const char *s)
 		p += n ? n : 1;
 	}
 	buf_addc(b, '"');
+	free(clean);
 }
 
 /* "a,b,c" as a JSON array of strings. */

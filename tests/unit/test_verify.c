@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "destdir.h"
 #include "exitcode.h"
+#include "log.h"
 #include "t.h"
 #include "verify.h"
 #include "verify_int.h"
@@ -372,6 +373,17 @@ static void test_json_escaper(void)
 	buf_reset(&b);
 	json_settings(&b, NULL, "m.lgb");
 	CHECK_STR(b.data, "{\"parameters\":{\"uri\":\"./m.lgb\"}}");
+	buf_reset(&b);
+
+	/* values are redacted before they are escaped: a secret that is
+	 * also JSON syntax ("null", a quote) cannot break the document */
+	log_add_secret("null");
+	log_add_secret("a\"b\\c");
+	json_str(&b, "null");
+	buf_adds(&b, ",null,");
+	json_str(&b, "x a\"b\\c y");
+	CHECK_STR(b.data, "\"***\",null,\"x *** y\"");
+	log_forget_secrets();
 	buf_free(&b);
 }
 
