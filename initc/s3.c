@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <arpa/inet.h>
 #include <openssl/evp.h>
 
 /* rclone's per-provider quirks (backend/s3 setQuirks), reading side only.
@@ -308,28 +307,61 @@ int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, stru
 	return 0;
 }
 
-/* One DNS label as virtual-host addressing needs it: 3 to 63 bytes of
- * lower-case letters, digits and '-' (the rule aws-sdk-go applies). */
+/* botocore's IPV4_RE: four dot-separated groups of 1 to 3 digits (so
+ * 010.1.1.1 and 999.1.1.1 too, which inet_pton would refuse). */
+static int ipv4_shaped(const char *s, size_t len)
+{
+	size_t i = 0;
+	for (int group = 0; group < 4; group++) {
+		size_t digits = 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4)
+			i++, digits++;
+		if (digits < 1 || digits > 3)
+			return 0;
+		if (group < 3 && (i >= len || s[i++] != '.'))
+			return 0;
+	}
+	return i == len;
+}
+
+/* An endpoint host (with its :port) that is an IP address: no bucket
+ * can be a DNS label in front of it, and botocore uses path style for
+ * it whatever the configured style. "localhost" is a name: botocore
+ * (and rclone) put the bucket in front of it. */
+static int host_is_ip(const char *host)
+{
+	if (*host == '[')
+		return 1; /* IPv6, written in brackets in a URL */
+	const char *colon = strrchr(host, ':');
+	return ipv4_shaped(host, colon ? (size_t)(colon - host) : strlen(host));
+}
+
+/* One label of a bucket name as botocore's aws_is_virtual_hostable_s3_
+ * bucket checks it: 3 to 63 bytes, lower-case letters, digits and '-',
+ * neither first nor last a '-' (VALID_HOST_LABEL_RE). aws-sdk-go v1,
+ * rclone's SDK, checks the whole name with one pattern instead. */
 static int bucket_label_ok(const char *label, size_t len)
 {
-	return len >= 3 && len <= 63 &&
+	return len >= 3 && len <= 63 && label[0] != '-' && label[len - 1] != '-' &&
 	       strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789-") >= len;
 }
 
 const char *s3_path_style_reason(const struct s3_target *t, const char *bucket)
 {
-	struct in_addr ip;
 	int https = !strcmp(t->scheme, "https");
 
 	if (t->path_style)
 		return "configured";
-	if (inet_pton(AF_INET, bucket, &ip) == 1)
+	if (host_is_ip(t->host))
+		return "the endpoint is an IP address";
+	if (ipv4_shaped(bucket, strlen(bucket)))
 		return "the bucket name is an IP address";
 	/* Over https a dotted name needs a certificate for
 	 * <a>.<b>.s3.<region>.amazonaws.com, and S3's wildcard covers one
-	 * label: TLS would fail. botocore and aws-sdk-go use path style then;
-	 * over http, with no certificate to match, aws-sdk-go (rclone's SDK)
-	 * keeps the virtual host, and so does initc, as rclone would. */
+	 * label: TLS would fail, and botocore and the Go SDKs use path style.
+	 * Over http, with no certificate to match, aws-sdk-go v1 (rclone's
+	 * SDK) keeps the virtual host, and so does initc, as rclone would;
+	 * botocore alone goes to path style there. */
 	if (https && strchr(bucket, '.'))
 		return "the bucket name has dots, which no S3 certificate covers in a host name over https";
 	for (const char *label = bucket;; label++) {

@@ -51,11 +51,26 @@ int main(void)
 	CHECK(hdrs_get(&req.headers, "x-amz-request-payer") == NULL);
 	s3_request_free(&req);
 
+	/* virtual host asked for: the bucket goes in front of a host name,
+	 * never of an IP address (botocore 1.29: path style there) */
 	t.path_style = 0;
+	t.host = "localhost:9000";
 	CHECK_INT(s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req, &err), 0);
-	CHECK_STR(req.url.data, "http://models.127.0.0.1:9000/a.bin");
-	CHECK_STR(hdrs_get(&req.headers, "host"), "models.127.0.0.1:9000");
+	CHECK_STR(req.url.data, "http://models.localhost:9000/a.bin");
+	CHECK_STR(hdrs_get(&req.headers, "host"), "models.localhost:9000");
 	s3_request_free(&req);
+	static const char *const ip_hosts[] = { "127.0.0.1:9000", "127.0.0.1", "010.1.1.1:9000",
+						"[::1]:9000" };
+	for (size_t i = 0; i < sizeof ip_hosts / sizeof ip_hosts[0]; i++) {
+		printf("# endpoint host %s\n", ip_hosts[i]);
+		t.host = (char *)ip_hosts[i];
+		CHECK_INT(s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req, &err), 0);
+		CHECK(strstr(req.url.data, "/models/a.bin") != NULL);
+		CHECK_STR(hdrs_get(&req.headers, "host"), ip_hosts[i]);
+		CHECK(strstr(s3_path_style_reason(&t, "models"), "IP address") != NULL);
+		s3_request_free(&req);
+	}
+	t.host = "127.0.0.1:9000";
 	t.path_style = 1;
 
 	t.requester_pays = 1;
@@ -126,6 +141,18 @@ int main(void)
 	s3_request_free(&req);
 	CHECK(s3_path_style_reason(&aws, "my.models.bucket") != NULL); /* "my": under 3 bytes */
 	CHECK(s3_path_style_reason(&aws, "192.168.100.200") != NULL);
+	/* what botocore 1.29 decides for these over http (its
+	 * aws_is_virtual_hostable_s3_bucket: labels of 3 to 63, no '-' at
+	 * either end, no IPv4 shape even one inet_pton refuses) */
+	static const struct { const char *bucket; int path; } botocore_http[] = {
+		{ "-abc", 1 }, { "abc-", 1 }, { "a-b-c", 0 }, { "abc", 0 }, { "010.100.100.100", 1 },
+		{ "999.100.100.100", 1 }, { "1.2.3", 1 }, { "ab.cde.fgh", 1 },
+	};
+	for (size_t i = 0; i < sizeof botocore_http / sizeof botocore_http[0]; i++) {
+		printf("# http bucket %s\n", botocore_http[i].bucket);
+		CHECK_INT(s3_path_style_reason(&aws, botocore_http[i].bucket) != NULL,
+			  botocore_http[i].path);
+	}
 
 	/* path style configured: the reason says so */
 	aws.path_style = 1;
