@@ -81,4 +81,12 @@ done
 expect_rc 0 $? "servers --json"
 servers=$(valid_json "$w/servers.json")
 check "servers --json is valid JSON with servers (${servers:-none})" test "${servers:-0}" -gt 5
+# A secret that is also JSON text: each value is redacted before it is
+# escaped, and the document stays JSON (redacted whole, "server":null
+# became "server":***).
+for secret in null '"root":' '{"root"'; do
+	AWS_SECRET_ACCESS_KEY=$secret "$INITC" check --json "$FIX/lightgbm" >"$w/sj.out" 2>"$w/sj.err"
+	check "check --json with the secret $secret registered is JSON" "$PY" -c \
+		'import json, sys; json.loads(open(sys.argv[1], "rb").read())' "$w/sj.out"
+done
 assert_done

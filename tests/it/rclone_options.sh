@@ -54,6 +54,11 @@ refused role_arn arn:aws:iam::123456789012:role/model-reader
 refused sts_endpoint https://sts.example.com
 refused download_url https://cdn.example.com
 refused ibm_api_key IbmApiKey-0123456789
+# "off" is version_at's default, and no other's
+refused role_arn off
+refused download_url off
+refused sts_endpoint off
+refused ibm_api_key off
 
 # accepted: their defaults, and the options of the writing side
 accepted() { # VAR=VALUE...
@@ -68,6 +73,22 @@ accepted RCLONE_CONFIG_S3_SERVER_SIDE_ENCRYPTION=aws:kms \
 	RCLONE_CONFIG_S3_SSE_KMS_KEY_ID=arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b
 accepted RCLONE_CONFIG_S3_SERVER_SIDE_ENCRYPTION=AES256
 accepted RCLONE_CONFIG_S3_VERSION_DELETED=true RCLONE_CONFIG_S3_ROLE_SESSION_NAME=initc
+# an empty boolean is false, as rclone 1.60 reads it (force_path_style=
+# gives it virtual-host addressing)
+accepted RCLONE_CONFIG_S3_VERSIONS= RCLONE_CONFIG_S3_DECOMPRESS= RCLONE_CONFIG_S3_MIGHT_GZIP=
+n=$((n + 1))
+"$INITC" --no-verify "s3,versions=,decompress=:models/m" "$w/out$n" >"$w/$n.out" 2>"$w/$n.err"
+expect_rc 0 $? "accepted: versions= and decompress= in a connection string"
+
+# rclone's option names are case-sensitive: it ignores Versions=true
+# (1.60 reads Versions=maybe without a word). initc names the option it
+# refuses and the spelling rclone reads.
+n=$((n + 1))
+"$INITC" --no-verify "s3,Versions=true:models/m" "$w/out$n" >"$w/$n.out" 2>"$w/$n.err"
+expect_rc 2 $? "Versions=true is refused"
+expect_grep 'unknown rclone s3 option Versions .*rclone ignores Versions: write versions' "$w/$n.err" \
+	"the message names Versions and the spelling that works"
+expect_no_grep 'not shown' "$w/$n.err" "the message does not claim to hide the name it shows"
 
 n=$((n + 1))
 env RCLONE_CONFIG_S3_VERSIONS=sometimes "$INITC" --no-verify s3://models/m "$w/out$n" >"$w/$n.out" 2>"$w/$n.err"

@@ -25,8 +25,12 @@ SSE_B64=$(printf '%s' "$SSE_KEY" | base64 -w0)
 WRONG=WrongSecret-ZZtop-4242-known
 LONG=$(head -c 300 /dev/urandom | base64 -w0 | tr -d '=' | head -c 200) # distinct each run
 SHORT=sK3y$(head -c 30 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' | head -c 6)
+# a secret with ':' (rclone's config accepts any byte), and one shaped
+# like an option name, as MinIO's minio123 is
+COLON=wJal:rXUtnFEMIK7MDENG/$(head -c 30 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' | head -c 12)
+NAMELIKE=minio$(head -c 30 /dev/urandom | base64 -w0 | tr -dc 'a-z0-9' | head -c 6)
 tok_ep=$(s3env_start_gate tok.log --session-token "other-token-$$") || exit 1
-secrets=("$S3_SECRET_KEY" "$TOKEN" "$SSE_KEY" "$SSE_B64" "$WRONG" "$LONG" "$SHORT")
+secrets=("$S3_SECRET_KEY" "$TOKEN" "$SSE_KEY" "$SSE_B64" "$WRONG" "$LONG" "$SHORT" "$COLON" "$NAMELIKE")
 
 # Common environment: debug logs, a termination log, quick failures.
 export INITC_LOG_LEVEL=debug INITC_TERMINATION_LOG=$w/term RCLONE_LOW_LEVEL_RETRIES=2 \
@@ -87,6 +91,45 @@ for s in "$LONG" "$SHORT"; do
 		"$w/out/13d"
 	run 2 "unterminated quote, secret of ${#s} bytes" -- --no-verify \
 		":s3,provider=Minio,secret_access_key=\"$s,endpoint='http://127.0.0.1:1':models/m" "$w/out/13e"
+done
+# An unquoted secret holding ':' before a clean-looking bucket path: the
+# second ':' is the tell; refused, never sent as a bucket name.
+run 2 "unquoted secret holding ':'" -- --no-verify \
+	":s3,provider=Minio,endpoint='http://127.0.0.1:1',access_key_id=K,secret_access_key=$COLON:models/m" \
+	"$w/out/13g"
+expect_grep 'parameter 4 \(secret_access_key\) holds a' "$w/$n.err" "the refusal names the secret's parameter"
+# Near misses that parse as local paths, or as no option at all: the
+# values of secret options are registered wherever they stand.
+for near in "::s3,provider=Minio,secret_access_key=$LONG:models/m" \
+	" :s3,provider=Minio,secret_access_key=$LONG:models/m" \
+	":s3;provider=Minio,secret_access_key=$LONG:models/m" \
+	"my/remote,secret_access_key=$SHORT:b" "/mnt/models,Secret-Access-Key=$COLON"; do
+	run 4 "near miss: ${near:0:24}..." -- --no-verify "$near" "$w/out/13n"
+done
+run 4 "check, near miss" -- check "::s3,provider=Minio,secret_access_key=$LONG:models/m"
+run 2 "an unknown option holding a connection string" -- \
+	--src=":s3,provider=Minio,secret_access_key=$LONG:models/m" "$w/out/13o"
+expect_grep 'arg=--src ' "$w/$n.err" "the unknown option is named up to its '='"
+run 2 "unknown short option in a cluster" -- -vé "$w/out/13p" "$w/out/13p"
+expect_grep 'arg="?- followed by byte 0xc3' "$w/$n.err" "the bad letter is named, not argv[0]"
+# A value pasted without its name, shaped like an option name: never
+# echoed, neither in the refusal nor in the log of the URI.
+run 2 "a name-shaped value without its name" -- --no-verify \
+	":s3,provider=Minio,endpoint='$S3_ENDPOINT',access_key_id=$S3_ACCESS_KEY,$NAMELIKE:models/m" "$w/out/13q"
+run 2 "a secret holding ',' before a name-shaped piece" -- --no-verify \
+	":s3,provider=Minio,endpoint='$S3_ENDPOINT',access_key_id=$S3_ACCESS_KEY,secret_access_key=Xy12,$NAMELIKE:models/m" \
+	"$w/out/13r"
+# `initc check` reads a connection string without an endpoint (from the
+# flag variable) as remote, as initc SRC DEST does, not as a directory.
+n=$((n + 1))
+RCLONE_S3_ENDPOINT=$S3_ENDPOINT "$INITC" check --json \
+	":s3,provider=Minio,access_key_id=$S3_ACCESS_KEY,secret_access_key=$S3_SECRET_KEY:models/m" \
+	>"$w/$n.out" 2>"$w/$n.err"
+expect_rc 10 $? "check, connection string with no '://' in it: the model's MLmodel is judged"
+expect_grep '"root":.*"path":"\."' "$w/$n.out" "check listed the remote model"
+expect_no_grep 'not a directory' "$w/$n.err" "check did not take it for a directory"
+for i in out err; do
+	SECRET_WHAT="check, no '://'" assert_no_secret_pieces "$w/$n.$i" "${secrets[@]}"
 done
 # Over 1 KiB: the log cuts long values; the secret lies across the cut.
 pad=$(head -c 2000 /dev/zero | tr '\0' d)

@@ -64,7 +64,7 @@ held() {
 		SECRET_WHAT=$name assert_no_secret_pieces "$w/$n.$f" "${secrets[@]}"
 	done
 	tr '\0' ' ' <"$w/$n.cmdline" >"$w/$n.cmdline.txt"
-	expect_grep ':models/m .*out|check.*:models/m' "$w/$n.cmdline.txt" \
+	expect_grep ':models/[^ ]* .*out|check.*:models/' "$w/$n.cmdline.txt" \
 		"$name: the rest of the command line is readable"
 	expect_grep 'secret_access_key=.?\*{8}' "$w/$n.cmdline.txt" \
 		"$name: the secret's bytes are overwritten in place"
@@ -86,6 +86,12 @@ export RCLONE_CONFIG_MINIO_TYPE=s3 RCLONE_CONFIG_MINIO_PROVIDER=Minio \
 	RCLONE_CONFIG_MINIO_ENDPOINT=$short_ep RCLONE_CONFIG_MINIO_ACCESS_KEY_ID=$ak
 held "remote with options overridden" "$S3ENV_DIR/short.log" -- --no-verify \
 	"minio,secret_access_key=$SHORT,session-token=$TOKEN:models/m" "$w/out/5"
+# The list ends at its ':': the path after it, ',' and '=' included, is
+# no secret and stays as written.
+held "a path holding ',' and '='" "$S3ENV_DIR/long.log" -- --no-verify \
+	":s3,provider=Minio,endpoint='$long_ep',access_key_id=$ak,secret_access_key=$LONG:models/grid,lr=0.001/run,final/model" \
+	"$w/out/6"
+expect_grep ':models/grid,lr=0\.001/run,final/model ' "$w/$n.cmdline.txt" "the path is not overwritten"
 held "initc check" "$S3ENV_DIR/long.log" -- check --json \
 	":s3,provider=Minio,endpoint='$long_ep',access_key_id=$ak,secret_access_key=$LONG:models/m"
 assert_done
