@@ -642,9 +642,10 @@ int remote_check_options(const struct remote *r, struct buf *err)
 
 /* ---- secrets in the environment -------------------------------------------- */
 
-/* The AWS SDK's static secret variables (KServe's, and env_auth's). */
+/* The AWS SDK's static secret variables (KServe's, and env_auth's): all
+ * those aws_creds.c's env provider reads. */
 static const char *const aws_secret_vars[] = {
-	"AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 };
 
 /* Does variable name (length len) end in _<OPTION> for a secret option? */

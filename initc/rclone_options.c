@@ -21,7 +21,8 @@ const struct ropt s3_options[] = {
 	{ "force_path_style", ROPT_BOOL },
 	{ "list_version", ROPT_STRING },
 	{ "list_url_encode", ROPT_STRING },
-	{ "list_chunk", ROPT_IGNORED }, /* page size only */
+	/* the listing's page size: the same keys come back, in more or fewer pages */
+	{ "list_chunk", ROPT_IGNORED },
 	{ "requester_pays", ROPT_BOOL },
 	{ "sse_customer_algorithm", ROPT_STRING },
 	{ "sse_customer_key", ROPT_SECRET },

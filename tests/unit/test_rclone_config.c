@@ -664,11 +664,14 @@ static void test_secrets_registered_when_read(void)
 	setenv("RCLONE_S3_SSE_CUSTOMER_KEY_BASE64", "EnvSseB64-0000", 1);
 	setenv("RCLONE_CONFIG_X_ENDPOINT", "http://not-a-secret", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "AwsSecret-abcdef", 1);
+	setenv("AWS_SECURITY_TOKEN", "AwsOldToken-1234", 1); /* botocore's old name */
 	env_register_secrets();
-	shown = log_redact_dup("EnvToken-789xyz EnvSseB64-0000 AwsSecret-abcdef http://not-a-secret");
-	CHECK_STR(shown, "*** *** *** http://not-a-secret");
+	shown = log_redact_dup("EnvToken-789xyz EnvSseB64-0000 AwsSecret-abcdef AwsOldToken-1234 "
+			       "http://not-a-secret");
+	CHECK_STR(shown, "*** *** *** *** http://not-a-secret");
 	free(shown);
 	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SECURITY_TOKEN");
 	clean_env();
 	log_forget_secrets();
 	buf_free(&err);

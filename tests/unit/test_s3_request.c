@@ -158,6 +158,8 @@ int main(void)
 	aws.path_style = 1;
 	CHECK_STR(s3_path_style_reason(&aws, "models"), "configured");
 
+	aws_creds_free(aws.creds);
+
 	/* anonymous: nothing signed */
 	aws_creds_free(t.creds);
 	t.creds = NULL;
