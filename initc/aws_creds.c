@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct provider {
@@ -81,14 +82,17 @@ int aws_keys_check(const struct aws_keys *k, const char *from, struct buf *err)
 			return buf_fail(err, EXIT_AUTH, "%s: the %s is empty or holds spaces or control "
 					"characters", from, fields[i].name);
 	}
+	if (!k->session_token) /* aws_keys_set keeps an empty one as none */
+		return buf_fail(err, EXIT_AUTH, "%s: the session token is empty (temporary keys "
+				"always carry one)", from);
 	return 0;
 }
 
 const char *aws_format_time(time_t t, char *out, size_t size)
 {
 	struct tm tm;
-	if (!t || !gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, size, "never");
+	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, size, "unknown");
 	return out;
 }
 
@@ -131,8 +135,10 @@ int aws_parse_time(const char *s, time_t *out)
 	tm.tm_hour = two_digits(s + 11, 0, 23);
 	tm.tm_min = two_digits(s + 14, 0, 59);
 	tm.tm_sec = two_digits(s + 17, 0, 60);
-	if (mon < 0 || day < 0 || day > days_in[mon - 1] || tm.tm_hour < 0 || tm.tm_min < 0 ||
-	    tm.tm_sec < 0)
+	int year = atoi(s);
+	int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+	if (mon < 0 || day < 0 || day > days_in[mon - 1] || (mon == 2 && day == 29 && !leap) ||
+	    tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
 		return -1;
 	const char *rest = s + 19;
 	if (*rest == '.') {
@@ -143,11 +149,51 @@ int aws_parse_time(const char *s, time_t *out)
 	}
 	if (parse_offset(rest, &offset))
 		return -1;
-	tm.tm_year = atoi(s) - 1900;
+	tm.tm_year = year - 1900;
 	tm.tm_mon = mon - 1;
 	tm.tm_mday = day;
 	*out = timegm(&tm) - offset;
 	return 0;
+}
+
+void aws_add_server_text(struct buf *out, const char *text, size_t max)
+{
+	char *cut = xmalloc(max + 1);
+	log_redact(cut, max + 1, text ? text : ""); /* redacts, then stops at max */
+	buf_adds(out, cut);
+	free(cut);
+}
+
+/* botocore's bounds. STS: the client's connect and read timeouts
+ * (endpoint.py DEFAULT_TIMEOUT, 60 s) and the legacy retry mode's 5
+ * attempts (data/_retry.json); initc holds the whole attempt to the read
+ * timeout. Container: ContainerMetadataFetcher's 2 s and 3 attempts.
+ * IMDS: metadata_service_timeout 1 s, metadata_service_num_attempts 1.
+ * Worst cases: STS about 5 min, container about 7 s, IMDS 1 s per request. */
+static const struct {
+	long connect_ms, total_ms;
+	int attempts;
+} aws_services[] = {
+	[AWS_STS] = { 60000, 60000, 5 },
+	[AWS_CONTAINER] = { 2000, 2000, 3 },
+	[AWS_IMDS] = { 1000, 1000, 1 },
+};
+
+int aws_http(const struct aws_chain *c, enum aws_service service, const char *method,
+	     http_build_fn build, void *arg, size_t max_body, const char *what,
+	     struct http_result *res, struct buf *err)
+{
+	struct globals g = *c->g;
+	g.contimeout_ms = aws_services[service].connect_ms;
+	g.timeout_ms = aws_services[service].total_ms;
+	g.total_ms = aws_services[service].total_ms;
+	g.retries = aws_services[service].attempts;
+	return http_request(&g, 0, method, build, arg, max_body, what, res, err);
+}
+
+int aws_failure_class(int rc)
+{
+	return rc == EXIT_NETWORK || rc == EXIT_USAGE ? rc : rc ? EXIT_AUTH : 0;
 }
 
 int aws_read_token_file(const char *path, const char *var, char **out, struct buf *why)
@@ -155,11 +201,20 @@ int aws_read_token_file(const char *path, const char *var, char **out, struct bu
 	struct buf data = BUF_INIT;
 	char chunk[4096];
 	ssize_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	*out = NULL;
 	if (fd < 0)
 		return buf_fail(why, EXIT_AUTH, "cannot read %s=%s: %s", var, path, strerror(errno));
+	int stat_rc = fstat(fd, &st), stat_errno = errno;
+	if (stat_rc || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return buf_fail(why, EXIT_AUTH, "cannot read %s=%s: %s", var, path,
+				stat_rc ? strerror(stat_errno) : S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+				"not a regular file (a FIFO or device is no token)");
+	}
 	while (data.len <= AWS_TOKEN_MAX && (n = read(fd, chunk, sizeof chunk)) > 0)
 		buf_add(&data, chunk, (size_t)n);
 	int read_errno = errno;
@@ -246,7 +301,7 @@ static void log_answer(const char *msg, const struct provider *p, const struct a
 {
 	char when[32];
 	log_kv(LOG_INFO, msg, "provider=%s method=%s expires=%s", log_q(p->name), k->method,
-	       aws_format_time(k->expiration, when, sizeof when));
+	       k->expires ? aws_format_time(k->expiration, when, sizeof when) : "never");
 }
 
 int aws_creds_resolve(const struct aws_chain_opts *o, struct aws_creds **out, struct buf *err)
@@ -295,7 +350,7 @@ static int refresh(struct aws_creds *c, time_t now, struct buf *why)
 	int rc = c->provider->load(&c->chain, &fresh, why);
 	if (rc == AWS_ABSENT) /* configured at first, not any more */
 		rc = EXIT_AUTH;
-	if (!rc && fresh.expiration && fresh.expiration - now <= AWS_EXPIRY_MARGIN_S)
+	if (!rc && fresh.expires && fresh.expiration - now <= AWS_EXPIRY_MARGIN_S)
 		rc = buf_fail(why, EXIT_AUTH, "the new keys expire at %s, too soon to use",
 			      aws_format_time(fresh.expiration, when, sizeof when));
 	if (rc) {
@@ -316,18 +371,22 @@ int aws_creds_current(struct aws_creds *c, time_t now, const struct aws_keys **o
 	time_t left = c->keys.expiration - now;
 
 	*out = &c->keys;
-	if (!c->provider || !c->keys.expiration || left > AWS_REFRESH_WINDOW_S ||
+	if (!c->provider || !c->keys.expires || left > AWS_REFRESH_WINDOW_S ||
 	    (now < c->next_try && left > AWS_EXPIRY_MARGIN_S))
 		return 0;
 	c->next_try = now + AWS_REFRESH_RETRY_S;
 	int rc = refresh(c, now, &why);
+	/* the refresh took its time (up to the services' bounds): what is
+	 * left of the old keys is measured after it, not before */
+	now = time(NULL) > now ? time(NULL) : now;
+	left = c->keys.expiration - now;
 	if (rc && left > AWS_EXPIRY_MARGIN_S) {
 		log_kv(LOG_WARN, "refreshing the AWS credentials failed: keeping the current ones",
 		       "provider=%s expires=%s reason=%s", log_q(c->provider->name),
 		       aws_format_time(c->keys.expiration, when, sizeof when), log_q(why.data));
 		rc = 0;
 	} else if (rc) {
-		rc = buf_fail(err, rc == EXIT_USAGE ? EXIT_USAGE : EXIT_AUTH,
+		rc = buf_fail(err, aws_failure_class(rc),
 			      "the AWS credentials from %s expire at %s and could not be refreshed: %s",
 			      c->provider->name,
 			      aws_format_time(c->keys.expiration, when, sizeof when), why.data);

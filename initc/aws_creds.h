@@ -16,7 +16,8 @@ struct aws_keys {
 	char *access_key;
 	char *secret_key;
 	char *session_token;  /* NULL when none */
-	time_t expiration;    /* 0: never expires */
+	int expires;          /* 0: never expires (static keys); else expiration holds when */
+	time_t expiration;    /* any time, 1970-01-01T00:00:00Z included */
 	const char *method;   /* botocore's name for where they came from (logs, tests) */
 };
 /* Frees (and wipes) the keys; k is zeroed. */
@@ -72,7 +73,8 @@ void aws_creds_free(struct aws_creds *c);
 
 /* ISO 8601 as STS, ECS and IMDS write it: "2026-12-03T16:00:00Z", with
  * an optional fraction and a Z or +hh:mm / -hh:mm offset. 0 and *out
- * set, or -1 when s is anything else. */
+ * set, or -1 when s is anything else or names no day of the calendar
+ * (February 29 of a year that is not leap). */
 int aws_parse_time(const char *s, time_t *out);
 
 #endif

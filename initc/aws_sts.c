@@ -7,6 +7,7 @@
 #include "http.h"
 #include "log.h"
 #include "s3.h"
+#include "s3_error.h"
 
 #include <expat.h>
 #include <stdlib.h>
@@ -123,9 +124,14 @@ static int sts_result(const struct sts_parse *st, int complete, struct aws_keys 
 	if (st->bad)
 		return buf_fail(err, EXIT_AUTH, "%s has a DOCTYPE, a field twice or a field over %d "
 				"bytes: not STS", what, STS_MAX_FIELD);
-	if (st->seen[F_CODE])
-		return buf_fail(err, EXIT_AUTH, "STS refused: %.200s: %.500s", field(st, F_CODE),
-				field(st, F_MESSAGE));
+	if (st->seen[F_CODE]) { /* STS's words, redacted before the cut: it may echo the token */
+		buf_reset(err);
+		buf_adds(err, "STS refused: ");
+		aws_add_server_text(err, field(st, F_CODE), 200);
+		buf_adds(err, ": ");
+		aws_add_server_text(err, field(st, F_MESSAGE), 500);
+		return EXIT_AUTH;
+	}
 	if (!complete)
 		return buf_fail(err, EXIT_AUTH, "%s is not complete XML", what);
 	for (int f = F_ACCESS; f <= F_EXPIRATION; f++)
@@ -138,6 +144,7 @@ static int sts_result(const struct sts_parse *st, int complete, struct aws_keys 
 				what);
 	aws_keys_set(out, field(st, F_ACCESS), field(st, F_SECRET), field(st, F_TOKEN));
 	out->expiration = expiration;
+	out->expires = 1;
 	out->method = "assume-role-with-web-identity";
 	int rc = aws_keys_check(out, what, err);
 	if (rc)
@@ -179,11 +186,13 @@ static const struct {
 	{ "cn-", "amazonaws.com.cn" },
 };
 
-/* AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else STS of the region (the
- * global endpoint with AWS_STS_REGIONAL_ENDPOINTS=legacy). */
+/* AWS_ENDPOINT_URL_STS, else STS of the region (the global endpoint
+ * with AWS_STS_REGIONAL_ENDPOINTS=legacy). Never AWS_ENDPOINT_URL: KServe
+ * sets it to the S3 store (serving.kserve.io/s3-endpoint), and the
+ * service account's token must not be posted to the storage server. */
 static int sts_endpoint(const struct aws_chain *c, char **url, struct buf *why)
 {
-	static const char *const vars[] = { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL" };
+	static const char *const vars[] = { "AWS_ENDPOINT_URL_STS" };
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		const char *v = getenv(vars[i]);
 		if (!v || !*v)
@@ -226,6 +235,24 @@ static void form_add(struct buf *body, const char *name, const char *value)
 	sigv4_encode(body, value, strlen(value), 0);
 }
 
+/* The STS codes that mean the role does not trust this token (STS API
+ * reference, AssumeRoleWithWebIdentity errors): only these get the hint
+ * about the trust policy. */
+static const char *const trust_codes[] = { "AccessDenied", "InvalidIdentityToken",
+					   "ExpiredTokenException", "IDPRejectedClaim" };
+
+static int trust_policy_refusal(const char *body, size_t len)
+{
+	struct s3_error e = { BUF_INIT, BUF_INIT };
+	int hit = 0;
+	if (body)
+		s3_parse_error(body, len, &e);
+	for (size_t i = 0; e.code.len && i < sizeof trust_codes / sizeof trust_codes[0]; i++)
+		hit |= !strcmp(e.code.data, trust_codes[i]);
+	s3_error_free(&e);
+	return hit;
+}
+
 struct sts_call {
 	const char *url;
 	const struct buf *form;
@@ -254,6 +281,8 @@ static int assume_role(const struct aws_chain *c, const char *role, const char *
 		       struct aws_keys *out, struct buf *why)
 {
 	const char *session = setting(c, "AWS_ROLE_SESSION_NAME", "role_session_name");
+	if (session && !*session) /* botocore: an empty name is no name */
+		session = NULL;
 	char *generated = session ? NULL : xasprintf("initc-session-%lld", (long long)time(NULL));
 	struct buf form = BUF_INIT, err = BUF_INIT;
 	struct http_result res;
@@ -269,14 +298,15 @@ static int assume_role(const struct aws_chain *c, const char *role, const char *
 	form_add(&form, "WebIdentityToken", token);
 	struct sts_call call = { url, &form };
 	char *what = xasprintf("STS AssumeRoleWithWebIdentity at %s", url);
-	rc = http_request(c->g, 0, "POST", build_sts, &call, STS_MAX_ANSWER, what, &res, &err);
+	rc = aws_http(c, AWS_STS, "POST", build_sts, &call, STS_MAX_ANSWER, what, &res, &err);
 	if (!rc)
 		rc = aws_sts_parse(res.body.data, res.body.len, out, &err);
-	if (rc && res.status >= 400 && res.status < 500)
-		buf_fail(why, EXIT_AUTH, "%s (role %s); check the role's trust policy for this "
+	rc = aws_failure_class(rc);
+	if (rc && trust_policy_refusal(res.body.data, res.body.len))
+		buf_fail(why, rc, "%s (role %s); check the role's trust policy for this "
 			 "service account and the token in AWS_WEB_IDENTITY_TOKEN_FILE", err.data, role);
 	else if (rc)
-		buf_fail(why, EXIT_AUTH, "%s (role %s)", err.data, role);
+		buf_fail(why, rc, "%s (role %s)", err.data, role);
 	explicit_bzero(form.data, form.len);
 	buf_free(&form);
 	buf_free(&err);
@@ -284,7 +314,7 @@ static int assume_role(const struct aws_chain *c, const char *role, const char *
 	free(what);
 	free(url);
 	free(generated);
-	return rc ? EXIT_AUTH : 0;
+	return rc;
 }
 
 int aws_web_identity_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)

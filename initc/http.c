@@ -21,6 +21,8 @@ void http_easy_setup(CURL *c, const struct globals *g, int insecure)
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)((g->timeout_ms + 999) / 1000));
 	}
+	if (g->total_ms > 0) /* a drip is no stall: a bound on the whole attempt */
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)g->total_ms);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* send the path we signed: libcurl would otherwise fold "/./" and

@@ -174,6 +174,7 @@ expect_provider env env env "${kserve[@]}" AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" \
 	AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY"
 same_sts_request web-identity "${kserve[@]}" "${webid[@]}" AWS_ROLE_SESSION_NAME=initc-test-session
 same_sts_request web-identity-generated-session "${kserve[@]}" "${webid[@]}"
+same_sts_request web-identity-empty-session-name "${kserve[@]}" "${webid[@]}" AWS_ROLE_SESSION_NAME=
 rclone_env=(RCLONE_CONFIG_S3_TYPE=s3 RCLONE_CONFIG_S3_PROVIDER=Minio RCLONE_CONFIG_S3_ENV_AUTH=true
 	RCLONE_CONFIG_S3_ENDPOINT="$gate" AWS_REGION=us-east-1)
 same_sts_request web-identity-rclone-env-auth "${rclone_env[@]}" "${webid[@]}"
@@ -369,6 +370,78 @@ check "expiring: a.bin, complete, is there; b.bin is not" \
 	eval 'cmp -s "$w/r/a.bin" "$w/out/expiring/a.bin" && test ! -e "$w/out/expiring/b.bin"'
 check "expiring: STS was asked at the start, in the window, and in the last minute" \
 	test "$(grep -c '"service": "sts"' "$w/expiring.log")" = 3
+
+# ---- hostile and unreachable credential services ------------------------------
+# STS's endpoint is AWS_ENDPOINT_URL_STS or AWS's own, never KServe's
+# AWS_ENDPOINT_URL (the S3 store): no token may reach the gate. AWS's
+# endpoint is made unreachable through a proxy on a closed port.
+gm=$(mark "$GLOG")
+initc_run sts-not-the-store "${kserve[@]}" AWS_WEB_IDENTITY_TOKEN_FILE="$w/token" AWS_ROLE_ARN="$ROLE" \
+	https_proxy="http://127.0.0.1:$closed" HTTPS_PROXY="http://127.0.0.1:$closed" -- \
+	--no-verify s3://models/m "$w/out/sts-not-the-store"
+check "sts-not-the-store: with AWS_ENDPOINT_URL set and no AWS_ENDPOINT_URL_STS, nothing was POSTed to the S3 store" \
+	test -z "$(tail -n +"$((gm + 1))" "$GLOG" | grep '"method": "POST"')"
+expect_rc 5 "$rc" "sts-not-the-store: AWS's STS unreachable is a network failure (exit 5)"
+expect_grep 'STS AssumeRoleWithWebIdentity at https://sts\.us-east-1\.amazonaws\.com/' \
+	"$w/runs/sts-not-the-store.err" "sts-not-the-store: initc asked the regional AWS endpoint"
+
+# Network failures keep http.c's class: exit 5, not 3.
+expect_failure sts-unreachable 5 'STS AssumeRoleWithWebIdentity at http://127.0.0.1:[0-9]+/: .*(onnect|refused)' \
+	"${kserve[@]}" "${webid[@]}" AWS_ENDPOINT_URL_STS="http://127.0.0.1:$closed"
+expect_failure container-unreachable 5 'container: GET http://127.0.0.1:[0-9]+/creds: .*(onnect|refused)' \
+	"${kserve[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$closed/creds"
+
+# A container endpoint that drips one byte every 0.4 s never stalls, yet
+# the request ends: 3 attempts of at most 2 s each (about 7 s; the bound
+# here, 70 s, is ten times that) and exit 5.
+url=$(standin drip --plan container=drip) || exit 1
+rm -f "$w/term"
+timeout 70 env -i "${base[@]}" "${kserve[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI="$url/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$w/container-token" "$INITC" --no-verify s3://models/m \
+	"$w/out/drip" >"$w/runs/drip.out" 2>"$w/runs/drip.err"
+rc=$?
+cp "$w/term" "$w/runs/drip.term" 2>/dev/null || : >"$w/runs/drip.term"
+expect_rc 5 "$rc" "drip: a container endpoint dripping its answer ends the run (exit 5, not killed at 70 s)"
+check "drip: the container endpoint was asked 3 times (botocore's attempts)" \
+	test "$(grep -c '"error": "drip"' "$w/drip.log")" = 3
+expect_grep 'container: GET .*(imed out|Timeout)' "$w/runs/drip.err" "drip: the error says the request timed out"
+
+# An STS error that echoes the token (1,200+ bytes, past any cut): the
+# message is redacted before it is cut (the secret scan below checks
+# every 8-byte piece).
+url=$(standin echo --plan sts=echo) || exit 1
+expect_failure sts-echoes-token 3 'STS refused: InvalidIdentityToken: token \*\*\* is not valid' \
+	"${kserve[@]}" "${webid[@]}" AWS_ENDPOINT_URL_STS="$url"
+url=$(standin echo-container --plan container=echo) || exit 1
+expect_failure container-echoes-token 3 'the endpoint answered Code Denied: bad \*\*\*' \
+	"${kserve[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI="$url/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$w/container-token"
+
+# A token file that is a FIFO with no writer: refused at once, not waited on.
+mkfifo "$w/fifo-token"
+start=$(date +%s)
+rm -f "$w/term"
+timeout 60 env -i "${base[@]}" "${kserve[@]}" "${webid[@]}" AWS_WEB_IDENTITY_TOKEN_FILE="$w/fifo-token" \
+	"$INITC" --no-verify s3://models/m "$w/out/fifo" >"$w/runs/fifo.out" 2>"$w/runs/fifo.err"
+rc=$?
+cp "$w/term" "$w/runs/fifo.term" 2>/dev/null || : >"$w/runs/fifo.term"
+expect_rc 3 "$rc" "fifo: a token file that is a FIFO fails (exit 3), not hangs"
+expect_grep 'AWS_WEB_IDENTITY_TOKEN_FILE=.*/fifo-token: not a regular file' "$w/runs/fifo.err" \
+	"fifo: the error says the token file is not a regular file"
+
+# A refresh that outlasts the keys: they expire 65 s after issue, so the
+# first request already asks STS again; STS takes 8 s to refuse. What is
+# left (under 60 s) is measured after the refresh: initc stops instead of
+# signing with keys in their last minute.
+url=$(standin overrun --plan sts=65,slow8:AccessDenied) || exit 1
+gm=$(mark "$GLOG")
+initc_run overrun "${kserve[@]}" "${webid[@]}" AWS_ENDPOINT_URL_STS="$url" -- \
+	--no-verify s3://models/m "$w/out/overrun"
+expect_rc 3 "$rc" "overrun: keys whose refresh outlasted their last minute end the run (exit 3)"
+expect_grep 'level=error .*the AWS credentials from web identity expire at .* and could not be refreshed: .*AccessDenied' \
+	"$w/runs/overrun.err" "overrun: the error names the provider and STS's refusal"
+check "overrun: no request reached the store signed with those keys" \
+	test -z "$(akids "$gm" '^/models')"
 
 # ---- secrets ----------------------------------------------------------------
 # Every run above, successes and failures: no secret, nor any 8-byte piece.
