@@ -88,6 +88,21 @@ int aws_keys_check(const struct aws_keys *k, const char *from, struct buf *err)
 	return 0;
 }
 
+int aws_key_config_check(const char *name, const char *value, struct buf *err)
+{
+	for (const char *p = value; p && *p; p++) {
+		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
+			continue;
+		if (!p[strspn(p, "\r\n")])
+			return buf_fail(err, EXIT_USAGE, "%s ends with a line break: it likely came from "
+					"`kubectl create secret --from-file` or `echo` without -n; store "
+					"the value without it", name);
+		return buf_fail(err, EXIT_USAGE, "%s holds a control character: set it to the key "
+				"as issued", name);
+	}
+	return 0;
+}
+
 const char *aws_format_time(time_t t, char *out, size_t size)
 {
 	struct tm tm;
@@ -244,15 +259,19 @@ int aws_read_token_file(const char *path, const char *var, char **out, struct bu
  * Go SDK, which also reads AWS_ACCESS_KEY and AWS_SECRET_KEY). */
 static int env_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)
 {
-	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *token = getenv("AWS_SESSION_TOKEN");
+	const char *names[] = { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
+	const char *const go_names[] = { "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SECURITY_TOKEN" };
+	const char *v[3];
+	int rc;
 	(void)c;
-	if (!ak || !*ak)
-		ak = getenv("AWS_ACCESS_KEY");
-	if (!sk || !*sk)
-		sk = getenv("AWS_SECRET_KEY");
-	if (!token || !*token)
-		token = getenv("AWS_SECURITY_TOKEN");
+	for (size_t i = 0; i < 3; i++) {
+		v[i] = getenv(names[i]);
+		if (!v[i] || !*v[i])
+			v[i] = getenv(names[i] = go_names[i]);
+		if ((rc = aws_key_config_check(names[i], v[i], why)))
+			return rc;
+	}
+	const char *ak = v[0], *sk = v[1], *token = v[2];
 	if (!ak || !*ak) {
 		buf_adds(why, "AWS_ACCESS_KEY_ID unset");
 		return AWS_ABSENT;

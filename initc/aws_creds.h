@@ -36,6 +36,13 @@ struct aws_chain_opts {
 
 struct aws_creds;
 
+/* A key given in the configuration (a variable, a file, an rclone option)
+ * goes into a header as it is: 0, or EXIT_USAGE when it holds a control
+ * character, naming where it was set (name), never the value; a trailing
+ * line break is explained (kubectl create secret --from-file, echo
+ * without -n). value may be NULL. Every configured key passes here. */
+int aws_key_config_check(const char *name, const char *value, struct buf *err);
+
 /* Keys given in the configuration; never refreshed. token may be NULL or "". */
 struct aws_creds *aws_creds_static(const char *access_key, const char *secret_key,
 				   const char *token);

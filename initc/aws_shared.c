@@ -112,6 +112,15 @@ static int section_keys(const struct kv *v, size_t n, const char *file, const ch
 	if (!ak || !*ak || !sk || !*sk)
 		return buf_fail(why, EXIT_USAGE, "profile %s in %s sets only one of "
 				"aws_access_key_id and aws_secret_access_key: set both", profile, file);
+	static const char *const keys[] = { "aws_access_key_id", "aws_secret_access_key",
+					    "aws_session_token" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char *name = xasprintf("%s of profile %s in %s", keys[i], profile, file);
+		int rc = aws_key_config_check(name, kv_last(v, n, keys[i]), why);
+		free(name);
+		if (rc)
+			return rc;
+	}
 	aws_keys_set(out, ak, sk, kv_last(v, n, "aws_session_token"));
 	out->method = method;
 	return 0;

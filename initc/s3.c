@@ -117,6 +117,24 @@ int s3_check_region(const char *region, const char *from, struct buf *err)
 /* SSE-C: a raw or base64 key; the MD5 header is derived when not given. */
 #define SSE_KEY_BYTES 32 /* SSE-C is AES-256 */
 
+/* The remote's keys through the one check of configured keys, each
+ * named by where it was set. */
+static int static_keys_check(const struct remote *r, struct buf *err)
+{
+	static const char *const opts[] = { "access_key_id", "secret_access_key", "session_token" };
+	int rc = 0;
+	for (size_t i = 0; !rc && i < sizeof opts / sizeof opts[0]; i++) {
+		struct buf origin = BUF_INIT;
+		const char *v = remote_get(r, opts[i], &origin);
+		char *name = xasprintf("%s of remote %s (%s)", opts[i], r->name,
+				       origin.len ? origin.data : "unset");
+		rc = aws_key_config_check(name, v, err);
+		free(name);
+		buf_free(&origin);
+	}
+	return rc;
+}
+
 /* "VARIABLE must ...": the variable the option came from, never its value
  * (a key is a secret). */
 static int sse_error(const struct remote *r, const char *opt, const char *must, struct buf *err)
@@ -242,6 +260,8 @@ int s3_target_from_remote(const struct remote *r, const struct globals *g, struc
 			   "both, or neither for anonymous access", r->name);
 		return EXIT_USAGE;
 	}
+	if (have_ak && have_sk && (rc = static_keys_check(r, err)))
+		return rc;
 	if (have_ak && have_sk)
 		t->creds = aws_creds_static(ak, sk, remote_get(r, "session_token", NULL));
 	else if (env_auth && (rc = chain_credentials(r, g, t, err)))

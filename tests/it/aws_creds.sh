@@ -371,6 +371,32 @@ check "expiring: a.bin, complete, is there; b.bin is not" \
 check "expiring: STS was asked at the start, in the window, and in the last minute" \
 	test "$(grep -c '"service": "sts"' "$w/expiring.log")" = 3
 
+# Which path an s3:// URI without a remote s3 takes: region and profile
+# variables alone never select KServe's; IRSA's variables do only when no
+# rclone remote is defined, so a misnamed remote gets the precise message.
+expect_failure misnamed-remote 2 'remote ..?s3..? is not defined.*remotes defined in the environment: MINIO' \
+	RCLONE_CONFIG_MINIO_TYPE=s3 RCLONE_CONFIG_MINIO_ENDPOINT="$gate" AWS_REGION=us-east-1 \
+	"${webid[@]}"
+expect_failure region-alone 2 'remote ..?s3..? is not defined' AWS_REGION=eu-west-1 AWS_PROFILE=default
+check "region-alone: not taken for KServe's credential chain" \
+	eval '! grep -q "no AWS credentials found" "$w/runs/region-alone.err"'
+
+# Configured keys go into headers as they are: a control character is
+# refused (exit 2) naming where it was set, before any request.
+gm=$(mark "$GLOG")
+expect_failure token-crlf 2 'AWS_SESSION_TOKEN holds a control character' "${kserve[@]}" \
+	AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" \
+	AWS_SESSION_TOKEN=$'tok\r\nX-Injected: yes\r\nX-More: 1'
+expect_failure secret-newline 2 'secret_access_key of remote s3 \(RCLONE_CONFIG_S3_SECRET_ACCESS_KEY\) ends with a line break: .*kubectl create secret --from-file' \
+	RCLONE_CONFIG_S3_TYPE=s3 RCLONE_CONFIG_S3_PROVIDER=Minio RCLONE_CONFIG_S3_ENDPOINT="$gate" \
+	RCLONE_CONFIG_S3_ACCESS_KEY_ID="$S3_ACCESS_KEY" RCLONE_CONFIG_S3_SECRET_ACCESS_KEY="$S3_SECRET_KEY"$'\n'
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = a\033b\n' \
+	"$S3_ACCESS_KEY" "$S3_SECRET_KEY" >"$w/home/.aws/credentials"
+expect_failure file-token-escape 2 'aws_session_token of profile default in .*/credentials holds a control character' \
+	"${kserve[@]}"
+rm -f "$w/home/.aws/credentials"
+check "control characters: no request reached the store" test -z "$(tail -n +"$((gm + 1))" "$GLOG")"
+
 # ---- hostile and unreachable credential services ------------------------------
 # STS's endpoint is AWS_ENDPOINT_URL_STS or AWS's own, never KServe's
 # AWS_ENDPOINT_URL (the S3 store): no token may reach the gate. AWS's
