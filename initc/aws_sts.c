@@ -178,37 +178,64 @@ int aws_sts_parse(const char *xml, size_t len, struct aws_keys *out, struct buf 
 
 /* ---- the request ---------------------------------------------------------- */
 
-/* Endpoint suffix by partition; everything else is aws. */
+/* The domain of a region's partition (botocore's data/endpoints.json);
+ * every other region is in aws. */
 static const struct {
 	const char *region_prefix;
-	const char *suffix;
+	const char *domain;
 } partitions[] = {
 	{ "cn-", "amazonaws.com.cn" },
+	{ "us-iso-", "c2s.ic.gov" },
+	{ "us-isob-", "sc2s.sgov.gov" },
 };
 
-/* AWS_ENDPOINT_URL_STS, else STS of the region (the global endpoint
- * with AWS_STS_REGIONAL_ENDPOINTS=legacy). Never AWS_ENDPOINT_URL: KServe
- * sets it to the S3 store (serving.kserve.io/s3-endpoint), and the
- * service account's token must not be posted to the storage server. */
+/* The regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global
+ * endpoint (botocore args.py LEGACY_GLOBAL_STS_REGIONS); the others keep
+ * their regional one whatever the setting. */
+static const char *const legacy_global_regions[] = {
+	"ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global",
+	"ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3",
+	"sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+};
+#define STS_GLOBAL_URL "https://sts.amazonaws.com/"
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
+/* The variable, else the profile's setting (botocore's _get_config). */
+static const char *setting(const struct aws_chain *c, const char *var, const char *key)
+{
+	const char *v = getenv(var);
+	return v ? v : aws_profile_get(c, key);
+}
+
+/* AWS_ENDPOINT_URL_STS, else STS of the region. Never AWS_ENDPOINT_URL:
+ * KServe sets it to the S3 store (serving.kserve.io/s3-endpoint), and
+ * the service account's token must not be posted to the storage server.
+ * AWS_STS_REGIONAL_ENDPOINTS (or the profile's sts_regional_endpoints):
+ * "regional", "legacy" (the global endpoint for the legacy regions only),
+ * anything else refused as botocore refuses it; unset is regional, the
+ * current SDKs' default (botocore 1.29 still defaulted to legacy). */
 static int sts_endpoint(const struct aws_chain *c, char **url, struct buf *why)
 {
-	static const char *const vars[] = { "AWS_ENDPOINT_URL_STS" };
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		const char *v = getenv(vars[i]);
-		if (!v || !*v)
-			continue;
+	const char *v = getenv("AWS_ENDPOINT_URL_STS");
+	if (v && *v) {
 		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
-			return buf_fail(why, EXIT_USAGE, "%s=%s: the endpoint must be http:// or "
-					"https://", vars[i], v);
+			return buf_fail(why, EXIT_USAGE, "AWS_ENDPOINT_URL_STS=%s: the endpoint must be "
+					"http:// or https://", v);
 		const char *host = strstr(v, "//") + 2;
 		*url = strchr(host, '/') ? xstrdup(v) : xasprintf("%s/", v); /* botocore posts to / */
 		return 0;
 	}
-	const char *legacy = getenv("AWS_STS_REGIONAL_ENDPOINTS");
-	if (legacy && !strcasecmp(legacy, "legacy")) {
-		*url = xstrdup("https://sts.amazonaws.com/");
-		return 0;
-	}
+	const char *mode = setting(c, "AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
+	if (mode && *mode && strcmp(mode, "regional") && strcmp(mode, "legacy"))
+		return buf_fail(why, EXIT_USAGE, "AWS_STS_REGIONAL_ENDPOINTS=%s: use regional or "
+				"legacy", mode);
 	const char *var = "AWS_REGION", *region = getenv(var);
 	if (!region || !*region)
 		region = getenv(var = "AWS_DEFAULT_REGION");
@@ -219,11 +246,17 @@ static int sts_endpoint(const struct aws_chain *c, char **url, struct buf *why)
 	int rc = s3_check_region(region, var, why);
 	if (rc)
 		return rc;
-	const char *suffix = "amazonaws.com";
+	if (mode && !strcmp(mode, "legacy") &&
+	    in_list(region, legacy_global_regions,
+		    sizeof legacy_global_regions / sizeof legacy_global_regions[0])) {
+		*url = xstrdup(STS_GLOBAL_URL);
+		return 0;
+	}
+	const char *domain = "amazonaws.com";
 	for (size_t i = 0; i < sizeof partitions / sizeof partitions[0]; i++)
 		if (!strncmp(region, partitions[i].region_prefix, strlen(partitions[i].region_prefix)))
-			suffix = partitions[i].suffix;
-	*url = xasprintf("https://sts.%s.%s/", region, suffix);
+			domain = partitions[i].domain;
+	*url = xasprintf("https://sts.%s.%s/", region, domain);
 	return 0;
 }
 
@@ -270,15 +303,8 @@ static int build_sts(void *arg, struct s3_request *req, struct buf *err)
 	return 0;
 }
 
-/* The variable, else the profile's setting (botocore's _get_config). */
-static const char *setting(const struct aws_chain *c, const char *var, const char *key)
-{
-	const char *v = getenv(var);
-	return v ? v : aws_profile_get(c, key);
-}
-
-static int assume_role(const struct aws_chain *c, const char *role, const char *token,
-		       struct aws_keys *out, struct buf *why)
+static int assume_role(const struct aws_chain *c, const char *url, const char *role,
+		       const char *token, struct aws_keys *out, struct buf *why)
 {
 	const char *session = setting(c, "AWS_ROLE_SESSION_NAME", "role_session_name");
 	if (session && !*session) /* botocore: an empty name is no name */
@@ -286,11 +312,8 @@ static int assume_role(const struct aws_chain *c, const char *role, const char *
 	char *generated = session ? NULL : xasprintf("initc-session-%lld", (long long)time(NULL));
 	struct buf form = BUF_INIT, err = BUF_INIT;
 	struct http_result res;
-	char *url = NULL;
-	int rc = sts_endpoint(c, &url, why);
+	int rc;
 
-	if (rc)
-		return rc;
 	form_add(&form, "Action", "AssumeRoleWithWebIdentity");
 	form_add(&form, "Version", "2011-06-15");
 	form_add(&form, "RoleArn", role);
@@ -312,7 +335,6 @@ static int assume_role(const struct aws_chain *c, const char *role, const char *
 	buf_free(&err);
 	http_result_free(&res);
 	free(what);
-	free(url);
 	free(generated);
 	return rc;
 }
@@ -332,10 +354,15 @@ int aws_web_identity_load(const struct aws_chain *c, struct aws_keys *out, struc
 		return buf_fail(why, EXIT_USAGE, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN "
 				"is not: set the role to assume (EKS sets both for a service account "
 				"annotated with eks.amazonaws.com/role-arn)");
-	if ((rc = aws_read_token_file(file, "AWS_WEB_IDENTITY_TOKEN_FILE", &token, why)))
+	char *url = NULL;
+	if ((rc = sts_endpoint(c, &url, why))) /* the configuration first, then the token */
 		return rc;
-	rc = assume_role(c, role, token, out, why);
-	explicit_bzero(token, strlen(token));
+	log_kv(LOG_DEBUG, "STS endpoint", "url=%s", log_q(url));
+	if (!(rc = aws_read_token_file(file, "AWS_WEB_IDENTITY_TOKEN_FILE", &token, why))) {
+		rc = assume_role(c, url, role, token, out, why);
+		explicit_bzero(token, strlen(token));
+	}
 	free(token);
+	free(url);
 	return rc;
 }

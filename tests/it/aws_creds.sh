@@ -397,6 +397,56 @@ expect_failure file-token-escape 2 'aws_session_token of profile default in .*/c
 rm -f "$w/home/.aws/credentials"
 check "control characters: no request reached the store" test -z "$(tail -n +"$((gm + 1))" "$GLOG")"
 
+# The STS endpoint by region and AWS_STS_REGIONAL_ENDPOINTS, botocore
+# 1.29's as the oracle (create_client('sts').meta.endpoint_url). Unset,
+# initc is regional, the current SDKs' default: compared with botocore's
+# "regional" (1.29 itself still defaulted to legacy). The token file is
+# missing, so initc stops after choosing the endpoint (logged at debug).
+sts_regions=(us-east-1 eu-west-1 ap-east-1 cn-north-1 us-iso-east-1 us-isob-east-1 us-gov-west-1
+	ap-northeast-1 me-south-1 us-west-2)
+mapfile -t sts_oracle < <(env -i HOME="$w/home" $PY -c '
+import os, sys, botocore.session
+for mode in ("regional", "legacy"):
+    os.environ["AWS_STS_REGIONAL_ENDPOINTS"] = mode
+    for r in sys.argv[1:]:
+        c = botocore.session.get_session().create_client("sts", region_name=r,
+            aws_access_key_id="a", aws_secret_access_key="b")
+        print(mode, r, c.meta.endpoint_url.rstrip("/") + "/")' "${sts_regions[@]}")
+# sts_endpoint_of MODE REGION: the endpoint initc chose ("unset": no variable).
+sts_endpoint_of() {
+	env -i "${base[@]}" AWS_ENDPOINT_URL="$gate" AWS_REGION="$2" AWS_ROLE_ARN="$ROLE" \
+		AWS_WEB_IDENTITY_TOKEN_FILE="$w/nonexistent" \
+		$([ "$1" = unset ] || echo AWS_STS_REGIONAL_ENDPOINTS="$1") \
+		"$INITC" --no-verify s3://models/m "$w/out/sts-endpoint" >/dev/null 2>"$w/sts-endpoint.err"
+	sed -n 's/.*msg="STS endpoint" url=\([^ ]*\).*/\1/p' "$w/sts-endpoint.err"
+}
+sts_bad=()
+for line in "${sts_oracle[@]}"; do
+	read -r mode region want <<<"$line"
+	got=$(sts_endpoint_of "$mode" "$region")
+	[ "$got" = "$want" ] || sts_bad+=("$mode $region: initc $got, botocore $want")
+	if [ "$mode" = regional ]; then
+		got=$(sts_endpoint_of unset "$region")
+		[ "$got" = "$want" ] || sts_bad+=("unset $region: initc $got, botocore regional $want")
+	fi
+done
+if [ "${#sts_oracle[@]}" -eq $((2 * ${#sts_regions[@]})) ] && [ "${#sts_bad[@]}" -eq 0 ]; then
+	pass "STS endpoint: initc chose botocore's for ${#sts_regions[@]} regions x (regional, legacy, unset as regional)"
+else
+	flunk "STS endpoint: ${#sts_oracle[@]} oracle answers; differences: ${sts_bad[*]}"
+fi
+expect_failure sts-endpoints-bogus 2 'AWS_STS_REGIONAL_ENDPOINTS=Legacy: use regional or legacy' \
+	AWS_ENDPOINT_URL="$gate" AWS_REGION=eu-west-1 "${webid[@]}" AWS_ENDPOINT_URL_STS= \
+	AWS_STS_REGIONAL_ENDPOINTS=Legacy
+check "sts-endpoints-bogus: botocore refuses the value too" test "$(env -i HOME="$w/home" \
+	AWS_STS_REGIONAL_ENDPOINTS=Legacy $PY -c '
+import botocore.session
+try:
+    botocore.session.get_session().create_client("sts", region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b")
+    print("accepted")
+except Exception as e:
+    print(type(e).__name__)')" = InvalidSTSRegionalEndpointsConfigError
+
 # ---- hostile and unreachable credential services ------------------------------
 # STS's endpoint is AWS_ENDPOINT_URL_STS or AWS's own, never KServe's
 # AWS_ENDPOINT_URL (the S3 store): no token may reach the gate. AWS's
