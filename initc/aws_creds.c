@@ -49,6 +49,7 @@ void aws_keys_free(struct aws_keys *k)
 			explicit_bzero(fields[i], strlen(fields[i]));
 		free(fields[i]);
 	}
+	free(k->identity);
 	memset(k, 0, sizeof *k);
 }
 
@@ -281,6 +282,7 @@ static int env_load(const struct aws_chain *c, struct aws_keys *out, struct buf 
 				"is not: set both");
 	aws_keys_set(out, ak, sk, token);
 	out->method = "env";
+	out->identity = xasprintf("%s (%s, %s)", ak, names[0], names[1]); /* the id is no secret */
 	return 0;
 }
 
@@ -323,6 +325,19 @@ static void log_answer(const char *msg, const struct provider *p, const struct a
 	       k->expires ? aws_format_time(k->expiration, when, sizeof when) : "never");
 }
 
+/* When the store refuses these keys (exit 3), the identity's policy is
+ * what to check: say whose keys they are. */
+static void set_auth_hint(const struct aws_keys *k)
+{
+	if (!k->identity)
+		return;
+	char *hint = xasprintf("the store refused the keys of %s: check that the IAM policy "
+			       "(and the bucket's) allows s3:ListBucket on the bucket and "
+			       "s3:GetObject on its objects", k->identity);
+	http_set_auth_hint(hint);
+	free(hint);
+}
+
 int aws_creds_resolve(const struct aws_chain_opts *o, struct aws_creds **out, struct buf *err)
 {
 	struct aws_creds *c = xcalloc(1, sizeof *c);
@@ -342,6 +357,7 @@ int aws_creds_resolve(const struct aws_chain_opts *o, struct aws_creds **out, st
 	if (!rc) {
 		c->provider = p;
 		log_answer("AWS credentials", p, &c->keys);
+		set_auth_hint(&c->keys);
 		*out = c;
 	} else if (rc == AWS_ABSENT) {
 		rc = buf_fail(err, EXIT_AUTH, "no AWS credentials found (%s): put the keys in the "

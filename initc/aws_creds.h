@@ -19,6 +19,8 @@ struct aws_keys {
 	int expires;          /* 0: never expires (static keys); else expiration holds when */
 	time_t expiration;    /* any time, 1970-01-01T00:00:00Z included */
 	const char *method;   /* botocore's name for where they came from (logs, tests) */
+	char *identity;       /* whose keys, for hints: "the role arn:... assumed through web
+				 identity"; NULL when the keys say it all (static keys) */
 };
 /* Frees (and wipes) the keys; k is zeroed. */
 void aws_keys_free(struct aws_keys *k);

@@ -218,8 +218,11 @@ int aws_container_load(const struct aws_chain *c, struct aws_keys *out, struct b
 	if (!rc)
 		rc = aws_metadata_parse(res.body.data, res.body.len, out, &err);
 	rc = aws_failure_class(rc);
-	if (!rc)
+	if (!rc) {
 		out->method = "container-role";
+		out->identity = xasprintf("the role the container endpoint %s hands out (EKS Pod "
+					  "Identity's association, or the ECS task role)", url);
+	}
 	else if (res.status == 401 || res.status == 403)
 		buf_fail(why, rc, "%s; check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod "
 			 "Identity) or AWS_CONTAINER_AUTHORIZATION_TOKEN", err.data);
@@ -282,8 +285,10 @@ static int imds_keys(const struct aws_chain *c, const char *base, const char *to
 			rc = imds_fail(why, "%s", err.data);
 		http_result_free(&res);
 	}
-	if (!rc)
+	if (!rc) {
 		out->method = "iam-role";
+		out->identity = xasprintf("the instance role %s", role);
+	}
 	hdrs_free(&h);
 	buf_free(&err);
 	free(role);

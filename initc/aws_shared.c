@@ -123,6 +123,7 @@ static int section_keys(const struct kv *v, size_t n, const char *file, const ch
 	}
 	aws_keys_set(out, ak, sk, kv_last(v, n, "aws_session_token"));
 	out->method = method;
+	out->identity = xasprintf("%s (profile %s in %s)", ak, profile, file); /* the id is no secret */
 	return 0;
 }
 

@@ -325,6 +325,8 @@ static int assume_role(const struct aws_chain *c, const char *url, const char *r
 	if (!rc)
 		rc = aws_sts_parse(res.body.data, res.body.len, out, &err);
 	rc = aws_failure_class(rc);
+	if (!rc)
+		out->identity = xasprintf("the role %s assumed through web identity", role);
 	if (rc && trust_policy_refusal(res.body.data, res.body.len))
 		buf_fail(why, rc, "%s (role %s); check the role's trust policy for this "
 			 "service account and the token in AWS_WEB_IDENTITY_TOKEN_FILE", err.data, role);

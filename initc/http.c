@@ -208,10 +208,20 @@ time_t http_parse_time(const char *s)
 	return 0;
 }
 
+static char *auth_hint; /* http_set_auth_hint's, NULL for the default */
+
+void http_set_auth_hint(const char *hint)
+{
+	free(auth_hint);
+	auth_hint = hint ? xstrdup(hint) : NULL;
+}
+
 const char *http_hint(int exit_code)
 {
 	switch (exit_code) {
 	case EXIT_AUTH:
+		if (auth_hint)
+			return auth_hint;
 		return "check the access key, secret key and region in the secret "
 		       "(RCLONE_CONFIG_<REMOTE>_ACCESS_KEY_ID, _SECRET_ACCESS_KEY, _REGION)";
 	case EXIT_NOTFOUND:

@@ -114,5 +114,10 @@ time_t http_parse_time(const char *s);
 /* What to tell the operator for a failure class (exit code), or NULL when
  * the message itself says it. */
 const char *http_hint(int exit_code);
+/* What http_hint says for EXIT_AUTH from now on: the credential chain
+ * names the identity it found (the role assumed through web identity,
+ * the instance role...), whose policy is what to check, not the keys in
+ * an rclone secret. NULL restores the default. The string is copied. */
+void http_set_auth_hint(const char *hint);
 
 #endif

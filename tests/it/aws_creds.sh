@@ -474,6 +474,15 @@ try:
 except Exception as e:
     print(type(e).__name__)')" = InvalidSTSRegionalEndpointsConfigError
 
+# The store refusing keys from the chain: the hint names the identity
+# whose policy to check, not the keys of an rclone secret.
+printf '[{"action": "status", "status": 403, "code": "AccessDenied", "path": "^/models", "times": 0}]\n' >"$FAULTS"
+expect_failure role-refused-by-store 3 'HTTP 403 AccessDenied.*the store refused the keys of the role arn:aws:iam::111122223333:role/models-reader assumed through web identity: check that the IAM policy' \
+	"${kserve[@]}" "${webid[@]}"
+echo '[]' >"$FAULTS"
+check "role-refused-by-store: no hint about RCLONE_CONFIG_ keys" \
+	eval '! grep -q "RCLONE_CONFIG_<REMOTE>_ACCESS_KEY_ID" "$w/runs/role-refused-by-store.err"'
+
 # ---- hostile and unreachable credential services ------------------------------
 # STS's endpoint is AWS_ENDPOINT_URL_STS or AWS's own, never KServe's
 # AWS_ENDPOINT_URL (the S3 store): no token may reach the gate. AWS's
