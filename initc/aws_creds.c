@@ -256,33 +256,54 @@ int aws_read_token_file(const char *path, const char *var, char **out, struct bu
 	return 0;
 }
 
-/* Static keys in the environment, as botocore's EnvProvider (and rclone's
- * Go SDK, which also reads AWS_ACCESS_KEY and AWS_SECRET_KEY). */
+/* Where each SDK reads static keys in the environment: boto3 (KServe)
+ * as botocore's EnvProvider (the token from AWS_SECURITY_TOKEN first);
+ * rclone's env_auth as aws-sdk-go's EnvProvider (the older names
+ * AWS_ACCESS_KEY and AWS_SECRET_KEY when the usual ones are empty). */
+static const struct env_names {
+	const char *access_key[2], *secret_key[2], *token[2];
+} env_dialects[] = {
+	[0] = { { "AWS_ACCESS_KEY_ID" }, { "AWS_SECRET_ACCESS_KEY" },
+		{ "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN" } },
+	[1] = { { "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY" }, { "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY" },
+		{ "AWS_SESSION_TOKEN" } },
+};
+
+/* The first of names set and not empty; *name says which (names[0] when none). */
+static const char *env_first(const char *const names[2], const char **name)
+{
+	*name = names[0];
+	for (int i = 0; i < 2 && names[i]; i++) {
+		const char *v = getenv(names[i]);
+		if (v && *v) {
+			*name = names[i];
+			return v;
+		}
+	}
+	return NULL;
+}
+
 static int env_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)
 {
-	const char *names[] = { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
-	const char *const go_names[] = { "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SECURITY_TOKEN" };
-	const char *v[3];
+	const struct env_names *d = &env_dialects[c->go_sdk ? 1 : 0];
+	const char *ak_var, *sk_var, *token_var;
+	const char *ak = env_first(d->access_key, &ak_var);
+	const char *sk = env_first(d->secret_key, &sk_var);
+	const char *token = env_first(d->token, &token_var);
 	int rc;
-	(void)c;
-	for (size_t i = 0; i < 3; i++) {
-		v[i] = getenv(names[i]);
-		if (!v[i] || !*v[i])
-			v[i] = getenv(names[i] = go_names[i]);
-		if ((rc = aws_key_config_check(names[i], v[i], why)))
-			return rc;
-	}
-	const char *ak = v[0], *sk = v[1], *token = v[2];
-	if (!ak || !*ak) {
-		buf_adds(why, "AWS_ACCESS_KEY_ID unset");
+	if ((rc = aws_key_config_check(ak_var, ak, why)) ||
+	    (rc = aws_key_config_check(sk_var, sk, why)) ||
+	    (rc = aws_key_config_check(token_var, token, why)))
+		return rc;
+	if (!ak) { /* a secret alone is passed over, as botocore does */
+		buf_printf(why, "%s unset", ak_var);
 		return AWS_ABSENT;
 	}
-	if (!sk || !*sk)
-		return buf_fail(why, EXIT_USAGE, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY "
-				"is not: set both");
+	if (!sk)
+		return buf_fail(why, EXIT_USAGE, "%s is set but %s is not: set both", ak_var, sk_var);
 	aws_keys_set(out, ak, sk, token);
 	out->method = "env";
-	out->identity = xasprintf("%s (%s, %s)", ak, names[0], names[1]); /* the id is no secret */
+	out->identity = xasprintf("%s (%s, %s)", ak, ak_var, sk_var); /* the id is no secret */
 	return 0;
 }
 
@@ -298,6 +319,7 @@ static void chain_init(struct aws_chain *c, const struct aws_chain_opts *o)
 	c->g = o->g;
 	c->store_region = xstrdup(o->region ? o->region : "us-east-1");
 	c->profile = first_set(o->profile, getenv("AWS_PROFILE"), "default");
+	c->go_sdk = o->go_sdk;
 	aws_chain_read_files(c, o->credentials_file, c->profile);
 }
 
@@ -343,10 +365,13 @@ int aws_creds_resolve(const struct aws_chain_opts *o, struct aws_creds **out, st
 	struct aws_creds *c = xcalloc(1, sizeof *c);
 	struct buf tried = BUF_INIT, why = BUF_INIT;
 	const struct provider *p = NULL;
-	int rc = AWS_ABSENT;
+	int rc;
 
 	*out = NULL;
 	chain_init(&c->chain, o);
+	/* a profile named but nowhere ends it before any provider (botocore) */
+	if (!(rc = aws_profile_check(&c->chain, &why)))
+		rc = AWS_ABSENT;
 	for (size_t i = 0; rc == AWS_ABSENT && i < sizeof chain_order / sizeof chain_order[0]; i++) {
 		p = &chain_order[i];
 		buf_reset(&why);
@@ -364,6 +389,8 @@ int aws_creds_resolve(const struct aws_chain_opts *o, struct aws_creds **out, st
 			      "secret, or give the pod an IAM role (IRSA's AWS_ROLE_ARN and "
 			      "AWS_WEB_IDENTITY_TOKEN_FILE, EKS Pod Identity, an instance role)",
 			      tried.data);
+	} else if (!p) {
+		rc = buf_fail(err, rc, "AWS credentials: %s", why.data);
 	} else {
 		rc = buf_fail(err, rc, "AWS credentials from %s: %s", p->name, why.data);
 	}

@@ -34,6 +34,8 @@ struct aws_chain_opts {
 	const char *credentials_file;
 	const char *profile;
 	const char *region;
+	int go_sdk;                   /* rclone's env_auth: the environment as aws-sdk-go reads it
+					 (also AWS_ACCESS_KEY, AWS_SECRET_KEY); 0: as boto3 (KServe) */
 };
 
 struct aws_creds;

@@ -28,6 +28,7 @@ struct aws_chain {
 	size_t nconf;
 	int conf_found;
 	char *files_error;            /* a file that exists but could not be read */
+	int go_sdk;                   /* aws_chain_opts.go_sdk */
 };
 
 typedef int (*aws_load_fn)(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
@@ -39,6 +40,9 @@ void aws_chain_free_files(struct aws_chain *c);
 const char *aws_profile_get(const struct aws_chain *c, const char *key);
 int aws_profile_role_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
 int aws_shared_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
+/* A profile named (not "default") but in neither file: EXIT_USAGE, before
+ * any provider is asked (botocore's ProfileNotFound); else 0. */
+int aws_profile_check(const struct aws_chain *c, struct buf *why);
 
 /* aws_sts.c */
 int aws_web_identity_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);

@@ -96,7 +96,7 @@ static int chain_credentials(const struct remote *r, const struct globals *g, st
 			     struct buf *err)
 {
 	struct aws_chain_opts o = { g, remote_get(r, "shared_credentials_file", NULL),
-				    remote_get(r, "profile", NULL), t->region };
+				    remote_get(r, "profile", NULL), t->region, 1 };
 	return aws_creds_resolve(&o, &t->creds, err);
 }
 
@@ -295,7 +295,6 @@ int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, stru
 	const char *endpoint = getenv("AWS_ENDPOINT_URL");
 	const char *region_var = "AWS_DEFAULT_REGION";
 	const char *region = getenv(region_var);
-	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
 	int rc;
 
 	memset(t, 0, sizeof *t);
@@ -309,11 +308,8 @@ int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, stru
 		return EXIT_USAGE;
 	t->insecure = !env_true("S3_VERIFY_SSL", 1);
 	if (!env_true("awsAnonymousCredential", 0)) {
-		if (!(ak && *ak) != !(sk && *sk)) {
-			buf_printf(err, "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: "
-				   "set both, or awsAnonymousCredential=true for unsigned requests");
-			return EXIT_USAGE;
-		}
+		/* one without the other: the chain decides, as boto3's does (a key
+		 * id alone is refused, a secret alone passed over) */
 		struct aws_chain_opts o = { g, NULL, NULL, t->region };
 		if ((rc = aws_creds_resolve(&o, &t->creds, err)))
 			return rc;

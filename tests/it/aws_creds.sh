@@ -483,6 +483,49 @@ echo '[]' >"$FAULTS"
 check "role-refused-by-store: no hint about RCLONE_CONFIG_ keys" \
 	eval '! grep -q "RCLONE_CONFIG_<REMOTE>_ACCESS_KEY_ID" "$w/runs/role-refused-by-store.err"'
 
+# ---- botocore's finer points, botocore as the oracle --------------------------
+# A secret alone (or with an empty key id) is passed over: web identity answers.
+expect_provider secret-alone-then-web-identity "web identity" assume-role-with-web-identity \
+	"${kserve[@]}" "${webid[@]}" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY"
+expect_provider empty-key-id-then-web-identity "web identity" assume-role-with-web-identity \
+	"${kserve[@]}" "${webid[@]}" AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY"
+# A key id alone: botocore's PartialCredentialsError, initc's exit 2.
+expect_failure key-id-alone 2 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not' \
+	"${kserve[@]}" "${webid[@]}" AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY"
+check "key-id-alone: botocore refuses it too (PartialCredentialsError)" test "$(json "$(oracle \
+	"${kserve[@]}" "${webid[@]}" AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY")" error)" = PartialCredentialsError
+# A profile named but nowhere, with IRSA set: botocore's ProfileNotFound, exit 2.
+expect_failure profile-not-found-with-irsa 2 'profile nowhere \(AWS_PROFILE, or the remote.s profile\) is in neither' \
+	"${kserve[@]}" "${webid[@]}" AWS_PROFILE=nowhere
+check "profile-not-found-with-irsa: botocore says ProfileNotFound" test "$(json "$(oracle \
+	"${kserve[@]}" "${webid[@]}" AWS_PROFILE=nowhere)" error)" = ProfileNotFound
+# The token's precedence: AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN, and
+# aws_security_token before aws_session_token in the credentials file
+# (a pair the stand-in issued, so the gate checks the token).
+read -r pair_ak pair_sk pair_tok < <($PY -c 'import json,sys; k=json.loads(open(sys.argv[1]).readline()); print(k["access_key"], k["secret_key"], k["session_token"])' "$KEYS")
+expect_provider env-security-token-first env env "${kserve[@]}" AWS_ACCESS_KEY_ID="$pair_ak" \
+	AWS_SECRET_ACCESS_KEY="$pair_sk" AWS_SECURITY_TOKEN="$pair_tok" AWS_SESSION_TOKEN=not-the-token-0123
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = not-the-token-0123\naws_security_token = %s\n' \
+	"$pair_ak" "$pair_sk" "$pair_tok" >"$w/home/.aws/credentials"
+expect_provider file-security-token-first "shared files" shared-credentials-file "${kserve[@]}"
+# A credentials file with a secret and no key id is passed over: the
+# container endpoint answers.
+printf '[default]\naws_secret_access_key = %s\n' "$S3_SECRET_KEY" >"$w/home/.aws/credentials"
+expect_provider secret-only-file-then-container container container-role "${kserve[@]}" "${full[@]}" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN="$CONTAINER_TOKEN"
+rm -f "$w/home/.aws/credentials"
+# aws-sdk-go's AWS_ACCESS_KEY / AWS_SECRET_KEY: rclone's env_auth reads
+# them (the Go SDK does), KServe's path does not (boto3 does not).
+expect_failure go-names-not-for-kserve 3 'no AWS credentials found \(env: AWS_ACCESS_KEY_ID unset' \
+	"${kserve[@]}" AWS_ACCESS_KEY="$S3_ACCESS_KEY" AWS_SECRET_KEY="$S3_SECRET_KEY"
+check "go-names-not-for-kserve: botocore finds nothing either" test "$(json "$(oracle "${kserve[@]}" \
+	AWS_ACCESS_KEY="$S3_ACCESS_KEY" AWS_SECRET_KEY="$S3_SECRET_KEY")" error)" = NoCredentials
+initc_run go-names-env-auth "${rclone_env[@]}" AWS_ACCESS_KEY="$S3_ACCESS_KEY" \
+	AWS_SECRET_KEY="$S3_SECRET_KEY" -- --no-verify s3://models/m "$w/out/go-names-env-auth"
+expect_rc 0 "$rc" "go-names-env-auth: rclone's env_auth downloads with AWS_ACCESS_KEY / AWS_SECRET_KEY"
+expect_grep 'msg="AWS credentials" provider=env method=env' "$w/runs/go-names-env-auth.err" \
+	"go-names-env-auth: from the env provider"
+
 # ---- hostile and unreachable credential services ------------------------------
 # STS's endpoint is AWS_ENDPOINT_URL_STS or AWS's own, never KServe's
 # AWS_ENDPOINT_URL (the S3 store): no token may reach the gate. AWS's
