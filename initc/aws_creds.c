@@ -172,14 +172,6 @@ int aws_parse_time(const char *s, time_t *out)
 	return 0;
 }
 
-void aws_add_server_text(struct buf *out, const char *text, size_t max)
-{
-	char *cut = xmalloc(max + 1);
-	log_redact(cut, max + 1, text ? text : ""); /* redacts, then stops at max */
-	buf_adds(out, cut);
-	free(cut);
-}
-
 /* botocore's bounds. STS: the client's connect and read timeouts
  * (endpoint.py DEFAULT_TIMEOUT, 60 s) and the legacy retry mode's 5
  * attempts (data/_retry.json); initc holds the whole attempt to the read

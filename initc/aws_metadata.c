@@ -48,9 +48,9 @@ int aws_metadata_parse(const char *json, size_t len, struct aws_keys *out, struc
 	else if (code && strcmp(code, "Success")) { /* redacted before the cut */
 		buf_reset(err);
 		buf_adds(err, "the endpoint answered Code ");
-		aws_add_server_text(err, code, 100);
+		http_add_server_text(err, code, 100);
 		buf_adds(err, ": ");
-		aws_add_server_text(err, json_field(doc, "Message"), 300);
+		http_add_server_text(err, json_field(doc, "Message"), 300);
 		rc = EXIT_AUTH;
 	}
 	for (size_t i = 0; !rc && i < sizeof required / sizeof required[0]; i++)

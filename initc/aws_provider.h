@@ -69,11 +69,6 @@ int aws_keys_check(const struct aws_keys *k, const char *from, struct buf *err);
 /* Take ownership of received strings into k and register the secret ones. */
 void aws_keys_set(struct aws_keys *k, const char *access_key, const char *secret_key,
 		  const char *token);
-/* Text a server sent (an error's code or message), redacted first, then
- * cut to max bytes, appended to out: a secret the server echoed (a
- * token in an <ErrorResponse>) leaves no piece of itself at the cut. */
-void aws_add_server_text(struct buf *out, const char *text, size_t max);
-
 /* The services the chain asks, each with botocore's bounds (aws_creds.c
  * aws_services): connect timeout, the whole time of one attempt, and the
  * attempts. */

@@ -21,8 +21,9 @@
 /* ---- the answer ----------------------------------------------------------- */
 
 /* The fields kept, by where they sit: Credentials' children of a
- * successful answer, and Code and Message of an <ErrorResponse>. */
-enum sts_field { F_ACCESS, F_SECRET, F_TOKEN, F_EXPIRATION, F_CODE, F_MESSAGE, F_COUNT };
+ * successful answer. An <ErrorResponse> is read by s3_parse_error, the
+ * one parser of error bodies. */
+enum sts_field { F_ACCESS, F_SECRET, F_TOKEN, F_EXPIRATION, F_COUNT };
 
 static const struct {
 	const char *parent;   /* the element the field sits in */
@@ -33,8 +34,6 @@ static const struct {
 	[F_SECRET] = { "Credentials", "SecretAccessKey", 4 },
 	[F_TOKEN] = { "Credentials", "SessionToken", 4 },
 	[F_EXPIRATION] = { "Credentials", "Expiration", 4 },
-	[F_CODE] = { "Error", "Code", 3 },
-	[F_MESSAGE] = { "Error", "Message", 3 },
 };
 
 #define STS_MAX_DEPTH 8   /* the fields sit at 4; deeper names are not kept */
@@ -124,14 +123,6 @@ static int sts_result(const struct sts_parse *st, int complete, struct aws_keys 
 	if (st->bad)
 		return buf_fail(err, EXIT_AUTH, "%s has a DOCTYPE, a field twice or a field over %d "
 				"bytes: not STS", what, STS_MAX_FIELD);
-	if (st->seen[F_CODE]) { /* STS's words, redacted before the cut: it may echo the token */
-		buf_reset(err);
-		buf_adds(err, "STS refused: ");
-		aws_add_server_text(err, field(st, F_CODE), 200);
-		buf_adds(err, ": ");
-		aws_add_server_text(err, field(st, F_MESSAGE), 500);
-		return EXIT_AUTH;
-	}
 	if (!complete)
 		return buf_fail(err, EXIT_AUTH, "%s is not complete XML", what);
 	for (int f = F_ACCESS; f <= F_EXPIRATION; f++)
@@ -152,6 +143,25 @@ static int sts_result(const struct sts_parse *st, int complete, struct aws_keys 
 	return rc;
 }
 
+/* An <ErrorResponse>: EXIT_AUTH with STS's code and message, redacted
+ * before the cut (STS may echo the token); 0 when xml is no error. */
+static int sts_refusal(const char *xml, size_t len, struct buf *err)
+{
+	struct s3_error e = { BUF_INIT, BUF_INIT };
+	int rc = 0;
+	s3_parse_error(xml, len, &e);
+	if (e.code.len) {
+		buf_reset(err);
+		buf_adds(err, "STS refused: ");
+		http_add_server_text(err, e.code.data, 200);
+		buf_adds(err, ": ");
+		http_add_server_text(err, e.message.data, 500);
+		rc = EXIT_AUTH;
+	}
+	s3_error_free(&e);
+	return rc;
+}
+
 int aws_sts_parse(const char *xml, size_t len, struct aws_keys *out, struct buf *err)
 {
 	struct sts_parse st;
@@ -168,6 +178,8 @@ int aws_sts_parse(const char *xml, size_t len, struct aws_keys *out, struct buf 
 	int complete = XML_Parse(st.p, xml ? xml : "", (int)len, XML_TRUE) == XML_STATUS_OK;
 	XML_ParserFree(st.p);
 	int rc = sts_result(&st, complete, out, err);
+	if (rc && !st.bad && !st.seen[F_ACCESS] && sts_refusal(xml, len, err))
+		rc = EXIT_AUTH;
 	for (int f = 0; f < F_COUNT; f++) {
 		if (st.value[f].data)
 			explicit_bzero(st.value[f].data, st.value[f].len);

@@ -185,11 +185,25 @@ int http_classify(CURLcode rc, const char *curl_errbuf, long status, const char 
 	s3_parse_error(body, body_len, &e);
 	out->code = s3_error_class((int)status, e.code.len ? e.code.data : NULL, &out->retryable);
 	out->retry_after_ms = http_retry_after_ms(retry_after, time(NULL));
-	buf_printf(why, "%s: HTTP %ld%s%s%s%s", what, status, e.code.len ? " " : "",
-		   e.code.len ? e.code.data : "", e.message.len ? ": " : "",
-		   e.message.len ? e.message.data : "");
+	buf_printf(why, "%s: HTTP %ld", what, status);
+	if (e.code.len) {
+		buf_addc(why, ' ');
+		http_add_server_text(why, e.code.data, HTTP_SERVER_TEXT_MAX);
+	}
+	if (e.message.len) {
+		buf_adds(why, ": ");
+		http_add_server_text(why, e.message.data, HTTP_SERVER_TEXT_MAX);
+	}
 	s3_error_free(&e);
 	return out->code;
+}
+
+void http_add_server_text(struct buf *out, const char *text, size_t max)
+{
+	char *cut = xmalloc(max + 1);
+	log_redact(cut, max + 1, text ? text : ""); /* redacts as it copies, stops at max */
+	buf_adds(out, cut);
+	free(cut);
 }
 
 char *http_etag_unquote(const char *etag)
