@@ -239,8 +239,7 @@ int aws_read_token_file(const char *path, const char *var, char **out, struct bu
 		rc = buf_fail(why, EXIT_AUTH, "%s=%s is empty or holds a NUL byte: not a token", var,
 			      path);
 	if (rc) {
-		if (data.data)
-			explicit_bzero(data.data, data.len);
+		buf_wipe(&data);
 		buf_free(&data);
 		return rc;
 	}
@@ -411,9 +410,17 @@ static int refresh(struct aws_creds *c, time_t now, struct buf *why)
 		aws_keys_free(&fresh);
 		return rc;
 	}
+	int same = !strcmp(fresh.access_key, c->keys.access_key) &&
+		   !strcmp(fresh.secret_key, c->keys.secret_key) &&
+		   !strcmp(fresh.session_token ? fresh.session_token : "",
+			   c->keys.session_token ? c->keys.session_token : "");
 	aws_keys_free(&c->keys);
 	c->keys = fresh;
-	log_answer("AWS credentials refreshed", c->provider, &c->keys);
+	if (same) /* IMDS hands out the same keys until shortly before they expire */
+		log_kv(LOG_DEBUG, "AWS credentials unchanged after a refresh", "provider=%s",
+		       log_q(c->provider->name));
+	else
+		log_answer("AWS credentials refreshed", c->provider, &c->keys);
 	return 0;
 }
 

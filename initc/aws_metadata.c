@@ -329,9 +329,7 @@ int aws_imds_load(const struct aws_chain *c, struct aws_keys *out, struct buf *w
 	} else {
 		rc = imds_fail(why, "%s", err.data);
 	}
-	if (res.body.data)
-		explicit_bzero(res.body.data, res.body.len);
-	http_result_free(&res);
+	http_result_free(&res); /* wipes the body: the IMDS token */
 	hdrs_free(&h);
 	buf_free(&err);
 	free(url);

@@ -181,8 +181,7 @@ int aws_sts_parse(const char *xml, size_t len, struct aws_keys *out, struct buf 
 	if (rc && !st.bad && !st.seen[F_ACCESS] && sts_refusal(xml, len, err))
 		rc = EXIT_AUTH;
 	for (int f = 0; f < F_COUNT; f++) {
-		if (st.value[f].data)
-			explicit_bzero(st.value[f].data, st.value[f].len);
+		buf_wipe(&st.value[f]);
 		buf_free(&st.value[f]);
 	}
 	return rc;
@@ -344,7 +343,7 @@ static int assume_role(const struct aws_chain *c, const char *url, const char *r
 			 "service account and the token in AWS_WEB_IDENTITY_TOKEN_FILE", err.data, role);
 	else if (rc)
 		buf_fail(why, rc, "%s (role %s)", err.data, role);
-	explicit_bzero(form.data, form.len);
+	buf_wipe(&form);
 	buf_free(&form);
 	buf_free(&err);
 	http_result_free(&res);

@@ -304,6 +304,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 
 void http_result_free(struct http_result *res)
 {
+	buf_wipe(&res->body); /* credential answers hold keys; the cost is nil for the rest */
 	buf_free(&res->body);
 	free(res->etag);
 	free(res->retry_after);
@@ -370,6 +371,7 @@ static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const ch
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ctx->res->status);
 	curl_slist_free_all(headers);
+	buf_wipe(&req.body); /* a body is a credential request's (STS: the token) */
 	s3_request_free(&req);
 	return rc;
 }
@@ -378,7 +380,7 @@ static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const ch
  * (else from building the request, whose message says it all). */
 static int run(const struct globals *g, int insecure, const char *method, http_build_fn build,
 	       void *arg, size_t max_body, const char *what, struct http_result *res,
-	       struct buf *err, int *sent)
+	       struct buf *err, int *sent, long long *retries)
 {
 	CURL *c = curl_easy_init();
 	struct small_ctx ctx = { res, max_body, 0 };
@@ -410,7 +412,8 @@ static int run(const struct globals *g, int insecure, const char *method, http_b
 			break;
 		if (n + 1 < g->retries) {
 			long wait = http_retry_wait_ms(n, &o);
-			small_retries++;
+			if (retries)
+				(*retries)++;
 			log_kv(LOG_WARN, "retrying", "request=%s attempt=%d wait_ms=%ld reason=%s",
 			       log_q(what), n + 1, wait, log_q(err->data));
 			sleep_ms(wait);
@@ -425,7 +428,8 @@ int http_request(const struct globals *g, int insecure, const char *method, http
 		 struct buf *err)
 {
 	int sent;
-	return run(g, insecure, method, build, arg, max_body, what, res, err, &sent);
+	/* not the store's: not counted in the download summary's retries */
+	return run(g, insecure, method, build, arg, max_body, what, res, err, &sent, NULL);
 }
 
 int http_small(const struct globals *g, int insecure, const char *method, http_build_fn build,
@@ -433,7 +437,8 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 	       struct buf *err)
 {
 	int sent = 0;
-	int code = run(g, insecure, method, build, arg, max_body, what, res, err, &sent);
+	int code = run(g, insecure, method, build, arg, max_body, what, res, err, &sent,
+		       &small_retries);
 	if (code && sent && http_hint(code))
 		buf_printf(err, "; %s", http_hint(code));
 	return code;
