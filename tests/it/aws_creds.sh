@@ -601,6 +601,10 @@ check "overrun: no request reached the store signed with those keys" \
 # ---- secrets ----------------------------------------------------------------
 # Every run above, successes and failures: no secret, nor any 8-byte piece.
 mapfile -t issued_secrets < <($PY -c 'import json,sys; [print(v) for l in open(sys.argv[1]) for v in (json.loads(l)["secret_key"], json.loads(l)["session_token"])]' "$KEYS" | sort -u)
+# and the IMDS session tokens the stand-ins handed out
+mapfile -t imds_tokens < <(cat "$w"/*.log | $PY -c 'import json,sys; [print(e["issued_token"]) for e in map(json.loads, sys.stdin) if "issued_token" in e]' | sort -u)
+check "the secret scan includes ${#imds_tokens[@]} IMDS session tokens" test "${#imds_tokens[@]}" -gt 0
+issued_secrets+=("${imds_tokens[@]}")
 verdict=$($PY - "$w/runs" "$WEB_TOKEN" "$BAD_TOKEN" "$CONTAINER_TOKEN" "$S3_SECRET_KEY" "${issued_secrets[@]}" <<'PY'
 import os, sys
 runs, secrets = sys.argv[1], sys.argv[2:]
@@ -619,7 +623,7 @@ if leaks:
     print(f"secrets leaked: {leaks[:5]}")
 else:
     print(f"no 8-byte piece of {len(secrets)} secrets (web identity and container tokens, "
-          f"issued secret keys and session tokens) in stdout, stderr or the termination log "
+          f"issued secret keys, session tokens and IMDS tokens) in stdout, stderr or the termination log "
           f"of {len(names)} runs")
 PY
 )

@@ -292,9 +292,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command != "PUT" or not ttl or not ttl.isdigit() \
                     or not 0 < int(ttl) <= IMDS_TTL_MAX:
                 return self.answer(400, "", "text/plain", entry)
-            token = "imds-session-" + uuid.uuid4().hex
+            token = "AQAE" + uuid.uuid4().hex + uuid.uuid4().hex  # no shared prefix: 8-byte scans
             with Config.lock:
                 Config.imds_tokens.add(token)
+            entry["issued_token"] = token  # for the test's secret scan of initc's output
             return self.answer(200, token, "text/plain", entry)
         token = self.headers.get("X-aws-ec2-metadata-token")
         entry["token"] = token is not None and token in Config.imds_tokens
