@@ -243,6 +243,15 @@ int aws_read_token_file(const char *path, const char *var, char **out, struct bu
 		buf_free(&data);
 		return rc;
 	}
+	/* a file written by `echo` or an editor ends with a line break: not
+	 * part of the token, for either token file */
+	while (data.len && (data.data[data.len - 1] == '\n' || data.data[data.len - 1] == '\r'))
+		data.data[--data.len] = '\0';
+	if (!data.len) {
+		buf_free(&data);
+		return buf_fail(why, EXIT_AUTH, "%s=%s holds only a line break: not a token", var, path);
+	}
+	log_add_secret(data.data); /* as sent, without the line break */
 	*out = buf_steal(&data);
 	return 0;
 }

@@ -176,13 +176,10 @@ static int container_token(char **out, struct buf *why)
 		log_add_secret(value);
 		*out = xstrdup(value);
 	}
-	size_t len = *out ? strlen(*out) : 0;
-	while (len && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
-		(*out)[--len] = '\0';
-	if (*out && strpbrk(*out, "\r\n"))
-		return buf_fail(why, EXIT_USAGE, "the container authorization token holds a line "
-				"break: it cannot be an HTTP header");
-	return 0;
+	/* it goes into a header: the one check of configured keys (the file's
+	 * trailing line break is gone already, as for every token file) */
+	return aws_key_config_check(file && *file ? "the token in AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+				    : "AWS_CONTAINER_AUTHORIZATION_TOKEN", *out, why);
 }
 
 int aws_container_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)

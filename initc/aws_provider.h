@@ -58,8 +58,9 @@ int aws_imds_load(const struct aws_chain *c, struct aws_keys *out, struct buf *w
 int aws_metadata_parse(const char *json, size_t len, struct aws_keys *out, struct buf *err);
 
 /* aws_creds.c, for the providers */
-/* Read a token file whole (at most AWS_TOKEN_MAX bytes) and register it
- * as a secret at once; var names the variable that named the file. */
+/* Read a token file whole (at most AWS_TOKEN_MAX bytes, a regular file)
+ * and register it as a secret at once; a trailing line break is dropped
+ * (both token files alike); var names the variable that named the file. */
 #define AWS_TOKEN_MAX (64 * 1024)
 int aws_read_token_file(const char *path, const char *var, char **out, struct buf *why);
 /* Keys received over the network are printable ASCII without spaces

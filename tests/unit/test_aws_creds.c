@@ -352,6 +352,30 @@ static void test_chain(void)
 	CHECK_INT(resolve(&c), EXIT_USAGE);
 	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 
+	/* token files: a trailing line break is no part of the token; a FIFO
+	 * is refused at once (opened without blocking) */
+	{
+		char path[128], *tok = NULL;
+		snprintf(path, sizeof path, "%s/tok", home);
+		FILE *f = fopen(path, "w");
+		fputs("token-file-value-0123\r\n", f);
+		fclose(f);
+		buf_reset(&err);
+		CHECK_INT(aws_read_token_file(path, "VAR", &tok, &err), 0);
+		CHECK_STR(tok, "token-file-value-0123");
+		free(tok);
+		f = fopen(path, "w");
+		fputs("\n", f);
+		fclose(f);
+		CHECK_INT(aws_read_token_file(path, "VAR", &tok, &err), EXIT_AUTH);
+		CHECK(contains(&err, "only a line break"));
+		snprintf(path, sizeof path, "%s/fifo", home);
+		CHECK_INT(mkfifo(path, 0600), 0);
+		buf_reset(&err);
+		CHECK_INT(aws_read_token_file(path, "VAR", &tok, &err), EXIT_AUTH);
+		CHECK(contains(&err, "not a regular file"));
+	}
+
 	/* static keys never expire and are never refreshed */
 	aws_creds_free(c);
 	c = aws_creds_static("AKIDSTATIC", "static-secret-0123", "");
