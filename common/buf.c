@@ -131,6 +131,12 @@ int buf_fail(struct buf *err, int code, const char *fmt, ...)
 	return code;
 }
 
+void buf_wipe(struct buf *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->cap); /* the whole allocation, past len too */
+}
+
 void buf_free(struct buf *b)
 {
 	free(b->data);

@@ -26,6 +26,9 @@ void buf_reset(struct buf *b);
  * function reports "what was wrong and what to do" to its caller. */
 int buf_fail(struct buf *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void buf_free(struct buf *b);
+/* Overwrite the bytes held (explicit_bzero), for buffers that held a
+ * secret, before buf_free or reuse; len is kept. */
+void buf_wipe(struct buf *b);
 /* Hand the string over to the caller (never NULL); b is emptied. */
 char *buf_steal(struct buf *b);
 

@@ -16,8 +16,11 @@ struct aws_keys {
 	char *access_key;
 	char *secret_key;
 	char *session_token;  /* NULL when none */
-	time_t expiration;    /* 0: never expires */
+	int expires;          /* 0: never expires (static keys); else expiration holds when */
+	time_t expiration;    /* any time, 1970-01-01T00:00:00Z included */
 	const char *method;   /* botocore's name for where they came from (logs, tests) */
+	char *identity;       /* whose keys, for hints: "the role arn:... assumed through web
+				 identity"; NULL when the keys say it all (static keys) */
 };
 /* Frees (and wipes) the keys; k is zeroed. */
 void aws_keys_free(struct aws_keys *k);
@@ -31,9 +34,18 @@ struct aws_chain_opts {
 	const char *credentials_file;
 	const char *profile;
 	const char *region;
+	int go_sdk;                   /* rclone's env_auth: the environment as aws-sdk-go reads it
+					 (also AWS_ACCESS_KEY, AWS_SECRET_KEY); 0: as boto3 (KServe) */
 };
 
 struct aws_creds;
+
+/* A key given in the configuration (a variable, a file, an rclone option)
+ * goes into a header as it is: 0, or EXIT_USAGE when it holds a control
+ * character, naming where it was set (name), never the value; a trailing
+ * line break is explained (kubectl create secret --from-file, echo
+ * without -n). value may be NULL. Every configured key passes here. */
+int aws_key_config_check(const char *name, const char *value, struct buf *err);
 
 /* Keys given in the configuration; never refreshed. token may be NULL or "". */
 struct aws_creds *aws_creds_static(const char *access_key, const char *secret_key,
@@ -72,7 +84,8 @@ void aws_creds_free(struct aws_creds *c);
 
 /* ISO 8601 as STS, ECS and IMDS write it: "2026-12-03T16:00:00Z", with
  * an optional fraction and a Z or +hh:mm / -hh:mm offset. 0 and *out
- * set, or -1 when s is anything else. */
+ * set, or -1 when s is anything else or names no day of the calendar
+ * (February 29 of a year that is not leap). */
 int aws_parse_time(const char *s, time_t *out);
 
 #endif

@@ -1,8 +1,8 @@
 /* The metadata endpoints that hand out a role's keys as JSON: the
  * container endpoint (EKS Pod Identity, ECS) and EC2's instance metadata
  * service, IMDSv2 only (a PUT for a session token first). Timeouts and
- * attempts are botocore's (utils.py ContainerMetadataFetcher,
- * IMDSFetcher), so a pod without the service fails within seconds. */
+ * attempts are botocore's (aws_creds.c aws_services), so a pod without
+ * the service fails within seconds. */
 #include "aws_provider.h"
 #include "exitcode.h"
 #include "http.h"
@@ -45,9 +45,14 @@ int aws_metadata_parse(const char *json, size_t len, struct aws_keys *out, struc
 	const char *code = json_field(doc, "Code");
 	if (!json_is_object(doc))
 		rc = buf_fail(err, EXIT_AUTH, "%s is not a JSON object", what);
-	else if (code && strcmp(code, "Success"))
-		rc = buf_fail(err, EXIT_AUTH, "the endpoint answered Code %.100s: %.300s", code,
-			      json_field(doc, "Message") ? json_field(doc, "Message") : "");
+	else if (code && strcmp(code, "Success")) { /* redacted before the cut */
+		buf_reset(err);
+		buf_adds(err, "the endpoint answered Code ");
+		http_add_server_text(err, code, 100);
+		buf_adds(err, ": ");
+		http_add_server_text(err, json_field(doc, "Message"), 300);
+		rc = EXIT_AUTH;
+	}
 	for (size_t i = 0; !rc && i < sizeof required / sizeof required[0]; i++)
 		if (!json_field(doc, required[i]))
 			rc = buf_fail(err, EXIT_AUTH, "%s has no %s string", what, required[i]);
@@ -59,6 +64,7 @@ int aws_metadata_parse(const char *json, size_t len, struct aws_keys *out, struc
 		aws_keys_set(out, json_field(doc, "AccessKeyId"), json_field(doc, "SecretAccessKey"),
 			     json_field(doc, "Token"));
 		out->expiration = expiration;
+		out->expires = 1;
 		if ((rc = aws_keys_check(out, what, err)))
 			aws_keys_free(out);
 	}
@@ -84,27 +90,20 @@ static int build_get(void *arg, struct s3_request *req, struct buf *err)
 	return 0;
 }
 
-/* One request with the given attempts and timeouts; the answer in res. */
-static int metadata_request(const struct aws_chain *c, const char *method, const char *url,
-			    const struct hdrs *headers, long timeout_ms, int attempts,
+/* One request with the service's bounds (aws_http); the answer in res. */
+static int metadata_request(const struct aws_chain *c, enum aws_service service,
+			    const char *method, const char *url, const struct hdrs *headers,
 			    struct http_result *res, struct buf *err)
 {
-	struct globals g = *c->g;
 	struct metadata_call call = { url, headers };
 	char *what = xasprintf("%s %s", method, url);
-	g.contimeout_ms = timeout_ms;
-	g.timeout_ms = timeout_ms;
-	g.retries = attempts;
-	int rc = http_request(&g, 0, method, build_get, &call, METADATA_MAX_ANSWER, what, res, err);
+	int rc = aws_http(c, service, method, build_get, &call, METADATA_MAX_ANSWER, what, res, err);
 	free(what);
 	return rc;
 }
 
 /* ---- container credentials ------------------------------------------------ */
 
-/* botocore ContainerMetadataFetcher: 2 s, 3 attempts. */
-#define CONTAINER_TIMEOUT_MS 2000
-#define CONTAINER_ATTEMPTS 3
 #define CONTAINER_HOST "http://169.254.170.2"
 
 /* Hosts a FULL_URI may name over plain http, as the AWS SDKs allow: the
@@ -177,13 +176,10 @@ static int container_token(char **out, struct buf *why)
 		log_add_secret(value);
 		*out = xstrdup(value);
 	}
-	size_t len = *out ? strlen(*out) : 0;
-	while (len && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
-		(*out)[--len] = '\0';
-	if (*out && strpbrk(*out, "\r\n"))
-		return buf_fail(why, EXIT_USAGE, "the container authorization token holds a line "
-				"break: it cannot be an HTTP header");
-	return 0;
+	/* it goes into a header: the one check of configured keys (the file's
+	 * trailing line break is gone already, as for every token file) */
+	return aws_key_config_check(file && *file ? "the token in AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+				    : "AWS_CONTAINER_AUTHORIZATION_TOKEN", *out, why);
 }
 
 int aws_container_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)
@@ -215,17 +211,20 @@ int aws_container_load(const struct aws_chain *c, struct aws_keys *out, struct b
 	hdrs_set(&headers, "accept", "application/json");
 	if (token)
 		hdrs_set(&headers, "authorization", token);
-	rc = metadata_request(c, "GET", url, &headers, CONTAINER_TIMEOUT_MS, CONTAINER_ATTEMPTS,
-			      &res, &err);
+	rc = metadata_request(c, AWS_CONTAINER, "GET", url, &headers, &res, &err);
 	if (!rc)
 		rc = aws_metadata_parse(res.body.data, res.body.len, out, &err);
-	if (!rc)
+	rc = aws_failure_class(rc);
+	if (!rc) {
 		out->method = "container-role";
+		out->identity = xasprintf("the role the container endpoint %s hands out (EKS Pod "
+					  "Identity's association, or the ECS task role)", url);
+	}
 	else if (res.status == 401 || res.status == 403)
-		buf_fail(why, EXIT_AUTH, "%s; check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod "
+		buf_fail(why, rc, "%s; check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod "
 			 "Identity) or AWS_CONTAINER_AUTHORIZATION_TOKEN", err.data);
 	else
-		buf_fail(why, EXIT_AUTH, "%s", err.data);
+		buf_fail(why, rc, "%s", err.data);
 	if (token)
 		explicit_bzero(token, strlen(token));
 	free(token);
@@ -233,14 +232,11 @@ int aws_container_load(const struct aws_chain *c, struct aws_keys *out, struct b
 	hdrs_free(&headers);
 	buf_free(&err);
 	http_result_free(&res);
-	return rc ? EXIT_AUTH : 0;
+	return rc;
 }
 
 /* ---- instance metadata (IMDSv2) ------------------------------------------- */
 
-/* botocore's defaults: metadata_service_timeout 1 s, one attempt. */
-#define IMDS_TIMEOUT_MS 1000
-#define IMDS_ATTEMPTS 1
 #define IMDS_TOKEN_TTL "21600"
 #define IMDS_ROLE_PATH "/latest/meta-data/iam/security-credentials/"
 
@@ -266,7 +262,7 @@ static int imds_keys(const struct aws_chain *c, const char *base, const char *to
 	int rc;
 
 	hdrs_set(&h, "x-aws-ec2-metadata-token", token);
-	rc = metadata_request(c, "GET", url, &h, IMDS_TIMEOUT_MS, IMDS_ATTEMPTS, &res, &err);
+	rc = metadata_request(c, AWS_IMDS, "GET", url, &h, &res, &err);
 	if (!rc) {
 		size_t len = res.body.len ? strcspn(res.body.data, "\r\n") : 0;
 		role = len ? xstrndup(res.body.data, len) : NULL;
@@ -279,15 +275,17 @@ static int imds_keys(const struct aws_chain *c, const char *base, const char *to
 	if (!rc) {
 		free(url);
 		url = xasprintf("%s" IMDS_ROLE_PATH "%s", base, role);
-		rc = metadata_request(c, "GET", url, &h, IMDS_TIMEOUT_MS, IMDS_ATTEMPTS, &res, &err);
+		rc = metadata_request(c, AWS_IMDS, "GET", url, &h, &res, &err);
 		if (!rc)
 			rc = aws_metadata_parse(res.body.data, res.body.len, out, &err);
 		if (rc)
 			rc = imds_fail(why, "%s", err.data);
 		http_result_free(&res);
 	}
-	if (!rc)
+	if (!rc) {
 		out->method = "iam-role";
+		out->identity = xasprintf("the instance role %s", role);
+	}
 	hdrs_free(&h);
 	buf_free(&err);
 	free(role);
@@ -314,7 +312,7 @@ int aws_imds_load(const struct aws_chain *c, struct aws_keys *out, struct buf *w
 		base[--len] = '\0';
 	char *url = xasprintf("%s/latest/api/token", base);
 	hdrs_set(&h, "x-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL);
-	rc = metadata_request(c, "PUT", url, &h, IMDS_TIMEOUT_MS, IMDS_ATTEMPTS, &res, &err);
+	rc = metadata_request(c, AWS_IMDS, "PUT", url, &h, &res, &err);
 	if (!rc && res.body.len && strlen(res.body.data) == res.body.len &&
 	    !strpbrk(res.body.data, "\r\n")) {
 		log_add_secret(res.body.data);
@@ -328,9 +326,7 @@ int aws_imds_load(const struct aws_chain *c, struct aws_keys *out, struct buf *w
 	} else {
 		rc = imds_fail(why, "%s", err.data);
 	}
-	if (res.body.data)
-		explicit_bzero(res.body.data, res.body.len);
-	http_result_free(&res);
+	http_result_free(&res); /* wipes the body: the IMDS token */
 	hdrs_free(&h);
 	buf_free(&err);
 	free(url);

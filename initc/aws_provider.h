@@ -28,6 +28,7 @@ struct aws_chain {
 	size_t nconf;
 	int conf_found;
 	char *files_error;            /* a file that exists but could not be read */
+	int go_sdk;                   /* aws_chain_opts.go_sdk */
 };
 
 typedef int (*aws_load_fn)(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
@@ -39,6 +40,9 @@ void aws_chain_free_files(struct aws_chain *c);
 const char *aws_profile_get(const struct aws_chain *c, const char *key);
 int aws_profile_role_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
 int aws_shared_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
+/* A profile named (not "default") but in neither file: EXIT_USAGE, before
+ * any provider is asked (botocore's ProfileNotFound); else 0. */
+int aws_profile_check(const struct aws_chain *c, struct buf *why);
 
 /* aws_sts.c */
 int aws_web_identity_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why);
@@ -54,17 +58,35 @@ int aws_imds_load(const struct aws_chain *c, struct aws_keys *out, struct buf *w
 int aws_metadata_parse(const char *json, size_t len, struct aws_keys *out, struct buf *err);
 
 /* aws_creds.c, for the providers */
-/* Read a token file whole (at most AWS_TOKEN_MAX bytes) and register it
- * as a secret at once; var names the variable that named the file. */
+/* Read a token file whole (at most AWS_TOKEN_MAX bytes, a regular file)
+ * and register it as a secret at once; a trailing line break is dropped
+ * (both token files alike); var names the variable that named the file. */
 #define AWS_TOKEN_MAX (64 * 1024)
 int aws_read_token_file(const char *path, const char *var, char **out, struct buf *why);
 /* Keys received over the network are printable ASCII without spaces
- * (they go into headers): 0, or EXIT_AUTH naming the field, never the value. */
+ * (they go into headers) and, being temporary, carry a session token: 0,
+ * or EXIT_AUTH naming the field, never the value. */
 int aws_keys_check(const struct aws_keys *k, const char *from, struct buf *err);
 /* Take ownership of received strings into k and register the secret ones. */
 void aws_keys_set(struct aws_keys *k, const char *access_key, const char *secret_key,
 		  const char *token);
-/* "2026-12-03T16:00:00Z" into buf (at least 21 bytes); "never" for 0. */
+/* The services the chain asks, each with botocore's bounds (aws_creds.c
+ * aws_services): connect timeout, the whole time of one attempt, and the
+ * attempts. */
+enum aws_service { AWS_STS, AWS_CONTAINER, AWS_IMDS };
+/* http_request with the service's bounds: every credential request ends
+ * within attempts x total_ms plus the backoff between attempts, however
+ * slowly the server answers. */
+#include "http.h"
+int aws_http(const struct aws_chain *c, enum aws_service service, const char *method,
+	     http_build_fn build, void *arg, size_t max_body, const char *what,
+	     struct http_result *res, struct buf *err);
+/* The exit code a failed credential request ends with: EXIT_NETWORK when
+ * the service could not be reached or did not answer in time (http.c's
+ * class), EXIT_USAGE as it came, else EXIT_AUTH (the service refused). */
+int aws_failure_class(int rc);
+
+/* "2026-12-03T16:00:00Z" into buf (at least 21 bytes). */
 const char *aws_format_time(time_t t, char *buf, size_t size);
 
 #endif

@@ -107,14 +107,40 @@ static int section_keys(const struct kv *v, size_t n, const char *file, const ch
 {
 	const char *ak = kv_last(v, n, "aws_access_key_id");
 	const char *sk = kv_last(v, n, "aws_secret_access_key");
-	if ((!ak || !*ak) && (!sk || !*sk))
+	/* botocore: no aws_access_key_id, not configured here (a secret alone
+	 * is passed over); a key id without its secret is an error */
+	if (!ak || !*ak)
 		return AWS_ABSENT;
-	if (!ak || !*ak || !sk || !*sk)
-		return buf_fail(why, EXIT_USAGE, "profile %s in %s sets only one of "
-				"aws_access_key_id and aws_secret_access_key: set both", profile, file);
-	aws_keys_set(out, ak, sk, kv_last(v, n, "aws_session_token"));
+	if (!sk || !*sk)
+		return buf_fail(why, EXIT_USAGE, "profile %s in %s sets aws_access_key_id but not "
+				"aws_secret_access_key: set both", profile, file);
+	/* botocore reads aws_security_token first, present even if empty */
+	const char *token = kv_last(v, n, "aws_security_token");
+	if (!token)
+		token = kv_last(v, n, "aws_session_token");
+	static const char *const keys[] = { "aws_access_key_id", "aws_secret_access_key",
+					    "aws_security_token", "aws_session_token" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char *name = xasprintf("%s of profile %s in %s", keys[i], profile, file);
+		int rc = aws_key_config_check(name, kv_last(v, n, keys[i]), why);
+		free(name);
+		if (rc)
+			return rc;
+	}
+	aws_keys_set(out, ak, sk, token);
 	out->method = method;
+	out->identity = xasprintf("%s (profile %s in %s)", ak, profile, file); /* the id is no secret */
 	return 0;
+}
+
+int aws_profile_check(const struct aws_chain *c, struct buf *why)
+{
+	if (c->files_error || !strcmp(c->profile, "default") || c->cred_found || c->conf_found)
+		return 0;
+	return buf_fail(why, EXIT_USAGE, "profile %s (AWS_PROFILE, or the remote's profile) is in "
+			"neither %s nor %s", c->profile,
+			c->credentials_file ? c->credentials_file : "(no HOME)",
+			c->config_file ? c->config_file : "(no HOME)");
 }
 
 int aws_shared_load(const struct aws_chain *c, struct aws_keys *out, struct buf *why)
@@ -133,11 +159,6 @@ int aws_shared_load(const struct aws_chain *c, struct aws_keys *out, struct buf 
 	rc = section_keys(c->conf, c->nconf, c->config_file, c->profile, "config-file", out, why);
 	if (rc != AWS_ABSENT)
 		return rc;
-	if (strcmp(c->profile, "default") && !c->cred_found && !c->conf_found)
-		return buf_fail(why, EXIT_USAGE, "profile %s (AWS_PROFILE, or the remote's profile) is in "
-				"neither %s nor %s",
-				c->profile, c->credentials_file ? c->credentials_file : "(no HOME)",
-				c->config_file ? c->config_file : "(no HOME)");
 	if (!c->credentials_file)
 		buf_adds(why, "HOME and AWS_SHARED_CREDENTIALS_FILE unset");
 	else if (!c->cred_found)

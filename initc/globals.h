@@ -18,6 +18,8 @@ struct globals {
 	long long progress_ms;        /* INITC_PROGRESS_INTERVAL */
 	int no_unpack;                /* INITC_NO_UNPACK */
 	int ignore_checksum;          /* RCLONE_IGNORE_CHECKSUM: size only, no MD5 */
+	long long total_ms;           /* not a variable: one attempt's whole time, 0 for none
+					 (set by aws_http for the credential services) */
 };
 
 /* Defaults, then the environment. EXIT_USAGE naming the variable when a

@@ -21,6 +21,8 @@ void http_easy_setup(CURL *c, const struct globals *g, int insecure)
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)((g->timeout_ms + 999) / 1000));
 	}
+	if (g->total_ms > 0) /* a drip is no stall: a bound on the whole attempt */
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)g->total_ms);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* send the path we signed: libcurl would otherwise fold "/./" and
@@ -183,11 +185,25 @@ int http_classify(CURLcode rc, const char *curl_errbuf, long status, const char 
 	s3_parse_error(body, body_len, &e);
 	out->code = s3_error_class((int)status, e.code.len ? e.code.data : NULL, &out->retryable);
 	out->retry_after_ms = http_retry_after_ms(retry_after, time(NULL));
-	buf_printf(why, "%s: HTTP %ld%s%s%s%s", what, status, e.code.len ? " " : "",
-		   e.code.len ? e.code.data : "", e.message.len ? ": " : "",
-		   e.message.len ? e.message.data : "");
+	buf_printf(why, "%s: HTTP %ld", what, status);
+	if (e.code.len) {
+		buf_addc(why, ' ');
+		http_add_server_text(why, e.code.data, HTTP_SERVER_TEXT_MAX);
+	}
+	if (e.message.len) {
+		buf_adds(why, ": ");
+		http_add_server_text(why, e.message.data, HTTP_SERVER_TEXT_MAX);
+	}
 	s3_error_free(&e);
 	return out->code;
+}
+
+void http_add_server_text(struct buf *out, const char *text, size_t max)
+{
+	char *cut = xmalloc(max + 1);
+	log_redact(cut, max + 1, text ? text : ""); /* redacts as it copies, stops at max */
+	buf_adds(out, cut);
+	free(cut);
 }
 
 char *http_etag_unquote(const char *etag)
@@ -206,10 +222,20 @@ time_t http_parse_time(const char *s)
 	return 0;
 }
 
+static char *auth_hint; /* http_set_auth_hint's, NULL for the default */
+
+void http_set_auth_hint(const char *hint)
+{
+	free(auth_hint);
+	auth_hint = hint ? xstrdup(hint) : NULL;
+}
+
 const char *http_hint(int exit_code)
 {
 	switch (exit_code) {
 	case EXIT_AUTH:
+		if (auth_hint)
+			return auth_hint;
 		return "check the access key, secret key and region in the secret "
 		       "(RCLONE_CONFIG_<REMOTE>_ACCESS_KEY_ID, _SECRET_ACCESS_KEY, _REGION)";
 	case EXIT_NOTFOUND:
@@ -278,6 +304,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 
 void http_result_free(struct http_result *res)
 {
+	buf_wipe(&res->body); /* credential answers hold keys; the cost is nil for the rest */
 	buf_free(&res->body);
 	free(res->etag);
 	free(res->retry_after);
@@ -344,6 +371,7 @@ static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const ch
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ctx->res->status);
 	curl_slist_free_all(headers);
+	buf_wipe(&req.body); /* a body is a credential request's (STS: the token) */
 	s3_request_free(&req);
 	return rc;
 }
@@ -352,7 +380,7 @@ static CURLcode attempt(CURL *c, const struct globals *g, int insecure, const ch
  * (else from building the request, whose message says it all). */
 static int run(const struct globals *g, int insecure, const char *method, http_build_fn build,
 	       void *arg, size_t max_body, const char *what, struct http_result *res,
-	       struct buf *err, int *sent)
+	       struct buf *err, int *sent, long long *retries)
 {
 	CURL *c = curl_easy_init();
 	struct small_ctx ctx = { res, max_body, 0 };
@@ -384,7 +412,8 @@ static int run(const struct globals *g, int insecure, const char *method, http_b
 			break;
 		if (n + 1 < g->retries) {
 			long wait = http_retry_wait_ms(n, &o);
-			small_retries++;
+			if (retries)
+				(*retries)++;
 			log_kv(LOG_WARN, "retrying", "request=%s attempt=%d wait_ms=%ld reason=%s",
 			       log_q(what), n + 1, wait, log_q(err->data));
 			sleep_ms(wait);
@@ -399,7 +428,8 @@ int http_request(const struct globals *g, int insecure, const char *method, http
 		 struct buf *err)
 {
 	int sent;
-	return run(g, insecure, method, build, arg, max_body, what, res, err, &sent);
+	/* not the store's: not counted in the download summary's retries */
+	return run(g, insecure, method, build, arg, max_body, what, res, err, &sent, NULL);
 }
 
 int http_small(const struct globals *g, int insecure, const char *method, http_build_fn build,
@@ -407,7 +437,8 @@ int http_small(const struct globals *g, int insecure, const char *method, http_b
 	       struct buf *err)
 {
 	int sent = 0;
-	int code = run(g, insecure, method, build, arg, max_body, what, res, err, &sent);
+	int code = run(g, insecure, method, build, arg, max_body, what, res, err, &sent,
+		       &small_retries);
 	if (code && sent && http_hint(code))
 		buf_printf(err, "; %s", http_hint(code));
 	return code;

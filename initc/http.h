@@ -111,8 +111,21 @@ long http_backoff_ms(int attempt);
 char *http_etag_unquote(const char *etag);
 /* Parse an HTTP date or an ISO 8601 timestamp; 0 when unreadable. */
 time_t http_parse_time(const char *s);
+/* Text a server sent (an error's code or message), redacted first, then
+ * cut to max bytes, appended to out: the one way server text enters a
+ * message, so a secret the server echoed (a token in an STS error) leaves
+ * no piece of itself at the cut. */
+void http_add_server_text(struct buf *out, const char *text, size_t max);
+/* The cut for an error's code and message. */
+#define HTTP_SERVER_TEXT_MAX 1024
+
 /* What to tell the operator for a failure class (exit code), or NULL when
  * the message itself says it. */
 const char *http_hint(int exit_code);
+/* What http_hint says for EXIT_AUTH from now on: the credential chain
+ * names the identity it found (the role assumed through web identity,
+ * the instance role...), whose policy is what to check, not the keys in
+ * an rclone secret. NULL restores the default. The string is copied. */
+void http_set_auth_hint(const char *hint);
 
 #endif

@@ -438,6 +438,15 @@ static void list_env_remotes(struct buf *out)
 	}
 }
 
+int remote_env_any(void)
+{
+	struct buf names = BUF_INIT;
+	list_env_remotes(&names);
+	int any = names.len > 0;
+	buf_free(&names);
+	return any;
+}
+
 static void explain_missing_remote(const struct remote *r, struct buf *err)
 {
 	struct buf defined = BUF_INIT;

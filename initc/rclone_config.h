@@ -57,6 +57,8 @@ struct remote {
  * which variables would define it), or EXIT_USAGE on bad config. */
 int remote_resolve(const char *name, const char *params, struct remote *r, struct buf *err);
 void remote_free(struct remote *r);
+/* Whether the environment defines any remote (RCLONE_CONFIG_<NAME>_TYPE). */
+int remote_env_any(void);
 
 /* The value of option opt, or NULL when unset. origin (may be NULL)
  * receives a description such as "RCLONE_CONFIG_S3_ENDPOINT". */

@@ -95,7 +95,7 @@ static int chain_credentials(const struct remote *r, const struct globals *g, st
 			     struct buf *err)
 {
 	struct aws_chain_opts o = { g, remote_get(r, "shared_credentials_file", NULL),
-				    remote_get(r, "profile", NULL), t->region };
+				    remote_get(r, "profile", NULL), t->region, 1 };
 	return aws_creds_resolve(&o, &t->creds, err);
 }
 
@@ -115,6 +115,24 @@ int s3_check_region(const char *region, const char *from, struct buf *err)
 
 /* SSE-C: a raw or base64 key; the MD5 header is derived when not given. */
 #define SSE_KEY_BYTES 32 /* SSE-C is AES-256 */
+
+/* The remote's keys through the one check of configured keys, each
+ * named by where it was set. */
+static int static_keys_check(const struct remote *r, struct buf *err)
+{
+	static const char *const opts[] = { "access_key_id", "secret_access_key", "session_token" };
+	int rc = 0;
+	for (size_t i = 0; !rc && i < sizeof opts / sizeof opts[0]; i++) {
+		struct buf origin = BUF_INIT;
+		const char *v = remote_get(r, opts[i], &origin);
+		char *name = xasprintf("%s of remote %s (%s)", opts[i], r->name,
+				       origin.len ? origin.data : "unset");
+		rc = aws_key_config_check(name, v, err);
+		free(name);
+		buf_free(&origin);
+	}
+	return rc;
+}
 
 /* "VARIABLE must ...": the variable the option came from, never its value
  * (a key is a secret). */
@@ -241,6 +259,8 @@ int s3_target_from_remote(const struct remote *r, const struct globals *g, struc
 			   "both, or neither for anonymous access", r->name);
 		return EXIT_USAGE;
 	}
+	if (have_ak && have_sk && (rc = static_keys_check(r, err)))
+		return rc;
 	if (have_ak && have_sk)
 		t->creds = aws_creds_static(ak, sk, remote_get(r, "session_token", NULL));
 	else if (env_auth && (rc = chain_credentials(r, g, t, err)))
@@ -274,7 +294,6 @@ int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, stru
 	const char *endpoint = getenv("AWS_ENDPOINT_URL");
 	const char *region_var = "AWS_DEFAULT_REGION";
 	const char *region = getenv(region_var);
-	const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
 	int rc;
 
 	memset(t, 0, sizeof *t);
@@ -288,11 +307,8 @@ int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, stru
 		return EXIT_USAGE;
 	t->insecure = !env_true("S3_VERIFY_SSL", 1);
 	if (!env_true("awsAnonymousCredential", 0)) {
-		if (!(ak && *ak) != !(sk && *sk)) {
-			buf_printf(err, "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: "
-				   "set both, or awsAnonymousCredential=true for unsigned requests");
-			return EXIT_USAGE;
-		}
+		/* one without the other: the chain decides, as boto3's does (a key
+		 * id alone is refused, a secret alone passed over) */
 		struct aws_chain_opts o = { g, NULL, NULL, t->region };
 		if ((rc = aws_creds_resolve(&o, &t->creds, err)))
 			return rc;

@@ -61,10 +61,12 @@ static void XMLCALL on_end(void *arg, const char *name)
 static void XMLCALL on_text(void *arg, const char *s, int len)
 {
 	struct error_state *st = arg;
-	if (!st->field || st->depth != st->field_depth || st->text.len >= S3_ERROR_MAX_FIELD)
+	if (!st->field || st->depth != st->field_depth)
 		return;
-	size_t room = S3_ERROR_MAX_FIELD - st->text.len;
-	buf_add(&st->text, s, (size_t)len < room ? (size_t)len : room);
+	/* whole (the body is at most S3_ERROR_MAX_BODY): a cut here, before
+	 * redaction, would leave part of an echoed secret unrecognised;
+	 * messages cut after redaction (http_add_server_text) */
+	buf_add(&st->text, s, (size_t)len);
 }
 
 void s3_parse_error(const char *xml, size_t len, struct s3_error *e)

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include "buf.h"
 
-/* Longest Code or Message kept; the rest of a hostile body is dropped. */
-#define S3_ERROR_MAX_FIELD 4096
+/* Code and Message are kept whole (a body over 1 MiB is not parsed): a
+ * cut before redaction would leave part of an echoed secret that the
+ * log no longer recognises. Messages cut them after redaction
+ * (http_add_server_text). */
 
 struct s3_error {
 	struct buf code;

@@ -8,19 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether KServe's variables describe an S3 store for an s3:// URI: an
- * endpoint, keys, or what EKS injects for IRSA and Pod Identity. */
-static int kserve_env_present(void)
+/* Whether any variable in names is set and not empty. */
+static int any_set(const char *const *names, size_t n)
 {
-	static const char *const vars[] = { "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-					    "awsAnonymousCredential", "AWS_WEB_IDENTITY_TOKEN_FILE",
-					    "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-					    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_PROFILE",
-					    "AWS_REGION", "AWS_DEFAULT_REGION" };
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-		if (getenv(vars[i]) && *getenv(vars[i]))
+	for (size_t i = 0; i < n; i++)
+		if (getenv(names[i]) && *getenv(names[i]))
 			return 1;
 	return 0;
+}
+
+/* KServe's own variables for its S3 store: they select KServe's path for
+ * an s3:// URI without a remote s3, as KServe's storage initializer does. */
+static const char *const kserve_store_vars[] = { "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+						 "awsAnonymousCredential" };
+/* What EKS injects for IRSA and Pod Identity: a pod identity, not a store.
+ * They select KServe's path only when no rclone remote is defined at all;
+ * with one defined, the URI most likely misnames it, and the precise
+ * "remote s3 is not defined ... remotes defined: X" is the useful answer.
+ * Region and profile variables alone never select it (SDK settings many
+ * images carry). */
+static const char *const pod_identity_vars[] = { "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+						 "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+						 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" };
+
+static int kserve_env_selected(const struct remote *r)
+{
+	if (any_set(kserve_store_vars, sizeof kserve_store_vars / sizeof kserve_store_vars[0]))
+		return 1;
+	return any_set(pod_identity_vars, sizeof pod_identity_vars / sizeof pod_identity_vars[0]) &&
+	       !r->nsections && !remote_env_any();
 }
 
 /* The S3 target of a remote source: rclone's remote, or KServe's env. */
@@ -34,7 +50,7 @@ int target_resolve(const struct globals *g, const struct source *src, struct s3_
 	rc = remote_resolve(src->remote, src->params, &r, err);
 
 	if (rc == EXIT_NOTFOUND && src->scheme_form && !strcmp(src->remote, "s3") &&
-	    kserve_env_present()) {
+	    kserve_env_selected(&r)) {
 		buf_reset(err);
 		remote_free(&r);
 		rc = s3_target_from_kserve_env(g, t, err);
@@ -45,8 +61,9 @@ int target_resolve(const struct globals *g, const struct source *src, struct s3_
 	if (rc == EXIT_NOTFOUND) {
 		if (src->scheme_form && !strcmp(src->remote, "s3"))
 			buf_adds(err, "; or, as with KServe, set AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and "
-				 "AWS_SECRET_ACCESS_KEY, or AWS_REGION for the SDKs' credential chain "
-				 "(IRSA, Pod Identity, instance role)");
+				 "AWS_SECRET_ACCESS_KEY, or AWS_ENDPOINT_URL for the SDKs' credential "
+				 "chain (IRSA's and Pod Identity's variables select it only when no "
+				 "rclone remote is defined)");
 		rc = EXIT_USAGE;
 	} else if (!rc && strcmp(r.type, "s3")) {
 		buf_printf(err, "remote %s has type=%s (from the %s): initc reads s3 remotes only "

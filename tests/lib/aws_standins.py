@@ -17,7 +17,11 @@ out keys that expire 903 s after the call and every later call keys valid
 for an hour; an entry that is a word (AccessDenied, InvalidIdentityToken,
 ExpiredTokenException, Throttling, or an HTTP status such as 500) answers
 that error instead (http401, http500... for the container and IMDS
-endpoints).  The n-th plan entry of a service always issues the
+endpoints).  Hostile entries: echo (STS answers 200 with an
+<ErrorResponse> whose Message repeats the token it was sent; the
+container endpoint a JSON failure repeating its Authorization), drip (the
+headers, then one byte of the body every 0.4 s, never finishing), and
+slowN:ENTRY (waits N seconds, then answers as ENTRY).  The n-th plan entry of a service always issues the
 same key pair, so two clients asking in turn (botocore, then initc) get
 the same access key id.  Every issued pair is appended to --keys-file as a
 JSON line that s3gate.py --keys-file accepts.
@@ -191,6 +195,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   "Not authorized to perform sts:AssumeRoleWithWebIdentity",
                                   entry)
         index, plan = next_entry("sts")
+        plan = self.hostile(plan, entry, token)
+        if plan is None:
+            return
         if not plan.isdigit():
             status, message = STS_ERRORS.get(plan, (400, "planned failure"))
             return self.sts_error(plan, status, message, entry)
@@ -210,6 +217,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
                f'<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>'
                '</AssumeRoleWithWebIdentityResponse>')
         self.answer(200, doc, "text/xml", entry)
+
+    def hostile(self, plan, entry, secret):
+        """Carry out a hostile plan entry; the entry left to answer, or None."""
+        m = re.match(r"^slow(\d+):(.*)$", plan)
+        if m:
+            entry["slow"] = int(m.group(1))
+            time.sleep(int(m.group(1)))
+            plan = m.group(2)
+        if plan == "echo":
+            entry["error"] = "echo"
+            if entry["service"] == "sts":
+                self.sts_error("InvalidIdentityToken", 200, f"token {secret} is not valid", entry)
+            else:
+                self.answer(200, json.dumps({"Code": "Denied", "Message": f"bad {secret}"}),
+                            "application/json", entry)
+            return None
+        if plan == "drip":
+            entry["error"] = "drip"
+            log_json(dict(entry, status=200))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.4)
+            except OSError:
+                return None
+        return plan
 
     def sts_error(self, code, status, message, entry):
         entry["error"] = code
@@ -231,6 +269,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def credentials_json(self, service, entry, extra=None):
         index, plan = next_entry(service)
+        plan = self.hostile(plan, entry, self.headers.get("Authorization"))
+        if plan is None:
+            return
         if not plan.isdigit():  # "http401", "http500": that status
             status = int(plan[4:]) if plan.startswith("http") and plan[4:].isdigit() else 500
             entry["error"] = plan
@@ -251,9 +292,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command != "PUT" or not ttl or not ttl.isdigit() \
                     or not 0 < int(ttl) <= IMDS_TTL_MAX:
                 return self.answer(400, "", "text/plain", entry)
-            token = "imds-session-" + uuid.uuid4().hex
+            token = "AQAE" + uuid.uuid4().hex + uuid.uuid4().hex  # no shared prefix: 8-byte scans
             with Config.lock:
                 Config.imds_tokens.add(token)
+            entry["issued_token"] = token  # for the test's secret scan of initc's output
             return self.answer(200, token, "text/plain", entry)
         token = self.headers.get("X-aws-ec2-metadata-token")
         entry["token"] = token is not None and token in Config.imds_tokens

@@ -34,7 +34,9 @@ static void test_time(void)
 	CHECK_INT(aws_parse_time("1970-01-01T00:00:00Z", &t), 0);
 	CHECK_INT(t, 0);
 	CHECK_INT(aws_parse_time("2024-02-29T00:00:00Z", &t), 0);
+	CHECK_INT(aws_parse_time("2000-02-29T00:00:00Z", &t), 0);   /* divisible by 400: leap */
 	static const char *const bad[] = {
+		"2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2100-02-29T12:00:00Z",
 		"", "2026-12-03", "2026-12-03T16:00:00", "2026-12-03 16:00:00Z", "2026-13-03T16:00:00Z",
 		"2026-12-32T16:00:00Z", "2026-02-30T16:00:00Z", "2026-12-03T24:00:00Z",
 		"2026-12-03T16:60:00Z", "2026-12-03T16:00:00.Z", "2026-12-03T16:00:00ZZ",
@@ -74,7 +76,43 @@ static void test_sts(void)
 	CHECK_STR(k.secret_key, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
 	CHECK_STR(k.session_token, "FwoGZXIvYXdzEXAMPLE/TOKEN+1=");
 	CHECK_INT(k.expiration, 1796313600);
+	CHECK_INT(k.expires, 1);
 	CHECK_STR(k.method, "assume-role-with-web-identity");
+	/* the epoch is a time like any other: keys that expired then, not
+	 * keys that never expire */
+	CHECK_INT(sts(STS_OK_HEAD "<SessionToken>t-0123</SessionToken><SecretAccessKey>s-0123"
+		      "</SecretAccessKey><Expiration>1970-01-01T00:00:00Z</Expiration><AccessKeyId>A"
+		      "</AccessKeyId>" STS_OK_TAIL, &k), 0);
+	CHECK_INT(k.expires, 1);
+	CHECK_INT(k.expiration, 0);
+	/* an empty session token: temporary keys always carry one */
+	CHECK_INT(sts(STS_OK_HEAD "<SessionToken></SessionToken><SecretAccessKey>s-0123"
+		      "</SecretAccessKey><Expiration>2026-12-03T16:00:00Z</Expiration><AccessKeyId>A"
+		      "</AccessKeyId>" STS_OK_TAIL, &k), EXIT_AUTH);
+	CHECK(contains(&err, "session token is empty"));
+	CHECK(k.access_key == NULL);
+	/* an error that echoes a registered token past the message's cut:
+	 * redacted whole before the cut, no piece of it left */
+	{
+		char token[1204];
+		struct buf doc = BUF_INIT;
+		for (size_t i = 0; i < sizeof token - 1; i++)
+			token[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7 + i / 36) % 36];
+		token[sizeof token - 1] = '\0';
+		log_add_secret(token);
+		buf_printf(&doc, "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>"
+			   "token %s is not valid</Message></Error></ErrorResponse>", token);
+		CHECK_INT(sts(doc.data, &k), EXIT_AUTH);
+		char piece[9] = { 0 };
+		int leaked = 0;
+		for (size_t i = 0; i + 8 < sizeof token; i++) {
+			memcpy(piece, token + i, 8);
+			leaked += contains(&err, piece) != 0;
+		}
+		CHECK_INT(leaked, 0);
+		CHECK(contains(&err, "token *** is not valid"));
+		buf_free(&doc);
+	}
 	/* the secret parts are registered with the log at once */
 	char out[256];
 	log_redact(out, sizeof out, "s=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY t=FwoGZXIvYXdzEXAMPLE/TOKEN+1=");
@@ -148,6 +186,24 @@ static void test_metadata(void)
 	CHECK_STR(k.secret_key, "imds-secret-0123");
 	CHECK_STR(k.session_token, "imds-token-0123");
 	CHECK_INT(k.expiration, 1796313600);
+	CHECK_INT(k.expires, 1);
+	CHECK_INT(meta("{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s-0123\",\"Token\":\"\","
+		       "\"Expiration\":\"2026-12-03T16:00:00Z\"}", &k), EXIT_AUTH);
+	CHECK(contains(&err, "session token is empty"));
+	/* a Message echoing a secret, longer than the cut: redacted first */
+	{
+		char secret[700];
+		struct buf doc = BUF_INIT;
+		memset(secret, 'q', sizeof secret - 1);
+		memcpy(secret, "metadata-secret-", 16);
+		secret[sizeof secret - 1] = '\0';
+		log_add_secret(secret);
+		buf_printf(&doc, "{\"Code\":\"Denied\",\"Message\":\"bad %s\"}", secret);
+		CHECK_INT(meta(doc.data, &k), EXIT_AUTH);
+		CHECK(contains(&err, "Denied: bad ***"));
+		CHECK(!contains(&err, "qqqqqqqq"));
+		buf_free(&doc);
+	}
 	CHECK_INT(meta("{\"AccessKeyId\":\"ASIAECS\",\"SecretAccessKey\":\"ecs-secret-0123\",\"Token\":"
 		       "\"ecs-token-0123\",\"Expiration\":\"2026-12-03T16:00:00+00:00\",\"RoleArn\":\"r\"}",
 		       &k), 0);
@@ -239,7 +295,7 @@ static void test_chain(void)
 	CHECK_INT(aws_creds_current(c, time(NULL), &k, &err), 0);
 	CHECK_STR(k->access_key, "AKIDFILE");
 	CHECK_STR(k->method, "shared-credentials-file");
-	CHECK_INT(k->expiration, 0);
+	CHECK_INT(k->expires, 0);
 	setenv("AWS_PROFILE", "other", 1);
 	write_file("config", "[profile other]\naws_access_key_id = AKIDCONF\n"
 		   "aws_secret_access_key = conf-secret-0123\n");
@@ -295,6 +351,30 @@ static void test_chain(void)
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://[::2]:80/creds", 1);
 	CHECK_INT(resolve(&c), EXIT_USAGE);
 	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+
+	/* token files: a trailing line break is no part of the token; a FIFO
+	 * is refused at once (opened without blocking) */
+	{
+		char path[128], *tok = NULL;
+		snprintf(path, sizeof path, "%s/tok", home);
+		FILE *f = fopen(path, "w");
+		fputs("token-file-value-0123\r\n", f);
+		fclose(f);
+		buf_reset(&err);
+		CHECK_INT(aws_read_token_file(path, "VAR", &tok, &err), 0);
+		CHECK_STR(tok, "token-file-value-0123");
+		free(tok);
+		f = fopen(path, "w");
+		fputs("\n", f);
+		fclose(f);
+		CHECK_INT(aws_read_token_file(path, "VAR", &tok, &err), EXIT_AUTH);
+		CHECK(contains(&err, "only a line break"));
+		snprintf(path, sizeof path, "%s/fifo", home);
+		CHECK_INT(mkfifo(path, 0600), 0);
+		buf_reset(&err);
+		CHECK_INT(aws_read_token_file(path, "VAR", &tok, &err), EXIT_AUTH);
+		CHECK(contains(&err, "not a regular file"));
+	}
 
 	/* static keys never expire and are never refreshed */
 	aws_creds_free(c);

@@ -162,6 +162,7 @@ int main(void)
 
 	/* anonymous: nothing signed */
 	aws_creds_free(t.creds);
+	aws_creds_free(aws.creds);
 	t.creds = NULL;
 	CHECK_INT(s3_request_build(&t, "GET", "models", "a.bin", NULL, 0, NULL, 0, &req, &err), 0);
 	CHECK(hdrs_get(&req.headers, "authorization") == NULL);
