@@ -158,8 +158,6 @@ int main(void)
 	aws.path_style = 1;
 	CHECK_STR(s3_path_style_reason(&aws, "models"), "configured");
 
-	aws_creds_free(aws.creds);
-
 	/* anonymous: nothing signed */
 	aws_creds_free(t.creds);
 	aws_creds_free(aws.creds);
