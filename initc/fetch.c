@@ -936,6 +936,10 @@ static void restart_file(struct engine *e, struct file_job *f)
 	for (long long k = f->folded; k < f->next_part; k++)
 		if (part_at(f, k)->state == PART_ACTIVE)
 			end_attempt(e, part_at(f, k)->at);
+	/* the hasher thread maps the file: it stops before the file shrinks
+	 * under it (a truncated mapping is SIGBUS) */
+	end_probe(e, f);
+	reset_check(f);
 	if (ftruncate(f->out.fd, 0))
 		engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
 	plan_parts(e, f);
@@ -1044,6 +1048,7 @@ static void part_failed(struct engine *e, struct part *p, struct attempt *a,
 		 * the head already written, so it starts again from its first byte */
 		p->received = 0;
 		p->len = f->item->size = -1;
+		reset_check(f); /* no thread may map what is cut; the next answer chooses */
 		if (ftruncate(f->out.fd, 0)) {
 			engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
 			return;
