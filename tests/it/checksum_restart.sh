@@ -3,9 +3,9 @@
 # (a single-part upload: the ETag's MD5, the slowest digest, on the thread
 # from 32 MiB). Its parts get 412 and the file starts again from zero: the
 # thread must be stopped before the file is cut (it maps the file; a
-# mapping cut under it is SIGBUS). Run four times: the crash hit 2 runs of 3 here and 7
-# of 8 in the review before the fix. Driven by the gateway's "replace" fault after a
-# number of GETs, never by a clock.
+# mapping cut under it is SIGBUS). Run four times: before the fix it
+# crashed 2 runs of 3 here (7 of 8 in the review). Driven by the gateway's
+# "replace" fault on the first part, never by a clock.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/s3env.sh"
