@@ -273,12 +273,17 @@ static void start_digest(struct file_job *f)
 		f->sum = sum_new(a);
 }
 
-static void choose_check(struct engine *e, struct file_job *f, const struct hdrs *amz)
+/* 0, or the exit code of a checksum the store sent that cannot be read
+ * (err says which); the digest starts only on a usable check. */
+static int choose_check(struct engine *e, struct file_job *f, const struct hdrs *amz,
+			struct buf *err)
 {
 	struct check_input in = { amz, f->item->etag, e->t && e->t->sse_key_b64,
-				  e->g->ignore_checksum, e->t != NULL };
-	check_choose(&in, &f->check);
-	start_digest(f);
+				  e->g->ignore_checksum, e->t != NULL, f->item->key };
+	int rc = check_choose(&in, &f->check, err);
+	if (!rc)
+		start_digest(f);
+	return rc;
 }
 
 /* Forget the check: the object is laid out afresh (it changed, or the
@@ -312,7 +317,13 @@ static void take_head(struct engine *e, struct file_job *f, const char *etag,
 		free(why);
 		return;
 	}
-	choose_check(e, f, amz);
+	struct buf unread = BUF_INIT;
+	int rc = choose_check(e, f, amz, &unread);
+	if (rc) {
+		engine_fail(e, rc, unread.data);
+		buf_free(&unread);
+		return;
+	}
 	if (hash_catch_up(f)) {
 		char *what = xasprintf("cannot read back %s for its %s: %s", it->rel,
 				       f->check.label, strerror(errno));
@@ -407,7 +418,7 @@ static void start_check(struct engine *e, struct file_job *f)
 	if (f->nparts > 1 && e->t && !e->g->ignore_checksum)
 		start_probe(e, f);
 	else if (f->nparts > 1)
-		choose_check(e, f, NULL);
+		choose_check(e, f, NULL, NULL); /* no headers: cannot fail */
 }
 
 /* Lay out the parts of the object as the item now describes it. */
@@ -544,7 +555,7 @@ static void finish_file(struct engine *e, struct file_job *f)
 	int code;
 
 	if (!f->chosen) /* cannot be: every whole answer chooses; size only then */
-		choose_check(e, f, NULL);
+		choose_check(e, f, NULL, NULL); /* no headers: cannot fail */
 	if (fstat(f->out.fd, &st))
 		code = buf_fail(&what, EXIT_LOCALIO, "cannot read back %s: %s", it->rel,
 				strerror(errno));
@@ -561,7 +572,9 @@ static void finish_file(struct engine *e, struct file_job *f)
 	} else {
 		e->stats->files++;
 		count_verified(e, f->check.label);
-		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld verified=%s%s%s",
+		/* a file checked by its size only is shown at info, with why */
+		log_kv(f->check.reason ? LOG_INFO : LOG_DEBUG, "file complete",
+		       "path=%s bytes=%lld verified=%s%s%s",
 		       log_q(it->rel), (long long)st.st_size, f->check.label,
 		       f->check.reason ? " reason=" : "", f->check.reason ? f->check.reason : "");
 	}
@@ -737,8 +750,14 @@ static int check_response(struct attempt *a)
 		return -1;
 	}
 	/* the first answer with the whole object says how to check it */
-	if (!p->file->chosen && !a->ranged && p->start + p->received == 0)
-		choose_check(a->engine, p->file, &a->amz);
+	if (!p->file->chosen && !a->ranged && p->start + p->received == 0) {
+		struct buf unread = BUF_INIT;
+		int rc = choose_check(a->engine, p->file, &a->amz, &unread);
+		if (rc)
+			fail_attempt(a, rc, 0, "%s", unread.data);
+		buf_free(&unread);
+		return rc ? -1 : 0;
+	}
 	return 0;
 }
 

@@ -34,9 +34,13 @@ struct check_input {
 	int sse_c;               /* the request carried SSE-C keys */
 	int ignore;              /* RCLONE_IGNORE_CHECKSUM=true */
 	int s3;                  /* 0: a plain http source */
+	const char *key;         /* the object, for messages */
 };
 
-void check_choose(const struct check_input *in, struct check *c);
+/* The check for the object in `in`: 0, or EXIT_INTEGRITY with a message
+ * when the store sent a checksum header that cannot be read (never the
+ * size only then: the uploader's checksum is there and could fail). */
+int check_choose(const struct check_input *in, struct check *c, struct buf *err);
 
 /* The request header that asks S3 for the checksums. */
 #define CHECK_MODE_HEADER "x-amz-checksum-mode"

@@ -177,6 +177,33 @@ put models pref/etag "$w/small" none
 get pref3 pref/etag
 verified pref3 pref/etag "$w/small" etag-md5 "the ETag's MD5 when nothing else"
 
+# 8b. a checksum the store sent that cannot be read fails the object
+# (exit 6, the header and its value named, what to do), never the next
+# method: before, each of these passed on the ETag's MD5 or the size
+unreadable() { # name key header value what
+	expect_rc 6 "$rc" "$5: exit 6 (EXIT_INTEGRITY)"
+	expect_grep "$2: the store sent $3: [\\\\\"]*$4[\\\\\"]*, which is not .*upload it again, or set RCLONE_IGNORE_CHECKSUM=true" \
+		"$w/log-$1" "$5: the message names the header, its value and what to do"
+	check "$5: no file at the final name" test ! -e "$w/out-$1/$(basename "$2")"
+	no_temp_files "$w/out-$1" "$5: no temporary file left"
+}
+put models unread/zero "$w/small" crc32 --value 'KhCA7g==-0'
+get unread-zero unread/zero
+unreadable unread-zero unread/zero x-amz-checksum-crc32 'KhCA7g==-0' "a composite of 0 parts"
+put models unread/short "$w/small" sha256 --value 'KhCA7g=='
+get unread-short unread/short
+unreadable unread-short unread/short x-amz-checksum-sha256 'KhCA7g==' "a sha256 of 4 bytes"
+put models unread/md5chksum "$w/small" none --md5chksum 'not*base64'
+get unread-md5chksum unread/md5chksum
+unreadable unread-md5chksum unread/md5chksum x-amz-meta-md5chksum 'not\*base64' \
+	"an md5chksum that is no base64 (the ETag's MD5 is not taken instead)"
+put models unread/split "$w/big" crc32c --value 'KhCA7g==-3'
+get unread-split unread/split "${SPLIT[@]}"
+unreadable unread-split unread/split x-amz-checksum-crc32c 'KhCA7g==-3' \
+	"split: a composite value on a FULL_OBJECT single-part upload (from the HEAD)"
+get unread-ignored unread/split env RCLONE_IGNORE_CHECKSUM=true "${SPLIT[@]}"
+verified unread-ignored unread/split "$w/big" size-only "the message's way out works"
+
 # 9. RCLONE_IGNORE_CHECKSUM=true: no checksum mode, the size only
 mark=$(s3env_log_mark)
 get ignore bad/small env RCLONE_IGNORE_CHECKSUM=true
