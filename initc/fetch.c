@@ -574,7 +574,8 @@ static void count_verified(struct engine *e, const char *label)
 	while (i < n && *e->verified[i].label && strcmp(e->verified[i].label, label))
 		i++;
 	if (i == n)
-		return; /* more kinds than the table: cannot be, there are 11 */
+		return; /* more kinds than the table: cannot be (5 algorithms, each full or
+			 * composite, md5chksum, etag-md5, size-only: 13 of 16) */
 	snprintf(e->verified[i].label, sizeof e->verified[i].label, "%s", label);
 	e->verified[i].n++;
 }
@@ -584,13 +585,15 @@ static int verify_file(struct engine *e, struct file_job *f, long long size, str
 {
 	struct item *it = f->item;
 	unsigned char got[SUM_MAX_LEN];
+	/* the size first: a short file would fail its digest's read-back
+	 * with EIO, hiding the real reason */
+	if (it->size >= 0 && size != it->size)
+		return buf_fail(what, EXIT_INTEGRITY, "%s: got %lld bytes, the listing says %lld",
+				it->key, size, it->size);
 	int have = file_digest(f, got);
 	if (have < 0)
 		return buf_fail(what, EXIT_LOCALIO, "cannot read back %s: %s", it->rel,
 				strerror(errno));
-	if (it->size >= 0 && size != it->size)
-		return buf_fail(what, EXIT_INTEGRITY, "%s: got %lld bytes, the listing says %lld",
-				it->key, size, it->size);
 	if (f->chosen && f->check.how == CHECK_COMPOSITE)
 		return check_composite(e->g, e->t, e->bucket, it->key, it->etag, f->out.fd, size,
 				       &f->check, what);
