@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,20 @@ struct file_job;
 
 /* One request under way. Only these carry a curl handle and buffers: at
  * most RCLONE_TRANSFERS exist at once, whatever the number of objects. */
+/* What libcurl's CURLOPT_PRIVATE points at: the first member of an
+ * attempt and of a probe, so collect_done knows which finished. */
+enum handle_kind { HANDLE_PART, HANDLE_PROBE };
+
+/* The response headers the engine reads, one parser for every request. */
+struct resp_headers {
+	char content_range[128];
+	char etag[160];         /* quoted as sent */
+	char retry_after[64];
+	struct hdrs amz;        /* x-amz-* headers: checksums, encryption */
+};
+
 struct attempt {
+	enum handle_kind kind;  /* HANDLE_PART; first: CURLOPT_PRIVATE */
 	struct engine *engine;
 	struct part *part;
 	CURL *easy;
@@ -55,10 +69,7 @@ struct attempt {
 	curl_off_t last_dlnow;
 	struct buf fail;
 	struct buf error_body;
-	char content_range[128];
-	char etag[160];         /* this response's ETag, unquoted */
-	struct hdrs amz;        /* this response's x-amz-* headers: checksums, encryption */
-	char retry_after[64];
+	struct resp_headers h;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -78,10 +89,11 @@ struct part {
 /* The HEAD that gives a split object its checksum, run in the loop beside
  * the object's first parts. */
 struct probe {
+	enum handle_kind kind;  /* HANDLE_PROBE; first: CURLOPT_PRIVATE */
+	struct file_job *file;
 	CURL *easy;
 	struct curl_slist *headers;
-	struct hdrs amz;        /* its x-amz-* headers */
-	char etag[160];
+	struct resp_headers h;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -103,6 +115,9 @@ struct file_job {
 	long long hashed;       /* bytes read back and hashed inline, from 0 */
 	struct hasher *hasher;  /* the digest on a thread, while the file is open */
 	struct probe *probe;    /* a split object's HEAD under way */
+	int probe_attempts;     /* its failed attempts, counted like a part's */
+	int probe_due;          /* it waits out a backoff until probe_not_before */
+	long long probe_not_before;
 	int restarted;          /* the object changed once already */
 	int attempts;           /* failed attempts before a restart from zero */
 	int single_stream;      /* the server ignores ranges: one GET of the whole */
@@ -121,7 +136,8 @@ struct engine {
 	struct file_job *files; /* under way, in plan order */
 	struct file_job **files_tail;
 	int nfiles;             /* files under way: at most RCLONE_TRANSFERS */
-	int active;
+	int active;             /* data requests: at most RCLONE_TRANSFERS */
+	int probes;             /* HEADs in flight: one per split file at most */
 	int fatal;
 	struct buf *err;
 	struct fetch_stats *stats;
@@ -273,12 +289,17 @@ static void start_digest(struct file_job *f)
 		f->sum = sum_new(a);
 }
 
-static void choose_check(struct engine *e, struct file_job *f, const struct hdrs *amz)
+/* 0, or the exit code of a checksum the store sent that cannot be read
+ * (err says which); the digest starts only on a usable check. */
+static int choose_check(struct engine *e, struct file_job *f, const struct hdrs *amz,
+			struct buf *err)
 {
 	struct check_input in = { amz, f->item->etag, e->t && e->t->sse_key_b64,
-				  e->g->ignore_checksum, e->t != NULL };
-	check_choose(&in, &f->check);
-	start_digest(f);
+				  e->g->ignore_checksum, e->t != NULL, f->item->key };
+	int rc = check_choose(&in, &f->check, err);
+	if (!rc)
+		start_digest(f);
+	return rc;
 }
 
 /* Forget the check: the object is laid out afresh (it changed, or the
@@ -296,23 +317,43 @@ static void restart_changed(struct engine *e, struct file_job *f, const char *wh
 
 static int hash_catch_up(struct file_job *f);
 static void finish_file(struct engine *e, struct file_job *f);
-static size_t on_probe_header(char *line, size_t size, size_t n, void *arg);
+static size_t on_header(char *line, size_t size, size_t n, void *arg);
 
-/* A split object's HEAD answered: its check, unless the object changed.
- * The parts may be ahead: the digest starts from byte 0 of the file, and
- * a file whose parts are all in is finished now. */
-static void take_head(struct engine *e, struct file_job *f, const char *etag,
+/* A split object's HEAD answered: its check, unless it describes another
+ * object than the listing did (another ETag or size: it changed, and
+ * starts again). A HEAD without an ETag cannot say which object it
+ * describes: its checksum could be another object's, so the file fails
+ * rather than being checked against it. The parts may be ahead: the
+ * digest starts from byte 0 of the file, and a file whose parts are all
+ * in is finished now. */
+static void take_head(struct engine *e, struct file_job *f, const char *etag, long long size,
 		      const struct hdrs *amz)
 {
 	struct item *it = f->item;
-	if (*etag && *it->etag && strcmp(etag, it->etag)) {
-		char *why = xasprintf("%s: the object changed before the download (ETag %s, then "
-				      "%s)", it->key, it->etag, etag);
+	if (!*etag) {
+		char *what = xasprintf("%s: the store answered its HEAD without an ETag, so its "
+				       "checksum may describe another object; check the store's "
+				       "S3 compatibility, or set RCLONE_IGNORE_CHECKSUM=true to "
+				       "check the size only", it->key);
+		engine_fail(e, EXIT_INTEGRITY, what);
+		free(what);
+		return;
+	}
+	if ((*it->etag && strcmp(etag, it->etag)) || (size >= 0 && size != it->size)) {
+		char *why = xasprintf("%s: the object changed before the download (ETag %s and "
+				      "%lld bytes, then %s and %lld bytes)", it->key, it->etag,
+				      it->size, etag, size);
 		restart_changed(e, f, why);
 		free(why);
 		return;
 	}
-	choose_check(e, f, amz);
+	struct buf unread = BUF_INIT;
+	int rc = choose_check(e, f, amz, &unread);
+	if (rc) {
+		engine_fail(e, rc, unread.data);
+		buf_free(&unread);
+		return;
+	}
 	if (hash_catch_up(f)) {
 		char *what = xasprintf("cannot read back %s for its %s: %s", it->rel,
 				       f->check.label, strerror(errno));
@@ -323,20 +364,6 @@ static void take_head(struct engine *e, struct file_job *f, const char *etag,
 	}
 }
 
-/* The HEAD again, with http.c's retries, when the one in the loop failed. */
-static void head_with_retries(struct engine *e, struct file_job *f)
-{
-	struct head_sums h;
-	struct buf err = BUF_INIT;
-	int rc = check_head(e->g, e->t, e->bucket, f->item->key, 0, &h, &err);
-	if (rc)
-		engine_fail(e, rc, err.data);
-	else
-		take_head(e, f, h.etag, &h.amz);
-	head_sums_free(&h);
-	buf_free(&err);
-}
-
 static void end_probe(struct engine *e, struct file_job *f)
 {
 	struct probe *pr = f->probe;
@@ -345,15 +372,16 @@ static void end_probe(struct engine *e, struct file_job *f)
 	curl_multi_remove_handle(e->multi, pr->easy);
 	curl_easy_cleanup(pr->easy);
 	curl_slist_free_all(pr->headers);
-	hdrs_free(&pr->amz);
+	hdrs_free(&pr->h.amz);
 	free(pr);
 	f->probe = NULL;
-	e->active--;
+	e->probes--;
 }
 
 /* A split object's ranged answers carry no checksum (S3 sends them only
  * for whole objects): one HEAD with checksum mode gives them. It runs in
- * the loop beside the first parts, so it costs no wall time. */
+ * the loop beside the first parts, so it costs no wall time, and takes no
+ * data slot: it moves no bytes, and the file cannot finish without it. */
 static void start_probe(struct engine *e, struct file_job *f)
 {
 	struct s3_request req;
@@ -365,35 +393,68 @@ static void start_probe(struct engine *e, struct file_job *f)
 		return;
 	}
 	struct probe *pr = xcalloc(1, sizeof *pr);
+	pr->kind = HANDLE_PROBE;
+	pr->file = f;
 	pr->headers = http_header_list(&req.headers);
 	pr->easy = curl_easy_init();
 	http_easy_setup(pr->easy, e->g, e->t->insecure);
 	curl_easy_setopt(pr->easy, CURLOPT_URL, req.url.data);
 	curl_easy_setopt(pr->easy, CURLOPT_HTTPHEADER, pr->headers);
 	curl_easy_setopt(pr->easy, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(pr->easy, CURLOPT_HEADERFUNCTION, on_probe_header);
-	curl_easy_setopt(pr->easy, CURLOPT_HEADERDATA, pr);
+	curl_easy_setopt(pr->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(pr->easy, CURLOPT_HEADERDATA, &pr->h);
+	curl_easy_setopt(pr->easy, CURLOPT_PRIVATE, &pr->kind);
 	curl_easy_setopt(pr->easy, CURLOPT_ERRORBUFFER, pr->errbuf);
 	s3_request_free(&req);
 	curl_multi_add_handle(e->multi, pr->easy);
 	f->probe = pr;
-	e->active++;
+	f->probe_due = 0;
+	e->probes++;
+}
+
+/* The HEAD failed: again after the same backoff as a part, counted in
+ * the same RCLONE_RETRIES, or the run fails with http.c's reason. */
+static void probe_failed(struct engine *e, struct file_job *f, CURLcode result, long status)
+{
+	struct probe *pr = f->probe;
+	struct http_outcome o = { .retry_after_ms = -1 };
+	struct buf why = BUF_INIT;
+	char *what = xasprintf("HEAD s3://%s/%s", e->bucket, f->item->key);
+	http_classify(result, pr->errbuf, status, NULL, 0, pr->h.retry_after, what, &o, &why);
+	end_probe(e, f);
+	if (!o.retryable || f->probe_attempts + 1 >= e->g->retries) {
+		const char *hint = http_hint(o.code);
+		char *msg = xasprintf("%s (after %d attempt%s)%s%s", why.data, f->probe_attempts + 1,
+				      f->probe_attempts ? "s" : "", hint ? "; " : "", hint ? hint : "");
+		engine_fail(e, o.code, msg);
+		free(msg);
+	} else {
+		long wait = http_retry_wait_ms(f->probe_attempts++, &o);
+		e->stats->retries++;
+		f->probe_due = 1;
+		f->probe_not_before = now_ms() + wait;
+		log_kv(LOG_WARN, "retrying", "path=%s attempt=%d wait_ms=%ld reason=%s",
+		       log_q(f->item->rel), f->probe_attempts, wait, log_q(why.data));
+	}
+	buf_free(&why);
+	free(what);
 }
 
 static void probe_done(struct engine *e, struct file_job *f, CURLcode result)
 {
 	long status = 0;
+	curl_off_t size = -1;
 	curl_easy_getinfo(f->probe->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (result != CURLE_OK || status < 200 || status >= 300) {
-		end_probe(e, f);
-		head_with_retries(e, f); /* its errors and retries are http.c's */
+		probe_failed(e, f, result, status);
 		return;
 	}
-	char *etag = http_etag_unquote(f->probe->etag);
-	struct hdrs amz = f->probe->amz;
-	f->probe->amz = (struct hdrs){ 0 };
+	curl_easy_getinfo(f->probe->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size);
+	char *etag = http_etag_unquote(f->probe->h.etag);
+	struct hdrs amz = f->probe->h.amz;
+	f->probe->h.amz = (struct hdrs){ 0 };
 	end_probe(e, f);
-	take_head(e, f, etag, &amz);
+	take_head(e, f, etag, (long long)size, &amz);
 	free(etag);
 	hdrs_free(&amz);
 }
@@ -404,10 +465,11 @@ static void start_check(struct engine *e, struct file_job *f)
 {
 	end_probe(e, f);
 	reset_check(f);
+	f->probe_attempts = f->probe_due = 0;
 	if (f->nparts > 1 && e->t && !e->g->ignore_checksum)
 		start_probe(e, f);
 	else if (f->nparts > 1)
-		choose_check(e, f, NULL);
+		choose_check(e, f, NULL, NULL); /* no headers: cannot fail */
 }
 
 /* Lay out the parts of the object as the item now describes it. */
@@ -512,7 +574,8 @@ static void count_verified(struct engine *e, const char *label)
 	while (i < n && *e->verified[i].label && strcmp(e->verified[i].label, label))
 		i++;
 	if (i == n)
-		return; /* more kinds than the table: cannot be, there are 11 */
+		return; /* more kinds than the table: cannot be (5 algorithms, each full or
+			 * composite, md5chksum, etag-md5, size-only: 13 of 16) */
 	snprintf(e->verified[i].label, sizeof e->verified[i].label, "%s", label);
 	e->verified[i].n++;
 }
@@ -522,13 +585,15 @@ static int verify_file(struct engine *e, struct file_job *f, long long size, str
 {
 	struct item *it = f->item;
 	unsigned char got[SUM_MAX_LEN];
+	/* the size first: a short file would fail its digest's read-back
+	 * with EIO, hiding the real reason */
+	if (it->size >= 0 && size != it->size)
+		return buf_fail(what, EXIT_INTEGRITY, "%s: got %lld bytes, the listing says %lld",
+				it->key, size, it->size);
 	int have = file_digest(f, got);
 	if (have < 0)
 		return buf_fail(what, EXIT_LOCALIO, "cannot read back %s: %s", it->rel,
 				strerror(errno));
-	if (it->size >= 0 && size != it->size)
-		return buf_fail(what, EXIT_INTEGRITY, "%s: got %lld bytes, the listing says %lld",
-				it->key, size, it->size);
 	if (f->chosen && f->check.how == CHECK_COMPOSITE)
 		return check_composite(e->g, e->t, e->bucket, it->key, it->etag, f->out.fd, size,
 				       &f->check, what);
@@ -544,7 +609,7 @@ static void finish_file(struct engine *e, struct file_job *f)
 	int code;
 
 	if (!f->chosen) /* cannot be: every whole answer chooses; size only then */
-		choose_check(e, f, NULL);
+		choose_check(e, f, NULL, NULL); /* no headers: cannot fail */
 	if (fstat(f->out.fd, &st))
 		code = buf_fail(&what, EXIT_LOCALIO, "cannot read back %s: %s", it->rel,
 				strerror(errno));
@@ -561,7 +626,9 @@ static void finish_file(struct engine *e, struct file_job *f)
 	} else {
 		e->stats->files++;
 		count_verified(e, f->check.label);
-		log_kv(LOG_DEBUG, "file complete", "path=%s bytes=%lld verified=%s%s%s",
+		/* a file checked by its size only is shown at info, with why */
+		log_kv(f->check.reason ? LOG_INFO : LOG_DEBUG, "file complete",
+		       "path=%s bytes=%lld verified=%s%s%s",
 		       log_q(it->rel), (long long)st.st_size, f->check.label,
 		       f->check.reason ? " reason=" : "", f->check.reason ? f->check.reason : "");
 	}
@@ -612,43 +679,41 @@ static void keep_amz(struct hdrs *amz, const char *line, size_t nlen, const char
 	free(value);
 }
 
+/* The headers kept by name; any other x-amz-* one goes to amz. */
+static const struct {
+	const char *name;
+	size_t at;              /* offset of its buffer in struct resp_headers */
+	size_t size;
+} kept_headers[] = {
+	{ "content-range", offsetof(struct resp_headers, content_range),
+	  sizeof ((struct resp_headers *)0)->content_range },
+	{ "etag", offsetof(struct resp_headers, etag), sizeof ((struct resp_headers *)0)->etag },
+	{ "retry-after", offsetof(struct resp_headers, retry_after),
+	  sizeof ((struct resp_headers *)0)->retry_after },
+};
+
+/* libcurl's header callback for every request of the engine: a status
+ * line starts a new response (after a redirect or 100-continue). */
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
 {
-	struct attempt *a = arg;
+	struct resp_headers *h = arg;
 	size_t len = size * n, nlen, vlen;
 	const char *v;
 	if (is_status_line(line, len)) {
-		a->content_range[0] = a->etag[0] = a->retry_after[0] = '\0';
-		hdrs_free(&a->amz);
+		h->content_range[0] = h->etag[0] = h->retry_after[0] = '\0';
+		hdrs_free(&h->amz);
 		return len;
 	}
 	if (split_header(line, len, &nlen, &v, &vlen))
 		return len;
-	if (nlen == 13 && !strncasecmp(line, "content-range", 13))
-		copy_header_value(a->content_range, sizeof a->content_range, v, vlen);
-	else if (nlen == 4 && !strncasecmp(line, "etag", 4))
-		copy_header_value(a->etag, sizeof a->etag, v, vlen);
-	else if (nlen == 11 && !strncasecmp(line, "retry-after", 11))
-		copy_header_value(a->retry_after, sizeof a->retry_after, v, vlen);
-	else
-		keep_amz(&a->amz, line, nlen, v, vlen);
-	return len;
-}
-
-static size_t on_probe_header(char *line, size_t size, size_t n, void *arg)
-{
-	struct probe *pr = arg;
-	size_t len = size * n, nlen, vlen;
-	const char *v;
-	if (is_status_line(line, len)) {
-		pr->etag[0] = '\0';
-		hdrs_free(&pr->amz);
-	} else if (!split_header(line, len, &nlen, &v, &vlen)) {
-		if (nlen == 4 && !strncasecmp(line, "etag", 4))
-			copy_header_value(pr->etag, sizeof pr->etag, v, vlen);
-		else
-			keep_amz(&pr->amz, line, nlen, v, vlen);
-	}
+	for (size_t i = 0; i < sizeof kept_headers / sizeof kept_headers[0]; i++)
+		if (strlen(kept_headers[i].name) == nlen &&
+		    !strncasecmp(line, kept_headers[i].name, nlen)) {
+			copy_header_value((char *)h + kept_headers[i].at, kept_headers[i].size, v,
+					  vlen);
+			return len;
+		}
+	keep_amz(&h->amz, line, nlen, v, vlen);
 	return len;
 }
 
@@ -661,7 +726,7 @@ static int check_content_range(struct attempt *a)
 	long long want_last = p->len >= 0 ? p->start + p->len - 1 : -1;
 	long long size = p->file->item->size;
 
-	if (sscanf(a->content_range, "bytes %lld-%lld/%lld", &first, &last, &total) != 3 ||
+	if (sscanf(a->h.content_range, "bytes %lld-%lld/%lld", &first, &last, &total) != 3 ||
 	    first != want_first || (want_last >= 0 && last != want_last) ||
 	    (size >= 0 && total != size)) {
 		char last_text[24] = "";
@@ -669,7 +734,7 @@ static int check_content_range(struct attempt *a)
 			snprintf(last_text, sizeof last_text, "%lld", want_last);
 		fail_attempt(a, EXIT_INTEGRITY, 1, "%s: asked for bytes %lld-%s, the server sent "
 			     "Content-Range \"%s\"", p->file->item->key, want_first, last_text,
-			     a->content_range);
+			     a->h.content_range);
 		return -1;
 	}
 	return 0;
@@ -680,7 +745,7 @@ static int check_content_range(struct attempt *a)
 static int check_identity(struct attempt *a)
 {
 	struct item *it = a->part->file->item;
-	char *got = http_etag_unquote(a->etag);
+	char *got = http_etag_unquote(a->h.etag);
 	int same = 1;
 	if (*got && !*it->etag && strncmp(got, "W/", 2)) {
 		free(it->etag);
@@ -737,8 +802,14 @@ static int check_response(struct attempt *a)
 		return -1;
 	}
 	/* the first answer with the whole object says how to check it */
-	if (!p->file->chosen && !a->ranged && p->start + p->received == 0)
-		choose_check(a->engine, p->file, &a->amz);
+	if (!p->file->chosen && !a->ranged && p->start + p->received == 0) {
+		struct buf unread = BUF_INIT;
+		int rc = choose_check(a->engine, p->file, &a->h.amz, &unread);
+		if (rc)
+			fail_attempt(a, rc, 0, "%s", unread.data);
+		buf_free(&unread);
+		return rc ? -1 : 0;
+	}
 	return 0;
 }
 
@@ -873,6 +944,7 @@ static long receive_buffer(const struct part *p)
 static void start_attempt(struct engine *e, struct part *p)
 {
 	struct attempt *a = xcalloc(1, sizeof *a);
+	a->kind = HANDLE_PART;
 	struct buf url = BUF_INIT, err = BUF_INIT;
 	struct hdrs headers = { 0 };
 	int rc;
@@ -900,8 +972,8 @@ static void start_attempt(struct engine *e, struct part *p)
 	curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(a->easy, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(a->easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(a->easy, CURLOPT_HEADERDATA, a);
-	curl_easy_setopt(a->easy, CURLOPT_PRIVATE, a);
+	curl_easy_setopt(a->easy, CURLOPT_HEADERDATA, &a->h);
+	curl_easy_setopt(a->easy, CURLOPT_PRIVATE, &a->kind);
 	curl_easy_setopt(a->easy, CURLOPT_ERRORBUFFER, a->errbuf);
 	curl_easy_setopt(a->easy, CURLOPT_BUFFERSIZE, receive_buffer(p));
 	curl_easy_setopt(a->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -926,7 +998,7 @@ static void end_attempt(struct engine *e, struct attempt *a)
 	e->active--;
 	buf_free(&a->fail);
 	buf_free(&a->error_body);
-	hdrs_free(&a->amz);
+	hdrs_free(&a->h.amz);
 	free(a);
 }
 
@@ -936,6 +1008,10 @@ static void restart_file(struct engine *e, struct file_job *f)
 	for (long long k = f->folded; k < f->next_part; k++)
 		if (part_at(f, k)->state == PART_ACTIVE)
 			end_attempt(e, part_at(f, k)->at);
+	/* the hasher thread maps the file: it stops before the file shrinks
+	 * under it (a truncated mapping is SIGBUS) */
+	end_probe(e, f);
+	reset_check(f);
 	if (ftruncate(f->out.fd, 0))
 		engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
 	plan_parts(e, f);
@@ -997,7 +1073,7 @@ static int attempt_outcome(struct attempt *a, CURLcode result, struct http_outco
 		struct buf why = BUF_INIT;
 		char *what = xasprintf("GET %s", p->file->item->key);
 		http_classify(result, a->errbuf, a->status, a->error_body.data, a->error_body.len,
-			      a->retry_after, what, o, &why);
+			      a->h.retry_after, what, o, &why);
 		fail_attempt(a, o->code, o->retryable, "%s", why.data);
 		buf_free(&why);
 		free(what);
@@ -1044,6 +1120,7 @@ static void part_failed(struct engine *e, struct part *p, struct attempt *a,
 		 * the head already written, so it starts again from its first byte */
 		p->received = 0;
 		p->len = f->item->size = -1;
+		reset_check(f); /* no thread may map what is cut; the next answer chooses */
 		if (ftruncate(f->out.fd, 0)) {
 			engine_fail(e, EXIT_LOCALIO, "cannot truncate a temporary file to start again");
 			return;
@@ -1093,6 +1170,8 @@ static void attempt_done(struct engine *e, struct attempt *a, CURLcode result)
  * come, then new parts, within the per-file and global limits. */
 static void start_file_parts(struct engine *e, struct file_job *f, long long now)
 {
+	if (f->probe_due && f->probe_not_before <= now)
+		start_probe(e, f);
 	for (long long k = f->folded; k < f->next_part; k++) {
 		struct part *p = part_at(f, k);
 		if (e->active >= e->g->transfers || f->parts_active >= e->parts_per_file)
@@ -1133,19 +1212,17 @@ static void collect_done(struct engine *e)
 	CURLMsg *msg;
 	int left;
 	while ((msg = curl_multi_info_read(e->multi, &left))) {
-		struct attempt *a = NULL;
+		enum handle_kind *kind = NULL;
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		CURLcode result = msg->data.result;
-		struct file_job *f = e->files;
-		while (f && !(f->probe && f->probe->easy == msg->easy_handle))
-			f = f->next;
-		if (f) {
-			probe_done(e, f, result);
-			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&kind);
+		if (*kind == HANDLE_PROBE) {
+			struct probe *pr = (struct probe *)kind; /* its first member */
+			probe_done(e, pr->file, result);
+		} else {
+			attempt_done(e, (struct attempt *)kind, result);
 		}
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&a);
-		attempt_done(e, a, result);
 	}
 }
 
@@ -1177,7 +1254,7 @@ static void run_loop(struct engine *e)
 		curl_multi_perform(e->multi, &running);
 		collect_done(e);
 		start_ready_parts(e); /* refill freed slots before waiting */
-		if (e->active)
+		if (e->active || e->probes)
 			curl_multi_poll(e->multi, NULL, 0, 100, NULL);
 		else if (!e->fatal && !all_done(e))
 			usleep(20000); /* everything left is waiting out a backoff */
@@ -1218,7 +1295,9 @@ int fetch_run(const struct globals *g, const struct s3_target *t, const char *bu
 	memset(st, 0, sizeof *st);
 	e.files_tail = &e.files;
 	e.multi = curl_multi_init();
-	curl_multi_setopt(e.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)g->transfers);
+	/* data requests and one HEAD per open file (files <= transfers): a
+	 * HEAD never queues behind the parts it would let finish */
+	curl_multi_setopt(e.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 2L * g->transfers);
 	e.bytes_total = p->bytes;
 	e.started_ms = e.last_progress_ms = now_ms();
 

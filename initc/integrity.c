@@ -104,24 +104,74 @@ static const char *etag_not_md5(const struct check_input *in)
 	return NULL;
 }
 
-void check_choose(const struct check_input *in, struct check *c)
+/* What a well-formed value of each header looks like, for the message
+ * that refuses one that is not. */
+static const char s3_value_form[] = "base64 of the checksum, with \"-N\" (N >= 1 parts) "
+				    "after it exactly when x-amz-checksum-type is COMPOSITE";
+static const char md5chksum_form[] = "base64 of 16 bytes, the MD5 rclone computed";
+
+/* A checksum the store sent that cannot be read fails the object: passing
+ * it on the size alone would accept bytes the uploader's checksum may
+ * reject. The value is no secret; it is shown cut to a line. */
+static int unreadable(const struct check_input *in, const char *header, const char *value,
+		      const char *form, struct buf *err)
+{
+	return buf_fail(err, EXIT_INTEGRITY,
+			"%s: the store sent %s: \"%.100s\", which is not %s; the object cannot "
+			"be verified: upload it again, or set RCLONE_IGNORE_CHECKSUM=true to accept "
+			"it unchecked", in->key, header, value, form);
+}
+
+/* The checksum type S3 states beside the value must agree with its form:
+ * "-N" is a composite, a bare value a full-object checksum. */
+static int type_agrees(const struct check_input *in, const struct check *c)
+{
+	const char *type = amz_get(in, "x-amz-checksum-type");
+	if (!type)
+		return 1;
+	if (!strcasecmp(type, "COMPOSITE"))
+		return c->how == CHECK_COMPOSITE;
+	if (!strcasecmp(type, "FULL_OBJECT"))
+		return c->how == CHECK_FULL;
+	return 0;
+}
+
+int check_choose(const struct check_input *in, struct check *c, struct buf *err)
 {
 	memset(c, 0, sizeof *c);
-	if (in->ignore)
-		return size_only(c, "ignore-checksum");
-	if (!in->s3)
-		return size_only(c, "http-source");
+	if (in->ignore || !in->s3) {
+		size_only(c, in->ignore ? "ignore-checksum" : "http-source");
+		return 0;
+	}
+	/* every checksum the store sent is read, the first (cheapest) kept */
+	int have = 0;
 	for (size_t i = 0; sum_s3_algo(i); i++) {
-		const char *v = amz_get(in, sum_header(sum_s3_algo(i)));
-		if (v && !take_s3_value(sum_s3_algo(i), v, c))
-			return;
+		const struct sum_algo *a = sum_s3_algo(i);
+		const char *v = amz_get(in, sum_header(a));
+		struct check one;
+		if (!v)
+			continue;
+		memset(&one, 0, sizeof one);
+		if (take_s3_value(a, v, &one) || !type_agrees(in, &one))
+			return unreadable(in, sum_header(a), v, s3_value_form, err);
+		if (!have++)
+			*c = one;
 	}
 	const char *md5chksum = amz_get(in, MD5CHKSUM_HEADER);
-	if (md5chksum && !take_md5chksum(md5chksum, c))
-		return;
+	if (md5chksum) {
+		struct check one;
+		memset(&one, 0, sizeof one);
+		if (take_md5chksum(md5chksum, &one))
+			return unreadable(in, MD5CHKSUM_HEADER, md5chksum, md5chksum_form, err);
+		if (!have++)
+			*c = one;
+	}
+	if (have)
+		return 0;
 	const char *why = etag_not_md5(in);
 	if (why || take_hex_md5(in->etag, c))
 		size_only(c, why ? why : "etag-not-md5");
+	return 0;
 }
 
 /* The digest as the store writes it: hex for an ETag, else base64. */

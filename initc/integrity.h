@@ -34,9 +34,13 @@ struct check_input {
 	int sse_c;               /* the request carried SSE-C keys */
 	int ignore;              /* RCLONE_IGNORE_CHECKSUM=true */
 	int s3;                  /* 0: a plain http source */
+	const char *key;         /* the object, for messages */
 };
 
-void check_choose(const struct check_input *in, struct check *c);
+/* The check for the object in `in`: 0, or EXIT_INTEGRITY with a message
+ * when the store sent a checksum header that cannot be read (never the
+ * size only then: the uploader's checksum is there and could fail). */
+int check_choose(const struct check_input *in, struct check *c, struct buf *err);
 
 /* The request header that asks S3 for the checksums. */
 #define CHECK_MODE_HEADER "x-amz-checksum-mode"
@@ -61,17 +65,17 @@ int check_head(const struct globals *g, const struct s3_target *t, const char *b
 	       const char *key, long long part, struct head_sums *out, struct buf *err);
 void head_sums_free(struct head_sums *h);
 
+/* The composite of fd's parts of these sizes, laid end to end from 0:
+ * the checksum of their checksums. 0, or -1 with errno. */
+int check_combine(int fd, const struct sum_algo *a, const long long *sizes, long long n,
+		  unsigned char out[SUM_MAX_LEN]);
+
 /* A composite checksum over the finished file fd of `size` bytes: part
  * sizes from a HEAD of part 1 (parts of that size but the last), each
  * part's checksum from a second read of the file (from the page cache),
  * combined and compared; on a mismatch the real part sizes are asked
  * part by part (an uploader may use unequal parts) before the object
  * fails. 0, EXIT_INTEGRITY, or the HEAD's failure. */
-/* The composite of fd's parts of these sizes, laid end to end from 0:
- * the checksum of their checksums. 0, or -1 with errno. */
-int check_combine(int fd, const struct sum_algo *a, const long long *sizes, long long n,
-		  unsigned char out[SUM_MAX_LEN]);
-
 int check_composite(const struct globals *g, const struct s3_target *t, const char *bucket,
 		    const char *key, const char *etag, int fd, long long size,
 		    const struct check *c, struct buf *err);

@@ -177,6 +177,33 @@ put models pref/etag "$w/small" none
 get pref3 pref/etag
 verified pref3 pref/etag "$w/small" etag-md5 "the ETag's MD5 when nothing else"
 
+# 8b. a checksum the store sent that cannot be read fails the object
+# (exit 6, the header and its value named, what to do), never the next
+# method: before, each of these passed on the ETag's MD5 or the size
+unreadable() { # name key header value what
+	expect_rc 6 "$rc" "$5: exit 6 (EXIT_INTEGRITY)"
+	expect_grep "$2: the store sent $3: [\\\\\"]*$4[\\\\\"]*, which is not .*upload it again, or set RCLONE_IGNORE_CHECKSUM=true" \
+		"$w/log-$1" "$5: the message names the header, its value and what to do"
+	check "$5: no file at the final name" test ! -e "$w/out-$1/$(basename "$2")"
+	no_temp_files "$w/out-$1" "$5: no temporary file left"
+}
+put models unread/zero "$w/small" crc32 --value 'KhCA7g==-0'
+get unread-zero unread/zero
+unreadable unread-zero unread/zero x-amz-checksum-crc32 'KhCA7g==-0' "a composite of 0 parts"
+put models unread/short "$w/small" sha256 --value 'KhCA7g=='
+get unread-short unread/short
+unreadable unread-short unread/short x-amz-checksum-sha256 'KhCA7g==' "a sha256 of 4 bytes"
+put models unread/md5chksum "$w/small" none --md5chksum 'not*base64'
+get unread-md5chksum unread/md5chksum
+unreadable unread-md5chksum unread/md5chksum x-amz-meta-md5chksum 'not\*base64' \
+	"an md5chksum that is no base64 (the ETag's MD5 is not taken instead)"
+put models unread/split "$w/big" crc32c --value 'KhCA7g==-3'
+get unread-split unread/split "${SPLIT[@]}"
+unreadable unread-split unread/split x-amz-checksum-crc32c 'KhCA7g==-3' \
+	"split: a composite value on a FULL_OBJECT single-part upload (from the HEAD)"
+get unread-ignored unread/split env RCLONE_IGNORE_CHECKSUM=true "${SPLIT[@]}"
+verified unread-ignored unread/split "$w/big" size-only "the message's way out works"
+
 # 9. RCLONE_IGNORE_CHECKSUM=true: no checksum mode, the size only
 mark=$(s3env_log_mark)
 get ignore bad/small env RCLONE_IGNORE_CHECKSUM=true
@@ -187,26 +214,72 @@ check "ignore: no request asked for checksums" \
 get ignore-split bad/split env RCLONE_IGNORE_CHECKSUM=true "${SPLIT[@]}"
 verified ignore-split bad/split "$w/big" size-only "RCLONE_IGNORE_CHECKSUM=true, split"
 
-# 10. the split object's HEAD runs beside its parts: answered after the
-# last part (the file waits for it), failing once (answered again with
-# http.c's retries), or with the object replaced meanwhile (its parts get
-# 412 and it starts again from zero, with a HEAD of the new object)
-fault_set '[{"method": "HEAD", "path": "/models/full/crc32c/big$", "action": "slow", "delay": 2}]'
+# 10. the split object's HEAD (the probe: the only HEAD with checksum
+# mode; initc's first HEAD, which resolves the URI, has none) runs beside
+# its parts. Every rule below matches the probe by its checksum-mode
+# header and waits on events (parts served), never on a clock.
+probe() { # key: the match for the probe of s3://models/KEY
+	printf '"method": "HEAD", "checksum_mode": true, "path": "/models/%s$"' "$1"
+}
+# answered only once the 4 parts were served: the file waits for it and
+# the digest covers every byte (parts folded before the check was known)
+fault_set '[{'"$(probe full/crc32c/big)"', "action": "hold", "until_served": 4}]'
+mark=$(s3env_log_mark)
 get head-late full/crc32c/big "${SPLIT[@]}"
-verified head-late full/crc32c/big "$w/big" crc32c "the HEAD answers after the last part"
-check "the late HEAD was the delayed one" test "$(fault_count slow)" -eq 1
-fault_set '[{"method": "HEAD", "path": "/models/full/sha256/big$", "action": "status", "status": 503, "code": "SlowDown"}]'
+verified head-late full/crc32c/big "$w/big" crc32c "the probe answers after the last part"
+check "the held request was the probe, after 4 parts" \
+	sh -c "tail -n +$((mark + 1)) '$S3GATE_LOG' | grep '\"fault\": \"hold\"' |
+		grep '\"checksum_mode\": \"ENABLED\"' | grep -q '\"served_before\": 4'"
+# the probe takes no data slot: with RCLONE_TRANSFERS=1 and the probe
+# held until the 4 parts were served, the parts still run (a probe in the
+# only slot waited out the gateway's 120 s limit; 30 s is 10x typical)
+fault_set '[{'"$(probe full/crc32c/big)"', "action": "hold", "until_served": 4}]'
+get head-slot full/crc32c/big timeout 30 env RCLONE_TRANSFERS=1 "${SPLIT[@]}"
+verified head-slot full/crc32c/big "$w/big" crc32c "RCLONE_TRANSFERS=1: the probe beside the parts"
+# failing with 503 once: tried again in the loop, with a part's backoff
+fault_set '[{'"$(probe full/sha256/big)"', "action": "status", "status": 503, "code": "SlowDown"}]'
 get head-503 full/sha256/big "${SPLIT[@]}"
-verified head-503 full/sha256/big "$w/big" sha256 "the HEAD fails once, then answers"
-expect_grep 'retrying.*HEAD s3://models/full/sha256/big' "$w/log-head-503" "the failed HEAD is retried"
-put models swap/big "$w/big" crc32
-put models swap/other "$w/small" crc64nvme
-fault_set '[{"method": "HEAD", "path": "/models/swap/big$", "action": "replace", "file": "'"$w/huge"'"}]'
-get swap swap/big "${SPLIT[@]}"
-expect_rc 0 "$rc" "an object replaced during its HEAD: downloaded"
-check "replaced during its HEAD: the new bytes" cmp -s "$w/huge" "$w/out-swap/big"
+verified head-503 full/sha256/big "$w/big" sha256 "the probe fails once, then answers"
+expect_grep 'retrying.*HEAD s3://models/full/sha256/big' "$w/log-head-503" "the failed probe is retried"
+check "the 503 went to the probe" test "$(fault_count status)" -ge 1
+# failing every time: the run fails after RCLONE_LOW_LEVEL_RETRIES, naming it
+fault_set '[{'"$(probe full/sha256/big)"', "action": "status", "status": 503, "code": "SlowDown",
+	      "times": 0}]'
+get head-dead full/sha256/big env RCLONE_LOW_LEVEL_RETRIES=2 "${SPLIT[@]}"
+expect_rc 5 "$rc" "a probe that always fails: exit 5 (EXIT_NETWORK)"
+expect_grep 'HEAD s3://models/full/sha256/big.*after 2 attempts' "$w/log-head-dead" \
+	"the message names the HEAD and its attempts"
+no_temp_files "$w/out-head-dead" "a failed probe: no temporary file left"
+# a probe describing another object (ETag or size not the listing's):
+# the object changed, it starts again from zero (and is then verified)
+for what in 'etag:"0123456789abcdef0123456789abcdef"' 'content-length:1700004'; do
+	name=${what%%:*} value=${what#*:}
+	fault_set '[{'"$(probe full/crc32/big)"', "action": "rewrite",
+		      "headers": {"'"$name"'": '"$(printf '%s' "$value" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))')"'}}]'
+	get "head-other-$name" full/crc32/big "${SPLIT[@]}"
+	verified "head-other-$name" full/crc32/big "$w/big" crc32 "a probe with another $name"
+	expect_grep 'object changed during the download: starting it again from zero.*changed before the download' \
+		"$w/log-head-other-$name" "a probe with another $name: the object changed, started again"
+done
+# a probe without an ETag cannot say which object it describes: exit 6
+fault_set '[{'"$(probe full/crc32/big)"', "action": "rewrite", "headers": {"etag": null}}]'
+get head-noetag full/crc32/big "${SPLIT[@]}"
+expect_rc 6 "$rc" "a probe without an ETag: exit 6"
+expect_grep 'full/crc32/big: the store answered its HEAD without an ETag.*RCLONE_IGNORE_CHECKSUM=true' \
+	"$w/log-head-noetag" "a probe without an ETag: the message says why and what to do"
+no_temp_files "$w/out-head-noetag" "a probe without an ETag: no temporary file left"
+# the object replaced during its probe (34 parts of 1 MiB: the probe goes
+# out with the first 4, the gateway swaps the object once those are
+# answered and holds the rest): the probe describes the old object, the
+# later parts get 412 and it starts again from zero
+put models swap/big "$w/huge" crc64nvme
+fault_set '[{'"$(probe swap/big)"', "action": "replace", "file": "'"$w/big"'"}]'
+get swap swap/big "${SPLIT[@]}" RCLONE_MULTI_THREAD_CHUNK_SIZE=1Mi
+expect_rc 0 "$rc" "an object replaced during its probe: downloaded"
+check "replaced during its probe: the new bytes" cmp -s "$w/big" "$w/out-swap/big"
 expect_grep 'object changed during the download: starting it again from zero' "$w/log-swap" \
-	"replaced during its HEAD: started again"
+	"replaced during its probe: started again"
+check "the replace hit the probe" test "$(fault_count replace)" -eq 1
 fault_clear
 
 # 11. the info summary counts files per method

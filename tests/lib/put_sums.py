@@ -2,7 +2,8 @@
 SDKs do, carrying an S3 additional checksum.
 
     put_sums.py BUCKET KEY FILE ALGO [--parts N,N,...] [--full-object]
-                [--wrong] [--kms] [--sse-c KEY] [--md5chksum right|wrong]
+                [--wrong] [--kms] [--sse-c KEY] [--md5chksum right|wrong|VALUE]
+                [--value VALUE]
 
 Environment: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION.
 ALGO is crc64nvme, crc32c, crc32, sha1, sha256 or none. For CRC32, SHA-1
@@ -16,7 +17,9 @@ sends a value one bit off (the whole-object value, or part 1's), as
 an upload whose bytes changed on the way would have. --kms asks for
 SSE-KMS, --sse-c KEY SSE-C with that 32-byte key. --md5chksum stores
 rclone's X-Amz-Meta-Md5chksum (base64 of the file's MD5, or of another
-MD5 with "wrong"). Prints the value S3 will report for the object.
+MD5 with "wrong", or VALUE as it is). --value sends VALUE verbatim as the
+single-part checksum header (a store's unreadable value, for tests).
+Prints the value S3 will report for the object.
 """
 import argparse
 import base64
@@ -64,10 +67,13 @@ def drop_hook(c, operation):
                              unique_id=f"put_sums-{operation}")
 
 
-def checksum_args(c, operation, algo, data, wrong):
+def checksum_args(c, operation, algo, data, wrong, verbatim=None):
     """Call arguments (or headers) that make the request carry algo."""
     drop_hook(c, operation)
     if algo == "none":
+        return {}
+    if verbatim is not None:
+        add_headers(c, operation, {"x-amz-checksum-" + algo: verbatim})
         return {}
     if algo in BOTOCORE_COMPUTES and not wrong:
         return {"ChecksumAlgorithm": algo.upper()}
@@ -88,7 +94,8 @@ def main():
     p.add_argument("--wrong", action="store_true")
     p.add_argument("--kms", action="store_true")
     p.add_argument("--sse-c", metavar="KEY")
-    p.add_argument("--md5chksum", choices=("right", "wrong"))
+    p.add_argument("--md5chksum")
+    p.add_argument("--value")
     a = p.parse_args()
     with open(a.file, "rb") as f:
         data = f.read()
@@ -98,9 +105,11 @@ def main():
         sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": a.sse_c}
     if a.md5chksum:
         md5 = hashlib.md5(data + (b"x" if a.md5chksum == "wrong" else b"")).digest()
-        sse["Metadata"] = {"md5chksum": base64.b64encode(md5).decode()}
+        value = base64.b64encode(md5).decode()
+        sse["Metadata"] = {"md5chksum": value if a.md5chksum in ("right", "wrong")
+                           else a.md5chksum}
     if not a.parts:
-        args = checksum_args(c, "PutObject", a.algo, data, a.wrong)
+        args = checksum_args(c, "PutObject", a.algo, data, a.wrong, a.value)
         c.put_object(Bucket=a.bucket, Key=a.key, Body=data, **args, **sse)
         print(sums.value(a.algo, data) if a.algo != "none" else "")
         return

@@ -458,6 +458,8 @@ def current_etag(target):
 #            query included), "range" (true: only requests with a Range
 #            header, false: only without, a string: regex on its value),
 #            "skip" (let this many matching requests through first),
+#            "checksum_mode" (true: only requests carrying
+#            x-amz-checksum-mode, false: only without),
 #            "times" (act on this many, default 1; 0 = every one)
 #   actions: "reset"        status and headers, "after" body bytes, then RST
 #            "truncate"     same but a clean close (FIN): short body, correct
@@ -490,15 +492,21 @@ def current_etag(target):
 #                           "replaced": the new ETag.
 #            "hold"         relay the answer unchanged once the key that
 #                           signed the request (--keys-file) expires in
-#                           less than "within" seconds (at most 120 s)
-#   common:  "delay" seconds to wait before answering.
+#                           less than "within" seconds (at most 120 s);
+#                           without "within", at once (with "until_served")
+#            "rewrite"      relay the answer with the headers of "headers"
+#                           {name: value} set, or removed when null
+#   common:  "delay" seconds to wait before answering; "until_served" N:
+#            first wait (at most 120 s) until N GET answers (2xx) for the
+#            same path went out since the rules were read (an event, e.g.
+#            "the last part was served", not a clock).
 #   "after" is a byte count or [lo, hi] for a random offset in that range.
 # Every request a rule acted on is logged with "fault": the action.
 # A GET or HEAD refused 412 by the If-Match emulation never reaches them.
 
 FAULT_ACTIONS = {"reset", "truncate", "stall", "slow", "status",
                  "ignore_range", "bad_range", "add_listing", "body",
-                 "replace", "hold"}
+                 "replace", "hold", "rewrite"}
 LISTING_MAX = 16 * 1024 * 1024  # add_listing holds the upstream answer
 PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (but the last)
 
@@ -522,6 +530,7 @@ class Faults:
         if stamp == cls.stamp:
             return
         cls.stamp, cls.rules, cls.seen = stamp, [], []
+        Served.reset()
         if stamp is None:
             return
         try:
@@ -546,14 +555,15 @@ class Faults:
         cls.rules, cls.seen = rules, [0] * len(rules)
 
     @classmethod
-    def pick(cls, method, target, range_header):
+    def pick(cls, method, target, range_header, checksum_mode=None):
         """The rule acting on this request, or None."""
         if cls.path is None:
             return None
         with cls.lock:
             cls.load()
             for i, rule in enumerate(cls.rules):
-                if not rule_matches(rule, method, target, range_header):
+                if not rule_matches(rule, method, target, range_header,
+                                    checksum_mode):
                     continue
                 cls.seen[i] += 1
                 n = cls.seen[i] - rule.get("skip", 0)
@@ -573,8 +583,10 @@ def check_replace(rule, i):
                          "--upstream-data (s3rver's -d directory)")
 
 
-def rule_matches(rule, method, target, range_header):
+def rule_matches(rule, method, target, range_header, checksum_mode=None):
     if "method" in rule and rule["method"] != method:
+        return False
+    if "checksum_mode" in rule and rule["checksum_mode"] != (checksum_mode is not None):
         return False
     if "path_re" in rule and not rule["path_re"].search(target):
         return False
@@ -607,13 +619,18 @@ def fault_hook(handler, exchange, upstream_response):
     unchanged.
     """
     rule = Faults.pick(handler.command, handler.path,
-                       handler.headers.get("range"))
+                       handler.headers.get("range"),
+                       handler.headers.get("x-amz-checksum-mode"))
     if rule is None:
         return False
     exchange["fault"] = rule["action"]
     time.sleep(float(rule.get("delay", 0)))
+    if "until_served" in rule:
+        exchange["served_before"] = Served.wait(handler.path.split("?")[0],
+                                                int(rule["until_served"]))
     if rule["action"] == "hold":
-        hold_until_expiring(exchange.get("akid"), float(rule["within"]))
+        if "within" in rule:
+            hold_until_expiring(exchange.get("akid"), float(rule["within"]))
         return False  # then relayed as it is
     try:
         FAULT_HANDLERS[rule["action"]](handler, exchange, upstream_response,
@@ -624,6 +641,49 @@ def fault_hook(handler, exchange, upstream_response):
         handler.close_connection = True
     handler.commit_log()
     return True
+
+
+class Served:
+    """GET answers (2xx) sent per path since the fault rules were read:
+    what "until_served" waits for."""
+    cond = threading.Condition()
+    count = {}
+
+    @classmethod
+    def reset(cls):
+        with cls.cond:
+            cls.count = {}
+
+    @classmethod
+    def note(cls, entry):
+        if entry.get("method") != "GET" or not 200 <= entry.get("status", 0) < 300:
+            return
+        path = entry.get("path", "").split("?")[0]
+        with cls.cond:
+            cls.count[path] = cls.count.get(path, 0) + 1
+            cls.cond.notify_all()
+
+    @classmethod
+    def wait(cls, path, n, limit=120):
+        """Until n answers for path went out (at most limit s); how many."""
+        deadline = time.time() + limit
+        with cls.cond:
+            while cls.count.get(path, 0) < n and time.time() < deadline:
+                cls.cond.wait(max(0.0, deadline - time.time()))
+            return cls.count.get(path, 0)
+
+
+def fault_rewrite(handler, exchange, response, rule):
+    """Relay the answer with some headers set or removed (a store whose
+    HEAD describes another object, or lacks its ETag)."""
+    change = {name.lower(): value for name, value in rule.get("headers", {}).items()}
+    headers = [(n, v) for n, v in response.msg.items() if n.lower() not in change]
+    headers += [(n, str(v)) for n, v in change.items() if v is not None]
+    send_head(handler, exchange, response.status, headers, response.reason)
+    if handler.command == "HEAD" or response.status in NO_BODY_STATUS:
+        response.read()
+    else:
+        relay_part(handler, exchange, response, None, last=True)
 
 
 def hold_until_expiring(akid, within, limit=120):
@@ -869,7 +929,7 @@ FAULT_HANDLERS = {
     "slow": fault_slow, "status": fault_status,
     "ignore_range": fault_ignore_range, "bad_range": fault_bad_range,
     "add_listing": fault_add_listing, "body": fault_body,
-    "replace": fault_replace,
+    "replace": fault_replace, "rewrite": fault_rewrite,
 }
 
 
@@ -1273,6 +1333,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """
         if self.entry is not None:
             log_json(self.entry)
+            Served.note(self.entry)
             self.entry = None
 
     def reject(self, verdict, body):
