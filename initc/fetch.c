@@ -386,7 +386,7 @@ static void start_probe(struct engine *e, struct file_job *f)
 {
 	struct s3_request req;
 	struct buf err = BUF_INIT;
-	int rc = check_head_request(e->t, e->bucket, f->item->key, 0, &req, &err);
+	int rc = s3_head_build(e->t, e->bucket, f->item->key, 0, 1, &req, &err);
 	if (rc) { /* the credentials ran out and could not be renewed */
 		engine_fail(e, rc, err.data);
 		buf_free(&err);
@@ -899,7 +899,7 @@ static int build_headers(struct engine *e, struct attempt *a, struct buf *url, s
 
 	a->ranged = !whole && !(p->len == 0);
 	if (!a->ranged && e->t && !e->g->ignore_checksum)
-		hdrs_set(&extra, CHECK_MODE_HEADER, "ENABLED");
+		hdrs_set(&extra, S3_CHECKSUM_MODE_HEADER, "ENABLED");
 	if (a->ranged) {
 		if (p->len >= 0)
 			snprintf(range, sizeof range, "bytes=%lld-%lld", from, p->start + p->len - 1);

@@ -4,6 +4,7 @@
 #include "fetch.h"
 #include "hasher.h"
 #include "http.h"
+#include "s3_list.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -205,40 +206,11 @@ int check_compare(const struct check *c, const char *key, const unsigned char *g
 
 /* ---- asking the store --------------------------------------------------- */
 
-struct head_req {
-	const struct s3_target *t;
-	const char *bucket, *key;
-	long long part;
-};
-
-int check_head_request(const struct s3_target *t, const char *bucket, const char *key,
-		       long long part, struct s3_request *req, struct buf *err)
-{
-	struct hdrs extra = { 0 };
-	char number[24];
-	struct kv q = { "partNumber", number };
-	snprintf(number, sizeof number, "%lld", part);
-	hdrs_set(&extra, CHECK_MODE_HEADER, "ENABLED");
-	int rc = s3_request_build(t, "HEAD", bucket, key, part ? &q : NULL, part ? 1 : 0, &extra, 1,
-				  req, err);
-	hdrs_free(&extra);
-	return rc;
-}
-
-static int build_head(void *arg, struct s3_request *req, struct buf *err)
-{
-	struct head_req *h = arg;
-	return check_head_request(h->t, h->bucket, h->key, h->part, req, err);
-}
-
 int check_head(const struct globals *g, const struct s3_target *t, const char *bucket,
 	       const char *key, long long part, struct head_sums *out, struct buf *err)
 {
-	struct head_req h = { t, bucket, key, part };
 	struct http_result res;
-	char *what = part ? xasprintf("HEAD s3://%s/%s part %lld", bucket, key, part) :
-			    xasprintf("HEAD s3://%s/%s", bucket, key);
-	int rc = http_small(g, t->insecure, "HEAD", build_head, &h, 1 << 16, what, &res, err);
+	int rc = s3_head_run(g, t, bucket, key, part, 1, &res, err);
 	memset(out, 0, sizeof *out);
 	if (!rc) {
 		out->size = res.content_length;
@@ -247,7 +219,6 @@ int check_head(const struct globals *g, const struct s3_target *t, const char *b
 		res.amz = (struct hdrs){ 0 };
 	}
 	http_result_free(&res);
-	free(what);
 	return rc;
 }
 

@@ -42,9 +42,6 @@ struct check_input {
  * size only then: the uploader's checksum is there and could fail). */
 int check_choose(const struct check_input *in, struct check *c, struct buf *err);
 
-/* The request header that asks S3 for the checksums. */
-#define CHECK_MODE_HEADER "x-amz-checksum-mode"
-
 /* Does got (sum_len bytes) match? 0, else EXIT_INTEGRITY with a message
  * naming the object, the algorithm and both values. */
 int check_compare(const struct check *c, const char *key, const unsigned char *got,
@@ -57,10 +54,6 @@ struct head_sums {
 	char *etag;
 	struct hdrs amz;
 };
-/* That HEAD, signed, for a caller that runs it itself (fetch.c's loop);
- * 0, or the exit code of credentials that could not be renewed. */
-int check_head_request(const struct s3_target *t, const char *bucket, const char *key,
-		       long long part, struct s3_request *req, struct buf *err);
 int check_head(const struct globals *g, const struct s3_target *t, const char *bucket,
 	       const char *key, long long part, struct head_sums *out, struct buf *err);
 void head_sums_free(struct head_sums *h);

@@ -39,6 +39,9 @@ void s3_target_free(struct s3_target *t);
  * EXIT_USAGE with err naming from (the variable it came from). */
 int s3_check_region(const char *region, const char *from, struct buf *err);
 
+/* The request header that asks S3 for an object's checksums. */
+#define S3_CHECKSUM_MODE_HEADER "x-amz-checksum-mode"
+
 /* A request ready for libcurl: signed for S3, or built by the credential
  * providers (which may carry a body). */
 struct s3_request {

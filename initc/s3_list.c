@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <expat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,13 +385,51 @@ static int build_object(void *arg, struct s3_request *req, struct buf *err)
 	return s3_request_build(lr->t, lr->method, lr->bucket, lr->key, NULL, 0, NULL, 1, req, err);
 }
 
+int s3_head_build(const struct s3_target *t, const char *bucket, const char *key, long long part,
+		  int sums, struct s3_request *req, struct buf *err)
+{
+	struct hdrs extra = { 0 };
+	char number[24];
+	struct kv q = { "partNumber", number };
+	snprintf(number, sizeof number, "%lld", part);
+	if (sums)
+		hdrs_set(&extra, S3_CHECKSUM_MODE_HEADER, "ENABLED");
+	int rc = s3_request_build(t, "HEAD", bucket, key, part ? &q : NULL, part ? 1 : 0,
+				  sums ? &extra : NULL, 1, req, err);
+	hdrs_free(&extra);
+	return rc;
+}
+
+struct head_req {
+	const struct s3_target *t;
+	const char *bucket, *key;
+	long long part;
+	int sums;
+};
+
+static int build_head(void *arg, struct s3_request *req, struct buf *err)
+{
+	struct head_req *h = arg;
+	return s3_head_build(h->t, h->bucket, h->key, h->part, h->sums, req, err);
+}
+
+int s3_head_run(const struct globals *g, const struct s3_target *t, const char *bucket,
+		const char *key, long long part, int sums, struct http_result *res,
+		struct buf *err)
+{
+	struct head_req h = { t, bucket, key, part, sums };
+	char *what = part ? xasprintf("HEAD s3://%s/%s part %lld", bucket, key, part) :
+			    xasprintf("HEAD s3://%s/%s", bucket, key);
+	int rc = http_small(g, t->insecure, "HEAD", build_head, &h, 1 << 16, what, res, err);
+	free(what);
+	return rc;
+}
+
 int s3_head(const struct globals *g, const struct s3_target *t, const char *bucket,
 	    const char *key, struct s3_object *out, struct buf *err)
 {
-	struct list_req lr = { t, bucket, NULL, NULL, key, "HEAD", 0 };
 	struct http_result res;
-	char *what = xasprintf("HEAD s3://%s/%s", bucket, key);
-	int rc = http_small(g, t->insecure, "HEAD", build_object, &lr, 1 << 16, what, &res, err);
+	int rc = s3_head_run(g, t, bucket, key, 0, 0, &res, err);
 
 	if (!rc) {
 		memset(out, 0, sizeof *out);
@@ -400,7 +439,6 @@ int s3_head(const struct globals *g, const struct s3_target *t, const char *buck
 		out->mtime = res.last_modified;
 	}
 	http_result_free(&res);
-	free(what);
 	return rc;
 }
 

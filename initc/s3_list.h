@@ -7,6 +7,7 @@
 #include <time.h>
 #include "buf.h"
 #include "globals.h"
+#include "http.h"
 #include "s3.h"
 
 /* Limits against hostile listings. */
@@ -49,6 +50,16 @@ int s3_list_pages(const struct globals *g, const struct s3_target *t, const char
  * besides S3_LIST_MAX_OBJECTS. Returns 0 or an exit code. */
 int s3_list(const struct globals *g, const struct s3_target *t, const char *bucket,
 	    const char *prefix, size_t max_objects, struct s3_objlist *out, struct buf *err);
+/* The one way a HEAD of an object is built and signed: part > 0 asks for
+ * that part of a multipart upload (?partNumber), sums asks for the S3
+ * checksums (x-amz-checksum-mode). 0, or the exit code of credentials
+ * that could not be renewed. fetch.c runs it in its own loop. */
+int s3_head_build(const struct s3_target *t, const char *bucket, const char *key, long long part,
+		  int sums, struct s3_request *req, struct buf *err);
+/* That HEAD run with http_small's retries; res is the caller's to free. */
+int s3_head_run(const struct globals *g, const struct s3_target *t, const char *bucket,
+		const char *key, long long part, int sums, struct http_result *res,
+		struct buf *err);
 /* HEAD one object. Returns 0, EXIT_NOTFOUND, or another exit code. */
 int s3_head(const struct globals *g, const struct s3_target *t, const char *bucket,
 	    const char *key, struct s3_object *out, struct buf *err);
