@@ -3,7 +3,6 @@
 #include "profiles.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -281,35 +280,4 @@ int requirements_check(const char *list, const char **server,
 				*runtime = profile_find(cap_runtimes[r].profile);
 	free(copy);
 	return rc;
-}
-
-/* Leading integer of s, advancing it; non-digits give 0. */
-static long version_part(const char **s)
-{
-	long v = 0;
-	while (isdigit((unsigned char)**s)) { /* MLmodel is untrusted: saturate */
-		int digit = *(*s)++ - '0';
-		v = v > (LONG_MAX - digit) / 10 ? LONG_MAX : v * 10 + digit;
-	}
-	return v;
-}
-
-int version_cmp(const char *a, const char *b)
-{
-	for (;;) {
-		int a_more = isdigit((unsigned char)*a), b_more = isdigit((unsigned char)*b);
-		if (!a_more && !b_more)
-			return 0;
-		long x = version_part(&a), y = version_part(&b);
-		if (x != y)
-			return x < y ? -1 : 1;
-		if (*a == '.')
-			a++;
-		else
-			a += strlen(a); /* "rc1", "+cpu": stop comparing this side */
-		if (*b == '.')
-			b++;
-		else
-			b += strlen(b);
-	}
 }

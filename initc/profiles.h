@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "buf.h"
+#include "verspec.h"
 
 enum profile_family { FAMILY_SELDON_V1, FAMILY_MLSERVER, FAMILY_KSERVE };
 
@@ -58,9 +59,5 @@ int requirements_check(const char *list, const char **server,
 /* The idx-th Seldon Core v2 server kind ("mlserver", "triton") and its
  * capability strings; NULL past the last one. */
 const char *const *capabilities(size_t idx, const char **server, size_t *n);
-
-/* Compare dotted versions numerically ("1.10" > "1.9"); non-numeric
- * tails ("rc1", "+cpu") are ignored. Returns <0, 0, >0. */
-int version_cmp(const char *a, const char *b);
 
 #endif

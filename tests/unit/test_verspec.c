@@ -1,0 +1,91 @@
+/* Versions and specifiers as model and server requirement files write
+ * them (common/verspec.c). Expected places follow PEP 440 and poetry's
+ * documented caret and tilde rules. */
+#include "t.h"
+#include "verspec.h"
+
+static const struct place_case {
+	const char *version, *spec;
+	enum verspec_place want;
+} places[] = {
+	/* the seed: Seldon 1.17.1's MLFLOW_SERVER requirements */
+	{ "2.17.2", "<=2.5.0", VERSPEC_ABOVE },
+	{ "2.5.0", "<=2.5.0", VERSPEC_IN },
+	{ "2.0.3", "<=2.0.0", VERSPEC_ABOVE },
+	{ "1.5.3", "<=2.0.0", VERSPEC_IN },
+	{ "2.17.2", ">=2.9.2,<3.0", VERSPEC_IN },
+	{ "2.5.0", ">=2.9.2,<3.0", VERSPEC_BELOW },
+	{ "3.1.1", ">=2.9.2,<3.0", VERSPEC_ABOVE },
+	{ "3.0.0rc1", "<3.0", VERSPEC_IN },  /* pre-releases sort before 3.0 */
+	{ "2.0.3", "==1.4.2", VERSPEC_ABOVE },
+	{ "1.3.0", "==1.4.2", VERSPEC_BELOW },
+	{ "1.4.2", "==1.4.2", VERSPEC_IN },
+	{ "1.4.2+cpu", "==1.4.2", VERSPEC_IN },
+	{ "1.4.2.post1", "==1.4.2", VERSPEC_ABOVE },
+	{ "1.2.9", "==1.2.*", VERSPEC_IN },
+	{ "1.3.0", "==1.2.*", VERSPEC_ABOVE },
+	{ "1.2.9", "!=1.2.*", VERSPEC_EXCLUDED },
+	{ "1.10.0", ">1.9", VERSPEC_IN },
+	{ "1.5.2", "~=1.5.1", VERSPEC_IN },
+	{ "1.6.0", "~=1.5.1", VERSPEC_ABOVE },
+	{ "1.5.0", "~=1.5.1", VERSPEC_BELOW },
+	{ "1.9", "~=1.5", VERSPEC_IN },
+	{ "2.0", "~=1.5", VERSPEC_ABOVE },
+	/* poetry: ~1.3.0 is >=1.3.0,<1.4.0; ^1.2.3 is >=1.2.3,<2.0.0; ^0.2.3 is <0.3.0 */
+	{ "1.3.2", "~1.3.0", VERSPEC_IN },
+	{ "1.4.0", "~1.3.0", VERSPEC_ABOVE },
+	{ "1.2.9", "~1.3.0", VERSPEC_BELOW },
+	{ "1.9.9", "~1", VERSPEC_IN },
+	{ "1.9.0", "^1.2.3", VERSPEC_IN },
+	{ "2.0.0", "^1.2.3", VERSPEC_ABOVE },
+	{ "0.2.9", "^0.2.3", VERSPEC_IN },
+	{ "0.3.0", "^0.2.3", VERSPEC_ABOVE },
+	{ "0.0.4", "^0.0.3", VERSPEC_ABOVE },
+	{ "1.4.2", "1.4.2", VERSPEC_IN },    /* poetry's bare version is == */
+	{ "9.9", "*", VERSPEC_IN },
+	{ "9.9", "", VERSPEC_IN },
+	{ "6.0.1", " >= 5.4 , <= 6.0 ", VERSPEC_ABOVE },
+	{ "2.5.0", "=2.5.0", VERSPEC_IN },   /* conda's = */
+	/* what this code does not read is said, never guessed */
+	{ "2.x", "<=2.5.0", VERSPEC_UNKNOWN },
+	{ "2.0", "<=2.5.0 or so", VERSPEC_UNKNOWN },
+	{ "2.0", "===2.0", VERSPEC_UNKNOWN },
+	{ "2.0", ">=1 || <0.5", VERSPEC_UNKNOWN },
+	{ "2.0", "~=2", VERSPEC_UNKNOWN },
+	{ "2.0", ">=2.*", VERSPEC_UNKNOWN },
+	{ "99999999999999999999999.1", "<=2.5.0", VERSPEC_ABOVE },  /* saturates */
+};
+
+static void test_target(void)
+{
+	int len = 0;
+	const char *t = verspec_target("<=2.5.0", &len);
+	CHECK(t && len == 5 && !strncmp(t, "2.5.0", 5));
+	t = verspec_target(">=5.4, <= 6.0 ", &len);
+	CHECK(t && len == 3 && !strncmp(t, "6.0", 3));
+	t = verspec_target("==1.4.2", &len);
+	CHECK(t && len == 5 && !strncmp(t, "1.4.2", 5));
+	CHECK(verspec_target("<1.24.0", &len) == NULL);
+	CHECK(verspec_target("==1.2.*", &len) == NULL);
+	CHECK(verspec_target("===1.2", &len) == NULL);
+	CHECK(verspec_target("", &len) == NULL);
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
+		printf("# %s against \"%s\"\n", places[i].version, places[i].spec);
+		CHECK_INT(verspec_place(places[i].version, places[i].spec), places[i].want);
+	}
+	CHECK_INT(verspec_holds("2.5.0", "<=2.5.0"), 1);
+	CHECK_INT(verspec_holds("2.5.1", "<=2.5.0"), 0);
+	CHECK_INT(verspec_holds("x", "<=2.5.0"), -1);
+	CHECK(version_cmp("1.10", "1.9") > 0);
+	CHECK(version_cmp("1.4", "1.4.0") == 0);
+	CHECK(version_cmp("2.4.1+cpu", "2.4.1") == 0);
+	CHECK(version_cmp("1.0rc1", "1.0") < 0);
+	CHECK(version_cmp("1.0.post1", "1.0") > 0);
+	CHECK(version_cmp("1.2.x", "1.2") == 0);  /* unread tail: the release */
+	test_target();
+	return T_DONE();
+}
