@@ -40,4 +40,40 @@ struct server_release {
 /* Every row, grouped by server, releases oldest first. */
 const struct server_release *server_releases_all(size_t *n);
 
+/* ---- server_lookup.c: finding rows, and what a row does to a model ---- */
+
+struct buf;
+
+/* The row of server (case-insensitive) at version ("1.17.1", "v1.17.1"),
+ * or NULL. */
+const struct server_release *release_find(const char *server, const char *version);
+/* The newest row of server, or NULL when the table has none. */
+const struct server_release *release_newest(const char *server);
+/* The known releases of server nearest version, for "did you mean":
+ * "1.17.1 or 1.18.0" (the one below and the one above). */
+void release_nearest(const char *server, const char *version, struct buf *out);
+/* The requirement r's files make on the library name (PEP 503: case and
+ * -_. runs do not matter), or NULL when they name none. */
+const struct release_req *release_req_find(const struct server_release *r, const char *name);
+
+/* The releases of server for which keep(row, arg) holds, as ranges in
+ * table order: "1.18.0 to 1.18.2", "0.13.0 to 0.14.1, 0.16.0"; "" when
+ * none. */
+void release_ranges(const char *server, int (*keep)(const struct server_release *, const void *),
+		    const void *arg, struct buf *out);
+
+/* A version the model fixes exactly, and where it says so. */
+struct model_pin {
+	const char *name;     /* as written */
+	const char *version;  /* "2.17.2" */
+	const char *where;    /* "conda.yaml:10:7", "MLmodel mlflow_version" */
+};
+
+/* For a server that installs r's requirements over the model's
+ * environment: append each pin r would move to out, as
+ * "mlflow==2.17.2 (conda.yaml:10:7) to 2.5.0 (mlflow<=2.5.0)", "; "
+ * between them. Returns how many it would move. */
+size_t release_moves(const struct server_release *r, const struct model_pin *pins, size_t n,
+		     struct buf *out);
+
 #endif

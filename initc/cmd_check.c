@@ -41,8 +41,11 @@ static void row_fill(struct row *r, const struct model *m, const struct target *
 		r->status = v.fit == FIT_OK ? "ok" : v.fit == FIT_FIX ? "fix" : "fail";
 		r->rc = v.fit == FIT_OK ? 0 : EXIT_VERIFY;
 		buf_adds(&r->detail, v.why.data);
-		if (v.warn.len)
+		if (v.warn.len) {
 			buf_adds(&r->warn, v.warn.data);
+			if (t->strict && !r->rc)
+				r->rc = EXIT_POLICY;  /* the warning fails the run, the row keeps "ok" */
+		}
 		verdict_free(&v);
 	} else {
 		r->status = "ok";
@@ -70,6 +73,11 @@ static void rows_json(struct buf *out, const char *label, const struct target *t
 	buf_adds(out, ",\"server\":");
 	if (t->profile)
 		json_str(out, t->profile->name);
+	else
+		buf_adds(out, "null");
+	buf_adds(out, ",\"release\":");
+	if (t->profile && t->profile->release)
+		json_str(out, t->profile->release->version);
 	else
 		buf_adds(out, "null");
 	buf_adds(out, ",\"models\":[");
@@ -126,7 +134,8 @@ static void rows_table(struct buf *out, const struct row *rows, size_t n)
 	free(flavors);
 }
 
-/* With one model and no target, show the verdict of every server. */
+/* With one model and no target, show the verdict of every server at
+ * its newest release. */
 static void servers_for_model(struct buf *out, const struct model *m)
 {
 	size_t n;
@@ -134,7 +143,9 @@ static void servers_for_model(struct buf *out, const struct model *m)
 	buf_printf(out, "\n%-18s %-4s %s\n", "SERVER", "FIT", "WHY");
 	for (size_t i = 0; i < n; i++) {
 		struct verdict v;
-		judge(m, &all[i], &v);
+		struct profile newest;
+		profile_at_release(&all[i], NULL, &newest);
+		judge(m, &newest, &v);
 		buf_printf(out, "%-18s %-4s %s\n", all[i].name, fit_name(v.fit), v.why.data);
 		if (v.warn.len)
 			buf_printf(out, "%-18s %-4s %s\n", "", "warn", v.warn.data);
@@ -165,8 +176,8 @@ struct check_args {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: initc check [--recursive] [--json] [--server NAME] "
-		"[--requirements LIST] URI|DIR\n");
+	fprintf(stderr, "usage: initc check [--recursive] [--json] [--strict] "
+		"[--server NAME[:VERSION]] [--requirements LIST] URI|DIR\n");
 	return EXIT_USAGE;
 }
 
@@ -181,6 +192,8 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 			a->recursive = 1;
 		else if (!strcmp(arg, "--json"))
 			a->json = 1;
+		else if (!strcmp(arg, "--strict"))
+			a->opts.strict = 1;
 		else if (!strcmp(arg, "--server") && i + 1 < argc)
 			a->opts.server = argv[++i];
 		else if (!strncmp(arg, "--server=", 9))
@@ -197,6 +210,14 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 			a->where = arg;
 	}
 	return a->where ? 0 : usage();
+}
+
+/* Which exit code a run with several failing models ends with: malformed
+ * input outranks a misfit (it needs fixing first), and a misfit outranks
+ * a warning made fatal by --strict. */
+static int severity(int rc)
+{
+	return rc == EXIT_INPUT ? 3 : rc == EXIT_POLICY ? 1 : rc ? 2 : 0;
 }
 
 static int check_tree(struct tree *tree, const struct check_args *a, const struct target *t)
@@ -234,8 +255,7 @@ static int check_tree(struct tree *tree, const struct check_args *a, const struc
 		row_fill(&rows[i], &m, t);
 		if (rows[i].rc) {
 			failed++;
-			/* malformed input outranks a misfit: it needs fixing first */
-			if (!rc || rows[i].rc == EXIT_INPUT)
+			if (severity(rows[i].rc) > severity(rc))
 				rc = rows[i].rc;
 		}
 		if (!a->recursive)

@@ -41,8 +41,9 @@
 
 static const char usage_text[] =
 	"usage: initc [options] SRC DEST [SRC DEST ...]\n"
-	"       initc servers [--json]\n"
-	"       initc check [--recursive] [--json] [--server NAME] [--requirements LIST] URI|DIR\n"
+	"       initc servers [--json] [NAME]\n"
+	"       initc check [--recursive] [--json] [--strict] [--server NAME[:VERSION]]\n"
+	"                   [--requirements LIST] URI|DIR\n"
 	"\n"
 	"Downloads a model the way Seldon Core v1 and KServe storage initializers do,\n"
 	"reading rclone's RCLONE_CONFIG_<REMOTE>_* variables, then checks it against\n"
@@ -53,9 +54,12 @@ static const char usage_text[] =
 	"DEST: a folder, created if missing (Seldon and KServe pass /mnt/models)\n"
 	"\n"
 	"options:\n"
-	"  --server NAME          verify for this server (env INITC_SERVER); see 'initc servers'\n"
+	"  --server NAME[:VERSION] verify for this server release, e.g. MLFLOW_SERVER:1.17.1\n"
+	"                         (env INITC_SERVER; newest known if no VERSION); see 'initc servers'\n"
 	"  --requirements LIST    Seldon v2 requirement strings (env INITC_REQUIREMENTS)\n"
 	"  --fix                  apply the safe fix, e.g. write model-settings.json (INITC_FIX=1)\n"
+	"  --strict               a warning (pins the server would move) fails, exit 11\n"
+	"                         (INITC_STRICT=1)\n"
 	"  --no-verify            download only\n"
 	"  -v, --verbose          debug logs (INITC_LOG_LEVEL=debug)\n"
 	"  -q, --quiet            warnings and errors only\n"
@@ -64,7 +68,7 @@ static const char usage_text[] =
 	"\n"
 	"exit codes: 0 ok, 2 usage/config, 3 auth, 4 not found, 5 network, 6 integrity,\n"
 	"7 local I/O, 8 model does not fit the server, 9 unsafe key or archive entry,\n"
-	"10 malformed input file, 70 internal error\n";
+	"10 malformed input file, 11 a warning under --strict, 70 internal error\n";
 
 static int fail(int code, const struct buf *why)
 {
@@ -149,6 +153,7 @@ static const struct env_check {
 } env_checks[] = {
 	{ "INITC_LOG_LEVEL", valid_log_level, "debug, info, warn or error" },
 	{ "INITC_FIX", valid_bool, "true or false" },
+	{ "INITC_STRICT", valid_bool, "true or false" },
 	{ "INITC_MAX_UNPACK_BYTES", valid_unpack_bytes, "a positive size such as 500M or 10G" },
 	{ "INITC_MAX_UNPACK_ENTRIES", valid_unpack_entries, "a positive whole number such as 200000" },
 	{ "S3_VERIFY_SSL", valid_bool, "true or false (KServe: 0 or false turns checks off)" },
@@ -300,12 +305,13 @@ static int run_pair(const struct globals *g, const char *uri, const char *dest,
 	return rc;
 }
 
-enum { OPT_SERVER = 256, OPT_REQUIREMENTS, OPT_FIX, OPT_NO_VERIFY };
+enum { OPT_SERVER = 256, OPT_REQUIREMENTS, OPT_FIX, OPT_STRICT, OPT_NO_VERIFY };
 
 static const struct option long_options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "requirements", required_argument, NULL, OPT_REQUIREMENTS },
 	{ "fix", no_argument, NULL, OPT_FIX },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -316,7 +322,7 @@ static const struct option long_options[] = {
 
 struct cli {
 	const char *server, *requirements;
-	int fix, no_verify;
+	int fix, strict, no_verify;
 };
 
 /* getopt's own message would echo the argument. A long option is named
@@ -348,6 +354,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case OPT_SERVER: c->server = optarg; break;
 		case OPT_REQUIREMENTS: c->requirements = optarg; break;
 		case OPT_FIX: c->fix = 1; break;
+		case OPT_STRICT: c->strict = 1; break;
 		case OPT_NO_VERIFY: c->no_verify = 1; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'q': log_set_level(LOG_WARN); break;
@@ -374,6 +381,8 @@ static void verify_options(const struct cli *c, struct verify_opts *vo)
 		vo->requirements = c->requirements;
 	if (c->fix)
 		vo->fix = 1;
+	if (c->strict)
+		vo->strict = 1;
 }
 
 /* Register every secret the environment and the arguments hold, then

@@ -1,5 +1,7 @@
 /* The server profiles table and Seldon Core v2 capability lists; see
- * profiles.h. Sources are named per row so a reader can re-check them. */
+ * profiles.h. What changes from release to release (file names, image,
+ * library versions) is in common/server_releases.c, with its sources;
+ * names[] here only describe the layout when the table has no row. */
 #include "profiles.h"
 
 #include <ctype.h>
@@ -16,53 +18,50 @@ static const struct profile profiles[] = {
 	  NULL, 0,
 	  /* SKLearnServer.__init__(model_uri, method): only `method` may be passed */
 	  "SKLEARN_SERVER's constructor accepts only the `method` parameter",
-	  /* servers/sklearnserver/sklearnserver/requirements.txt @6a37308 */
-	  "scikit-learn", "0.24.2", "seldonio/sklearnserver (Seldon Core 1.x)" },
+	  "scikit-learn", 0 },
 	{ "XGBOOST_SERVER", FAMILY_SELDON_V1, LAYOUT_NAMES, { "model.bst" }, "xgboost",
 	  NULL, 0,
 	  /* XGBoostServer.__init__(self, model_uri): BOOSTER_FILE = "model.bst" */
 	  "XGBOOST_SERVER's constructor rejects it",
-	  /* servers/xgboostserver/xgboostserver/requirements.txt @0d247a9 */
-	  "xgboost", "1.4.2", "seldonio/xgboostserver (Seldon Core 1.x)" },
+	  "xgboost", 0 },
 	{ "MLFLOW_SERVER", FAMILY_SELDON_V1, LAYOUT_MLFLOW, { "MLmodel" }, NULL,
 	  NULL, 0, NULL,
-	  /* servers/mlflowserver/mlflowserver/requirements.txt: mlflow == 3.1.1,
-	   * installed over the model's conda.yaml at every start (seed 002) */
-	  "mlflow", "3.1.1", "seldonio/mlflowserver (Seldon Core 1.x)" },
+	  /* creates the model's conda env, then pip-installs its own
+	   * requirements.txt into it at every start (seed 002) */
+	  "mlflow", 1 },
 	{ "TENSORFLOW_SERVER", FAMILY_SELDON_V1, LAYOUT_TFSERVING, { "saved_model.pb" }, "tensorflow",
-	  NULL, 0, NULL, NULL, NULL, "tensorflow/serving (--model_base_path=/mnt/models)" },
+	  NULL, 0, NULL, NULL, 0 },
 	{ "TRITON_SERVER", FAMILY_SELDON_V1, LAYOUT_TRITON, { "config.pbtxt" }, NULL,
-	  NULL, 0, NULL, NULL, NULL, "nvcr.io/nvidia/tritonserver" },
+	  NULL, 0, NULL, NULL, 0 },
 
-	/* MLServer runtimes (runtimes/<name>/mlserver_<name> WELLKNOWN_MODEL_FILENAMES);
-	 * their pyproject.toml leave the library unpinned ("*"). */
+	/* MLServer runtimes (runtimes/<name>/mlserver_<name>). */
 	{ "mlserver-sklearn", FAMILY_MLSERVER, LAYOUT_NAMES,
 	  { "model.joblib", "model.pickle", "model.pkl" }, "sklearn",
-	  "mlserver_sklearn.SKLearnModel", 1, NULL, "scikit-learn", NULL, "seldonio/mlserver" },
+	  "mlserver_sklearn.SKLearnModel", 1, NULL, "scikit-learn", 0 },
 	{ "mlserver-xgboost", FAMILY_MLSERVER, LAYOUT_NAMES,
 	  { "model.bst", "model.json", "model.ubj" }, "xgboost",
-	  "mlserver_xgboost.XGBoostModel", 1, NULL, "xgboost", NULL, "seldonio/mlserver" },
+	  "mlserver_xgboost.XGBoostModel", 1, NULL, "xgboost", 0 },
 	{ "mlserver-lightgbm", FAMILY_MLSERVER, LAYOUT_NAMES, { "model.bst" }, "lightgbm",
-	  "mlserver_lightgbm.LightGBMModel", 1, NULL, "lightgbm", NULL, "seldonio/mlserver" },
+	  "mlserver_lightgbm.LightGBMModel", 1, NULL, "lightgbm", 0 },
 	{ "mlserver-mlflow", FAMILY_MLSERVER, LAYOUT_MLFLOW, { "MLmodel" }, NULL,
-	  "mlserver_mlflow.MLflowRuntime", 1, NULL, "mlflow", NULL, "seldonio/mlserver" },
+	  "mlserver_mlflow.MLflowRuntime", 1, NULL, "mlflow", 0 },
 
 	/* KServe ClusterServingRuntimes (python/{sklearn,xgb,lgb}server/<pkg>/model.py
 	 * load the single root file with a known suffix; mlflow is MLServer). */
 	{ "kserve-sklearn", FAMILY_KSERVE, LAYOUT_EXT, { ".joblib", ".pkl", ".pickle" }, "sklearn",
-	  NULL, 0, NULL, "scikit-learn", NULL, "kserve/sklearnserver" },
+	  NULL, 0, NULL, "scikit-learn", 0 },
 	{ "kserve-xgboost", FAMILY_KSERVE, LAYOUT_EXT, { ".bst", ".json", ".ubj" }, "xgboost",
-	  NULL, 0, NULL, "xgboost", NULL, "kserve/xgbserver" },
+	  NULL, 0, NULL, "xgboost", 0 },
 	{ "kserve-lightgbm", FAMILY_KSERVE, LAYOUT_EXT, { ".bst" }, "lightgbm",
-	  NULL, 0, NULL, "lightgbm", NULL, "kserve/lgbserver" },
+	  NULL, 0, NULL, "lightgbm", 0 },
 	{ "kserve-mlflow", FAMILY_KSERVE, LAYOUT_MLFLOW, { "MLmodel" }, NULL,
-	  NULL, 0, NULL, "mlflow", NULL, "seldonio/mlserver (kserve-mlserver runtime)" },
+	  NULL, 0, NULL, "mlflow", 0 },
 	{ "kserve-tensorflow", FAMILY_KSERVE, LAYOUT_TFSERVING, { "saved_model.pb" }, "tensorflow",
-	  NULL, 0, NULL, NULL, NULL, "tensorflow/serving" },
+	  NULL, 0, NULL, NULL, 0 },
 	{ "kserve-triton", FAMILY_KSERVE, LAYOUT_TRITON, { "config.pbtxt" }, NULL,
-	  NULL, 0, NULL, NULL, NULL, "nvcr.io/nvidia/tritonserver" },
+	  NULL, 0, NULL, NULL, 0 },
 	{ "kserve-onnx", FAMILY_KSERVE, LAYOUT_TRITON, { "config.pbtxt" }, "onnx",
-	  NULL, 0, NULL, NULL, NULL, "nvcr.io/nvidia/tritonserver (onnxruntime backend)" },
+	  NULL, 0, NULL, NULL, 0 },
 };
 
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
@@ -71,6 +70,25 @@ const struct profile *profiles_all(size_t *n)
 {
 	*n = NPROFILES;
 	return profiles;
+}
+
+void profile_at_release(const struct profile *p, const struct server_release *r,
+			struct profile *out)
+{
+	*out = *p;
+	if (!r)
+		r = release_newest(p->name);
+	if (!r)
+		return;
+	out->release = r;
+	out->image = r->image;
+	if (r->loads[0]) {
+		memset(out->names, 0, sizeof out->names);
+		for (size_t i = 0; i < PROFILE_MAX_NAMES && i < RELEASE_MAX_LOADS && r->loads[i]; i++)
+			out->names[i] = r->loads[i];
+	}
+	const struct release_req *req = p->library ? release_req_find(r, p->library) : NULL;
+	out->library_spec = req ? req->spec : NULL;
 }
 
 const struct profile *profile_find(const char *name)

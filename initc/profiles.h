@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "buf.h"
+#include "server_releases.h"
 #include "verspec.h"
 
 enum profile_family { FAMILY_SELDON_V1, FAMILY_MLSERVER, FAMILY_KSERVE };
@@ -31,9 +32,22 @@ struct profile {
 	int settings_uri;           /* honours model-settings.json parameters.uri */
 	const char *no_params;      /* why graph parameters break it, or NULL */
 	const char *library;        /* library whose version decides loading */
-	const char *library_version;/* version the image ships, NULL if unpinned */
-	const char *image;          /* image (and release) that ships it */
+	/* Installs the release's own requirements over the model's
+	 * environment at every start (Seldon v1 MLFLOW_SERVER, seed 002):
+	 * the model's pins are compared with them. */
+	int installs_over_env;
+
+	/* Per release, from the server release table (profile_at_release);
+	 * NULL in the static rows. */
+	const struct server_release *release;
+	const char *library_spec;   /* "==1.4.2", "~1.3.0"; "" unpinned; NULL unknown */
+	const char *image;
 };
+
+/* p as release r ships it: file names, image and library spec from r
+ * (r NULL: the newest release of p known, if any). */
+void profile_at_release(const struct profile *p, const struct server_release *r,
+			struct profile *out);
 
 const struct profile *profiles_all(size_t *n);
 /* Case-insensitive lookup; NULL when unknown. */

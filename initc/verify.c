@@ -16,23 +16,77 @@
 
 /* ---- the target ------------------------------------------------------- */
 
+static int refuse_target(const char *why, const char *kv)
+{
+	log_kv(LOG_ERROR, why, "%s", kv);
+	log_termination("initc: %s", why);
+	return EXIT_USAGE;
+}
+
 static int unknown_server(const char *name)
 {
 	const char *near = profile_nearest(name);
 	char *why = xasprintf("unknown server name \"%s\" (from --server or INITC_SERVER): %s%s%s"
 			      "`initc servers` lists every known name", name, near ? "did you mean " : "",
 			      near ? near : "", near ? "? " : "");
-	log_kv(LOG_ERROR, why, "server=%s", log_q(name));
-	log_termination("initc: %s", why);
+	char *kv = xasprintf("server=%s", log_q(name));
+	int rc = refuse_target(why, kv);
 	free(why);
-	return EXIT_USAGE;
+	free(kv);
+	return rc;
+}
+
+static int unknown_release(const struct profile *p, const char *version)
+{
+	struct buf near = BUF_INIT;
+	release_nearest(p->name, version, &near);
+	char *why = xasprintf("%s has no release \"%s\" in initc's table%s%s: give the tag of the "
+			      "image you run; `initc servers %s` lists the releases initc knows",
+			      p->name, version, near.len ? "; nearest known: " : "",
+			      near.len ? near.data : "", p->name);
+	char *kv = xasprintf("server=%s release=%s", p->name, log_q(version));
+	int rc = refuse_target(why, kv);
+	free(why);
+	free(kv);
+	buf_free(&near);
+	return rc;
+}
+
+/* "MLFLOW_SERVER:1.17.1" -> the profile at that release. */
+static int find_target(const char *spec, struct target *t)
+{
+	const char *colon = strchr(spec, ':');
+	char *name = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+	const struct profile *p = profile_find(name);
+	const struct server_release *r = NULL;
+	int rc = 0;
+
+	if (!p)
+		rc = unknown_server(name);
+	else if (colon && !(r = release_find(p->name, colon + 1)))
+		rc = unknown_release(p, colon + 1);
+	if (!rc) {
+		profile_at_release(p, r, &t->at);
+		t->profile = &t->at;
+		if (!colon && t->at.release)
+			log_kv(LOG_INFO, "no server release given; judging against the newest known",
+			       "server=%s release=%s image=%s hint=%s", p->name, t->at.release->version,
+			       log_q(t->at.image), log_q("give NAME:VERSION (the tag of the image you "
+			       "run), e.g. --server MLFLOW_SERVER:1.17.1"));
+	}
+	free(name);
+	return rc;
 }
 
 int resolve_target(const struct verify_opts *o, struct target *t)
 {
 	memset(t, 0, sizeof *t);
-	if (o->server && *o->server && !(t->profile = profile_find(o->server)))
-		return unknown_server(o->server);
+	t->strict = o->strict;
+	if (o->server && *o->server) {
+		int rc = find_target(o->server, t);
+		if (rc)
+			return rc;
+	}
 	if (o->requirements && *o->requirements) {
 		struct buf err = BUF_INIT;
 		const struct profile *rt;
@@ -45,8 +99,10 @@ int resolve_target(const struct verify_opts *o, struct target *t)
 			buf_free(&err);
 			return rc;
 		}
-		if (!t->profile)
-			t->profile = rt;
+		if (!t->profile && rt) {
+			profile_at_release(rt, NULL, &t->at);
+			t->profile = &t->at;
+		}
 		buf_free(&err);
 	}
 	return 0;
@@ -60,6 +116,7 @@ int verify_opts_from_env(struct verify_opts *o)
 	o->server = getenv("INITC_SERVER");
 	o->requirements = getenv("INITC_REQUIREMENTS");
 	env_bool("INITC_FIX", 0, &o->fix); /* validated by main before it gets here */
+	env_bool("INITC_STRICT", 0, &o->strict);
 	return 0;
 }
 
@@ -71,27 +128,44 @@ int verify_opts_check(const struct verify_opts *o)
 
 /* ---- after a download ------------------------------------------------- */
 
+/* A warning fails only under --strict: the model loads, but not as it was
+ * saved (the seed's moved pins). */
+static int report_warning(const struct model *m, const struct target *t, const struct verdict *v)
+{
+	const struct profile *p = t->profile;
+	log_kv(t->strict ? LOG_ERROR : LOG_WARN, "the server would not run the model as it was saved",
+	       "server=%s release=%s model=%s reason=%s%s", p->name,
+	       p->release ? p->release->version : "unknown", log_q(m->label), log_q(v->warn.data),
+	       t->strict ? "" : " hint=\"--strict (INITC_STRICT=1) makes this fail with exit 11\"");
+	if (!t->strict)
+		return 0;
+	log_termination("%s", v->warn.data);
+	return EXIT_POLICY;
+}
+
 static int report_target(const char *dir, const struct model *m, const struct target *t,
 			 const struct verify_opts *o)
 {
 	struct verdict v;
 	int rc = 0;
+	const struct profile *p = t->profile;
 
-	judge(m, t->profile, &v);
-	if (v.warn.len)
-		log_kv(LOG_WARN, "library version mismatch", "server=%s reason=%s",
-		       t->profile->name, log_q(v.warn.data));
+	judge(m, p, &v);
 	if (v.fit == FIT_OK) {
-		log_kv(LOG_INFO, "model fits server", "server=%s model=%s detail=%s",
-		       t->profile->name, log_q(m->label), log_q(v.why.data));
+		log_kv(LOG_INFO, "model fits server", "server=%s release=%s model=%s detail=%s",
+		       p->name, p->release ? p->release->version : "unknown", log_q(m->label),
+		       log_q(v.why.data));
 	} else if (v.fit == FIT_FIX && o->fix && dir) {
-		rc = v.warn.len ? refuse_fix(m, t->profile, &v) : apply_fix(dir, m, t->profile, &v);
+		rc = apply_fix(dir, m, p, &v);
 	} else {
-		log_kv(LOG_ERROR, "model does not fit server", "server=%s model=%s reason=%s",
-		       t->profile->name, log_q(m->label), log_q(v.why.data));
+		log_kv(LOG_ERROR, "model does not fit server", "server=%s release=%s model=%s reason=%s",
+		       p->name, p->release ? p->release->version : "unknown", log_q(m->label),
+		       log_q(v.why.data));
 		log_termination("%s", v.why.data);
 		rc = EXIT_VERIFY;
 	}
+	if (!rc && v.warn.len)
+		rc = report_warning(m, t, &v);
 	verdict_free(&v);
 	return rc;
 }

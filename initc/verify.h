@@ -7,10 +7,11 @@ struct verify_opts {
 	const char *server;        /* --server or INITC_SERVER; NULL = none */
 	const char *requirements;  /* --requirements or INITC_REQUIREMENTS */
 	int fix;                   /* --fix or INITC_FIX=1 */
+	int strict;                /* --strict or INITC_STRICT=1: warnings fail */
 };
 
 /* Fill defaults from the environment (INITC_SERVER, INITC_REQUIREMENTS,
- * INITC_FIX); command-line flags are applied over it by the caller. */
+ * INITC_FIX, INITC_STRICT); command-line flags are applied over it by the caller. */
 int verify_opts_from_env(struct verify_opts *o);
 /* Is the target known and are the requirement strings valid? 0, or
  * EXIT_USAGE after logging why (and writing the termination log). */

@@ -167,13 +167,3 @@ int apply_fix(const char *dir, const struct model *m, const struct profile *p,
 	       log_q(v->why.data));
 	return EXIT_VERIFY;
 }
-
-/* A file renamed for a library too old to read it only moves the crash
- * from the init container to the server: not a safe fix. */
-int refuse_fix(const struct model *m, const struct profile *p, const struct verdict *v)
-{
-	log_kv(LOG_ERROR, "fix not applied: the server's library is older than the model's",
-	       "server=%s model=%s reason=%s", p->name, log_q(m->label), log_q(v->warn.data));
-	log_termination("%s; --fix not applied because the %s", v->why.data, v->warn.data);
-	return EXIT_VERIFY;
-}

@@ -36,6 +36,8 @@ struct model {
 	int has_settings;
 	char *settings_uri;  /* model-settings.json parameters.uri, "./" removed */
 	struct buf not_onnx; /* "folder (backend X)": a Triton config onnxruntime does not run */
+	struct model_pin *pins; /* versions the env files fix exactly (owned strings) */
+	size_t npins;
 	int rc;              /* EXIT_INPUT / EXIT_VERIFY when the model is broken */
 	struct buf problems; /* why, one "; "-separated sentence each */
 	struct buf warnings;
@@ -83,19 +85,23 @@ struct fit_lists {
 	struct buf names[3];
 };
 
-/* Judge m against every known profile. */
+/* Judge m against every known profile at its newest release. */
 void judge_all(const struct model *m, struct fit_lists *l);
 void fit_lists_free(struct fit_lists *l);
 
 /* ---- verify.c: the target server ----------------------------------------- */
 
 struct target {
-	const struct profile *profile;  /* NULL: no target */
+	const struct profile *profile;  /* NULL: no target; else &at */
+	struct profile at;              /* the profile at the chosen release */
 	const char *v2_server;          /* from --requirements */
+	int strict;                     /* warnings fail (EXIT_POLICY) */
 };
 
-/* The profile named by --server, else the one --requirements implies. 0,
- * or EXIT_USAGE after logging why (and writing the termination log). */
+/* The profile named by --server NAME[:VERSION] at that release (the
+ * newest known when no version is given, logged), else the one
+ * --requirements implies. 0, or EXIT_USAGE after logging why (and
+ * writing the termination log). */
 int resolve_target(const struct verify_opts *o, struct target *t);
 
 /* ---- verify_fix.c: the --fix writers --------------------------------------- */
@@ -105,8 +111,6 @@ int resolve_target(const struct verify_opts *o, struct target *t);
  * the folder cannot be written; logs either way. */
 int apply_fix(const char *dir, const struct model *m, const struct profile *p,
 	      const struct verdict *v);
-/* Log and return EXIT_VERIFY: v's warning makes its fix unsafe. */
-int refuse_fix(const struct model *m, const struct profile *p, const struct verdict *v);
 
 /* ---- verify_json.c: JSON text, one escaper for all of it --------------------- */
 

@@ -327,24 +327,111 @@ static void judge_triton(const struct model *m, const struct profile *p, struct 
 			   mlmodel_flavor(&m->ml, "onnx")->file : "model.onnx");
 }
 
-/* Warn when the model was saved with a newer library than the image has. */
+/* The library version the model was saved with, as the server's library
+ * sees it: MLmodel's mlflow_version for an MLflow folder, else the
+ * flavor's own (xgb_version, sklearn_version...). */
+static const char *saved_with(const struct model *m, const struct profile *p)
+{
+	if (!m->has_mlmodel)
+		return NULL;
+	if (p->layout == LAYOUT_MLFLOW)
+		return m->ml.mlflow_version;
+	const struct mlflavor *f = p->flavor ? mlmodel_flavor(&m->ml, p->flavor) : NULL;
+	return f ? f->lib_version : NULL;
+}
+
+struct admits {
+	const char *library, *version;
+};
+
+static int release_admits(const struct server_release *r, const void *arg)
+{
+	const struct admits *a = arg;
+	const struct release_req *req = release_req_find(r, a->library);
+	return req && verspec_place(a->version, req->spec) == VERSPEC_IN;
+}
+
+/* "XGBOOST_SERVER 1.17.1 (seldonio/xgboostserver:1.17.1) installs
+ * xgboost==1.4.2" */
+static void describe_release(const struct profile *p, struct buf *out)
+{
+	buf_printf(out, "%s %s (%s) installs %s%s", p->name, p->release->version, p->image,
+		   p->library, p->library_spec);
+}
+
+/* A model saved with a library newer than the release's range: a server
+ * that loads the file itself cannot be trusted to read it (a fail); one
+ * that loads it through MLflow usually can (a warning). */
 static void check_version(const struct model *m, const struct profile *p, struct verdict *v)
 {
-	const char *have = NULL, *what = p->library;
+	const char *have = saved_with(m, p);
+	struct admits want = { p->library, have };
 
-	if (!p->library_version || !m->has_mlmodel)
+	if (!have || !p->release || !p->library_spec || p->installs_over_env ||
+	    verspec_place(have, p->library_spec) != VERSPEC_ABOVE)
 		return;
 	if (p->layout == LAYOUT_MLFLOW) {
-		have = m->ml.mlflow_version;
-	} else {
-		const struct mlflavor *f = p->flavor ? mlmodel_flavor(&m->ml, p->flavor) : NULL;
-		have = f ? f->lib_version : NULL;
+		buf_printf(&v->warn, "model saved with %s %s but ", p->library, have);
+		describe_release(p, &v->warn);
+		buf_adds(&v->warn, ": it may not read this model");
+		return;
 	}
-	if (have && version_cmp(have, p->library_version) > 0)
-		buf_printf(&v->warn, "model saved with %s %s but %s (%s) ships %s %s: it may not "
-			   "read this model; re-save it with %s<=%s or pick a newer image",
-			   what, have, p->name, p->image, what, p->library_version, what,
-			   p->library_version);
+	buf_printf(&v->why, "%s the model was saved with %s %s but ", v->why.len ? "; and" : "",
+		   p->library, have);
+	describe_release(p, &v->why);
+	buf_printf(&v->why, ", which cannot be relied on to read it: re-save the model with %s%s",
+		   p->library, p->library_spec);
+	struct buf ok = BUF_INIT;
+	release_ranges(p->name, release_admits, &want, &ok);
+	if (ok.len)
+		buf_printf(&v->why, ", or run %s release %s", p->name, ok.data);
+	else
+		buf_printf(&v->why, " (no %s release initc knows installs a %s that admits %s)",
+			   p->name, p->library, have);
+	buf_free(&ok);
+	v->fit = FIT_NO;
+}
+
+struct pins_kept {
+	const struct model_pin *pins;
+	size_t n;
+};
+
+static int release_keeps(const struct server_release *r, const void *arg)
+{
+	const struct pins_kept *k = arg;
+	struct buf scratch = BUF_INIT;
+	size_t moved = release_moves(r, k->pins, k->n, &scratch);
+	buf_free(&scratch);
+	return moved == 0;
+}
+
+/* A server that pip-installs its release's requirements over the
+ * model's environment at start moves the model's pins that fall outside
+ * them: the model then runs with libraries it was not saved with. */
+static void check_pins(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	struct buf moves = BUF_INIT, keep = BUF_INIT;
+	struct pins_kept k = { m->pins, m->npins };
+
+	if (!p->installs_over_env || !p->release)
+		return;
+	size_t n = release_moves(p->release, m->pins, m->npins, &moves);
+	if (n) {
+		buf_printf(&v->warn, "%s %s installs its own requirements (%s) over the model's "
+			   "environment at start-up and would move %zu of the model's pins: %s; ",
+			   p->name, p->release->version, p->release->reqs_source, n, moves.data);
+		release_ranges(p->name, release_keeps, &k, &keep);
+		if (keep.len)
+			buf_printf(&v->warn, "run %s release %s, which keeps them, or ", p->name,
+				   keep.data);
+		else
+			buf_printf(&v->warn, "no %s release initc knows keeps them all: ", p->name);
+		buf_adds(&v->warn, "bake the model's environment into the image with prebake "
+			 "--target seldon");
+	}
+	buf_free(&moves);
+	buf_free(&keep);
 }
 
 void judge(const struct model *m, const struct profile *p, struct verdict *v)
@@ -365,6 +452,8 @@ void judge(const struct model *m, const struct profile *p, struct verdict *v)
 	by_layout[p->layout](m, p, v);
 	if (v->fit != FIT_NO)
 		check_version(m, p, v);
+	if (v->fit != FIT_NO)
+		check_pins(m, p, v);
 }
 
 void judge_all(const struct model *m, struct fit_lists *l)
@@ -374,7 +463,9 @@ void judge_all(const struct model *m, struct fit_lists *l)
 	memset(l, 0, sizeof *l);
 	for (size_t i = 0; i < n; i++) {
 		struct verdict v;
-		judge(m, &all[i], &v);
+		struct profile newest;
+		profile_at_release(&all[i], NULL, &newest);
+		judge(m, &newest, &v);
 		struct buf *b = &l->names[v.fit];
 		buf_printf(b, "%s%s", b->len ? "," : "", all[i].name);
 		verdict_free(&v);
