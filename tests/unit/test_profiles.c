@@ -31,7 +31,9 @@ static void test_table_rows(void)
 	int complete = 1, unique = 1;
 	CHECK(n >= 16);
 	for (size_t i = 0; i < n; i++) {
-		complete &= all[i].name && all[i].names[0] && all[i].image;
+		struct profile now;
+		profile_at_release(&all[i], NULL, &now);
+		complete &= all[i].name && all[i].names[0] && now.release && now.image;
 		if (all[i].settings_uri)
 			complete &= all[i].implementation != NULL;
 		for (size_t j = 0; j < i; j++)
@@ -39,6 +41,68 @@ static void test_table_rows(void)
 	}
 	CHECK(complete);
 	CHECK(unique);
+}
+
+/* Every row of the release table: a known server, a unique release, and
+ * a source for each fact as owner/repo@tag:path whose tag is a release
+ * tag; specs this code can read. */
+static int source_ok(const char *src)
+{
+	const char *at = src ? strchr(src, '@') : NULL, *colon = at ? strchr(at, ':') : NULL;
+	if (!at || !colon || colon[1] == '\0' || !memchr(src, '/', (size_t)(at - src)))
+		return 0;
+	return 1;
+}
+
+static void test_release_rows(void)
+{
+	size_t n;
+	const struct server_release *all = server_releases_all(&n);
+	int known = 1, unique = 1, sourced = 1, loads = 1, readable = 1, tagged = 1;
+	CHECK(n >= 250);
+	for (size_t i = 0; i < n; i++) {
+		const struct server_release *r = &all[i];
+		known &= profile_find(r->server) != NULL;
+		for (size_t j = 0; j < i; j++)
+			unique &= strcmp(r->server, all[j].server) || strcmp(r->version, all[j].version);
+		sourced &= source_ok(r->loads_source) && source_ok(r->image_source);
+		sourced &= r->reqs[0].name ? source_ok(r->reqs_source) : !r->reqs_source;
+		loads &= r->loads[0] && r->image && *r->image;
+		for (size_t k = 0; k < RELEASE_MAX_REQS && r->reqs[k].name; k++)
+			readable &= verspec_place("1.0", r->reqs[k].spec) != VERSPEC_UNKNOWN;
+		/* the requirements are read at the release's own tag */
+		if (r->reqs_source && strstr(r->reqs_source, "seldon-core@") && !strstr(r->server, "-")) {
+			char *tag = xasprintf("@v%s:", r->version);
+			tagged &= strstr(r->reqs_source, tag) != NULL;
+			free(tag);
+		}
+		if (!known || !unique || !sourced || !loads || !readable || !tagged) {
+			printf("# bad row %s %s\n", r->server, r->version);
+			break;
+		}
+	}
+	CHECK(known);
+	CHECK(unique);
+	CHECK(sourced);
+	CHECK(loads);
+	CHECK(readable);
+	CHECK(tagged);
+	/* the seed's release, as its requirements.txt at v1.17.1 says */
+	const struct server_release *r = release_find("MLFLOW_SERVER", "v1.17.1");
+	CHECK(r != NULL);
+	CHECK_STR(r ? release_req_find(r, "MLflow")->spec : NULL, "<=2.5.0");
+	CHECK_STR(r ? release_req_find(r, "pandas")->spec : NULL, "<=2.0.0");
+	CHECK_STR(r ? r->reqs_source : NULL,
+		  "SeldonIO/seldon-core@v1.17.1:servers/mlflowserver/mlflowserver/requirements.txt");
+	CHECK(release_find("MLFLOW_SERVER", "1.17.3") == NULL);
+	CHECK_STR(release_newest("mlflow_server")->version, "1.18.2");
+	struct buf near = BUF_INIT;
+	release_nearest("MLFLOW_SERVER", "1.17.3", &near);
+	CHECK_STR(near.data, "1.17.1 or 1.18.0");
+	buf_reset(&near);
+	release_nearest("MLFLOW_SERVER", "9.0", &near);
+	CHECK_STR(near.data, "1.18.2");
+	buf_free(&near);
 }
 
 static void test_describe(void)
@@ -95,6 +159,7 @@ int main(void)
 {
 	test_lookup();
 	test_table_rows();
+	test_release_rows();
 	test_describe();
 	test_requirements();
 	test_versions();
