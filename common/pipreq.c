@@ -7,8 +7,8 @@
  * pip splits the marker off at the first ';' ("; " after a bare URL), then
  * takes the rest as a bare URL, a local archive path or a PEP 508
  * requirement. The PEP 508 part follows the grammar of packaging 23 token
- * by token, so what prebake accepts pip accepts and what pip would refuse
- * in the image build is refused here, with the reason;
+ * by token, so what is accepted here pip accepts and what pip would refuse
+ * (in prebake's image build, say) is refused here, with the reason;
  * tests/it/prebake_grammar.sh holds it against packaging itself.
  * A URL counts as exact when it names one artifact: an archive file, or a
  * VCS checkout at a full commit id. A branch or tag can move: unpinned. */

@@ -1,9 +1,10 @@
-/* What prebake knows about a model's environment: every dependency the
- * MLflow files declare, where it was declared and how tightly it is
- * pinned. Parsers (matchspec.c, pipreq.c, envload.c) fill it; audit.c
- * judges it; emit.c turns it into a Dockerfile. */
-#ifndef PREBAKE_DEPS_H
-#define PREBAKE_DEPS_H
+/* A model's environment as its MLflow files declare it: every dependency,
+ * where it was declared and how tightly it is pinned. Shared by both
+ * tools: the parsers here (matchspec.c, pipreq.c, envload.c) fill it;
+ * prebake's audit.c judges it and its emit.c turns it into a Dockerfile;
+ * initc compares it with what a server release installs. */
+#ifndef COMMON_DEPS_H
+#define COMMON_DEPS_H
 
 #include <stddef.h>
 #include "buf.h"

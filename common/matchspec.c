@@ -2,7 +2,7 @@
  *   name  name=1.2  name==1.2  name=1.2=build  name 1.2 build
  *   name >=1,<2  name 1.2|1.3  name 1.2.*  channel::name  name[build=x]
  * conda reads "name=1.2" as the prefix match 1.2.*, but "name 1.2" and
- * "name==1.2" as equality. prebake counts a prefix match as exact when it
+ * "name==1.2" as equality. A prefix match counts as exact when it
  * names a full three-part version (python=3.10.12: no 3.10.12.x exists)
  * or a build string, and as a range otherwise (numpy=1.24 floats). */
 #include "deps.h"

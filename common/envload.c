@@ -1,5 +1,7 @@
 /* Reading conda.yaml, python_env.yaml and pip requirement files into a
- * struct env; see envload.h. YAML goes through common/yamldoc. */
+ * struct env; see envload.h. Every file is read through a struct
+ * env_files (env_files_local: the filesystem); YAML goes through
+ * common/yamldoc. */
 #include "envload.h"
 #include "exitcode.h"
 #include "yamldoc.h"
@@ -17,10 +19,10 @@
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_REQ_FILE_BYTES (1u << 20)
 
-/* Where a pip line comes from: the file as opened and as shown. */
+/* Where a pip line comes from: the file as shown, and how files are read. */
 struct origin {
-	const char *dir;       /* directory for relative -r/-c, usable from cwd */
-	const char *show_dir;  /* the same, relative to the model ("" = top) */
+	const struct env_files *fs;
+	const char *show_dir;  /* its folder, relative to the model ("" = top) */
 	const char *show;      /* file name shown in messages */
 	int line, col;
 	int depth;
@@ -112,20 +114,21 @@ static size_t requirement_len(const char *line)
  * and in .dockerignore (no spaces, $, globs or quotes). */
 #define WHEEL_PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-/"
 
-static int check_local_wheel(struct env *env, const struct dep *d, struct buf *err)
+static int check_local_wheel(struct env *env, const struct dep *d, const struct env_files *fs,
+			     struct buf *err)
 {
 	char *path = path_join(env->base_dir ? env->base_dir : ".", d->local);
-	struct stat st;
-	int missing = lstat(path, &st) != 0, rc = 0;
+	enum env_file_type type = ENV_FILE_OTHER;
+	int missing = fs->type_of(fs->ctx, path, 0, &type), rc = 0;
 	if (strspn(d->local, WHEEL_PATH_CHARS) != strlen(d->local))
 		rc = buf_fail(err, EXIT_INPUT, "%s: the wheel path \"%s\" holds characters a Dockerfile "
 			  "COPY line would read as spaces, variables or patterns; rename it with "
 			  "letters, digits and . _ + - /", d->where, d->local);
-	else if (missing || !S_ISREG(st.st_mode))  /* a symlink could point anywhere */
+	else if (missing || type != ENV_FILE_REGULAR)  /* a symlink could point anywhere */
 		rc = buf_fail(err, EXIT_INPUT, "%s: the wheel \"%s\" is not a file in the model folder "
 			  "(%s: %s); pip reads it relative to the model folder, so ship it there",
-			  d->where, d->local, path, missing ? strerror(errno) :
-			  S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
+			  d->where, d->local, path, missing ? strerror(-missing) :
+			  type == ENV_FILE_SYMLINK ? "a symlink" : "not a regular file");
 	else
 		add_input(env, path, d->local);
 	free(path);
@@ -154,7 +157,7 @@ static int add_requirement(struct env *env, const char *line, size_t req_len,
 	if (role == ROLE_CONSTRAINT && (d->url || d->local))
 		return buf_fail(err, EXIT_INPUT, "%s: a constraint cannot be a %s (\"%s\"); "
 			    "move it to the requirements", d->where, d->url ? "URL" : "file", line);
-	return d->local ? check_local_wheel(env, d, err) : 0;
+	return d->local ? check_local_wheel(env, d, from->fs, err) : 0;
 }
 
 /* An index or find-links location outside the build: a path or file:. */
@@ -239,34 +242,6 @@ static int pip_line(struct env *env, const char *raw, const struct origin *from,
 	return rc;
 }
 
-/* A regular file only: a FIFO would hang the run, a device never end. */
-static int read_small_file(const char *path, struct buf *out)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	FILE *f = fdopen(fd, "rb");
-	char chunk[8192];
-	size_t got;
-	if (!f) {
-		close(fd);
-		return -1;
-	}
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && out->len <= MAX_REQ_FILE_BYTES)
-		buf_add(out, chunk, got);
-	int bad = ferror(f) || out->len > MAX_REQ_FILE_BYTES;
-	fclose(f);
-	if (bad)
-		errno = EFBIG;
-	return bad ? -1 : 0;
-}
-
 /* Where Python's str.splitlines() ends a line; pip splits requirement
  * files with it. "\r\n" comes before "\r". */
 static const char *const line_ends[] = {
@@ -349,7 +324,7 @@ static int parse_reqfile_text(struct env *env, const char *text, struct origin *
 }
 
 /* pip decodes by byte-order mark: UTF-8's is skipped; UTF-16 (and
- * UTF-32) text prebake does not read. */
+ * UTF-32) text is not read here. */
 static int skip_bom(const char **text, const char *show, struct buf *err)
 {
 	if (!strncmp(*text, "\xef\xbb\xbf", 3))
@@ -366,10 +341,10 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 		return buf_fail(err, EXIT_INPUT, "%s:%d:%d: -r/-c files nest deeper than %d levels "
 			    "(a cycle?); flatten them", from->show, from->line, from->col,
 			    MAX_INCLUDE_DEPTH);
-	char *path = path_join(from->dir, ref);
 	char *show = path_join(from->show_dir, ref);
 	const char *why = NULL;
 	char *inside = model_relative(show, &why);
+	char *path = inside ? path_join(env->base_dir, inside) : NULL;
 	struct buf text = BUF_INIT;
 	int rc;
 
@@ -379,20 +354,20 @@ static int load_reqfile(struct env *env, const char *ref, const struct origin *f
 		rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: \"%s\" is %s; requirement files must be "
 			  "inside the model folder: copy it there", from->show, from->line,
 			  from->col, ref, why);
-	} else if (read_small_file(path, &text)) {
-		rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: cannot read \"%s\": %s; ship it beside "
-			  "the model or fix the path", from->show, from->line, from->col, ref,
-			  errno == EINVAL ? "not a regular file" : strerror(errno));
+	} else if ((rc = from->fs->read(from->fs->ctx, path, MAX_REQ_FILE_BYTES, &text, err))) {
+		if (rc < 0)
+			rc = buf_fail(err, EXIT_INPUT, "%s:%d:%d: cannot read \"%s\": %s; ship it "
+				  "beside the model or fix the path", from->show, from->line,
+				  from->col, ref, rc == -EINVAL ? "not a regular file" : strerror(-rc));
 	} else {
-		char *dir = dir_of(path), *show_dir = dir_of(show);
-		struct origin at = { dir, strcmp(show_dir, ".") ? show_dir : "", show, 0, 0,
+		char *show_dir = dir_of(show);
+		struct origin at = { from->fs, strcmp(show_dir, ".") ? show_dir : "", show, 0, 0,
 				     from->depth + 1 };
 		const char *body = text.data ? text.data : "";
 		add_input(env, path, show);
 		rc = skip_bom(&body, show, err);
 		if (!rc)
 			rc = parse_reqfile_text(env, body, &at, role, err);
-		free(dir);
 		free(show_dir);
 	}
 	buf_free(&text);
@@ -469,15 +444,37 @@ static int conda_item(struct env *env, const struct ynode *item, const struct or
 	return 0;
 }
 
+/* A YAML file read through fs, with common/yamldoc's messages; *rc 0.
+ * NULL with *rc set (EXIT_INPUT, or the store's exit code) and err filled. */
+static struct ynode *load_yaml(const struct env_files *fs, const char *path, int *rc,
+			       struct buf *err)
+{
+	struct buf text = BUF_INIT;
+	struct ynode *root = NULL;
+	int got = fs->read(fs->ctx, path, YDOC_MAX_BYTES, &text, err);
+
+	*rc = got > 0 ? got : EXIT_INPUT;
+	if (got == -EFBIG)
+		buf_fail(err, EXIT_INPUT, "%s:1:1: file is larger than %u bytes, refusing to parse it",
+			 path, YDOC_MAX_BYTES);
+	else if (got < 0)
+		buf_fail(err, EXIT_INPUT, "%s: cannot open: %s", path,
+			 got == -EINVAL ? "not a regular file" : strerror(-got));
+	else if (!got && (root = ydoc_load_mem(path, text.data ? text.data : "", text.len, err)))
+		*rc = 0;
+	buf_free(&text);
+	return root;
+}
+
 static int load_conda(struct env *env, const char *path, const struct origin *file,
 		      struct buf *err)
 {
-	struct ynode *root = ydoc_load_file(path, err);
 	const struct ynode *pip_seen = NULL;
 	int rc = 0;
+	struct ynode *root = load_yaml(file->fs, path, &rc, err);
 
 	if (!root)
-		return EXIT_INPUT;
+		return rc;
 	add_input(env, path, file->show);
 	env->kind = ENV_CONDA;
 	const struct ynode *channels = ydoc_get(root, "channels");
@@ -515,11 +512,11 @@ static enum pin_class python_pin_of(const char *v)
 static int load_python_env(struct env *env, const char *path, const struct origin *file,
 			   struct buf *err)
 {
-	struct ynode *root = ydoc_load_file(path, err);
 	int rc = 0;
+	struct ynode *root = load_yaml(file->fs, path, &rc, err);
 
 	if (!root)
-		return EXIT_INPUT;
+		return rc;
 	add_input(env, path, file->show);
 	env->kind = ENV_VIRTUALENV;
 	const struct ynode *py = ydoc_get(root, "python");
@@ -546,27 +543,29 @@ out:
 	return rc;
 }
 
-static int load_env_file(struct env *env, const char *path, const char *show,
-			 enum env_kind kind, struct buf *err)
+/* path: where fs finds the file (env->base_dir "/" show); show: the same,
+ * relative to the model, for messages and -r/-c. */
+static int load_env_file(const struct env_files *fs, struct env *env, const char *path,
+			 const char *show, enum env_kind kind, struct buf *err)
 {
-	char *dir = dir_of(path), *show_dir = dir_of(show);
-	struct origin file = { dir, strcmp(show_dir, ".") ? show_dir : "", show, 1, 1, 0 };
+	char *show_dir = dir_of(show);
+	struct origin file = { fs, strcmp(show_dir, ".") ? show_dir : "", show, 1, 1, 0 };
 	int rc = kind == ENV_CONDA ? load_conda(env, path, &file, err)
 				   : load_python_env(env, path, &file, err);
 	free(env->env_file);
 	env->env_file = xstrdup(show);
-	free(dir);
 	free(show_dir);
 	return rc;
 }
 
 /* Does a conda env need conda for more than python and pip? */
-static int needs_conda(const char *dir, const char *path, const char *show)
+static int needs_conda(const struct env_files *fs, const char *dir, const char *path,
+		       const char *show)
 {
 	struct env probe = { .base_dir = xstrdup(dir) };
 	struct buf err = BUF_INIT;
 	int need = 1;
-	if (!load_env_file(&probe, path, show, ENV_CONDA, &err)) {
+	if (!load_env_file(fs, &probe, path, show, ENV_CONDA, &err)) {
 		need = 0;
 		for (size_t i = 0; i < probe.conda.n; i++)
 			if (strcmp(probe.conda.v[i].key, "python") && strcmp(probe.conda.v[i].key, "pip"))
@@ -600,77 +599,101 @@ static int mlmodel_env_refs(const struct ynode *mlmodel, const char *show,
 	return 0;
 }
 
-static int exists(const char *path)
+/* The environment file MLmodel names (or MLflow's default name): *name as
+ * written, *path where fs finds it, *show_path the same as messages show
+ * it. MLflow writes it inside the model folder; a name that leaves it
+ * could be any file of this machine. */
+static int env_file_ref(const struct ynode *ref, const char *fallback, const char *dir,
+			const char **name, char **path, char **show_path, struct buf *err)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	const char *why = NULL;
+	char *inside;
+
+	*name = ydoc_str(ref) ? ydoc_str(ref) : fallback;
+	if (!(inside = model_relative(*name, &why)))
+		return buf_fail(err, EXIT_INPUT, "MLmodel:%d:%d: the environment file \"%s\" is %s; "
+			    "it must be inside the model folder, where MLflow writes it",
+			    ref->line, ref->col, *name, why);
+	*path = path_join(dir, inside);
+	*show_path = path_join(dir, *name);
+	free(inside);
+	return 0;
 }
 
-static int load_model_dir(struct env *env, const char *dir, const char *manager,
-			  struct buf *err)
+static int is_regular(const struct env_files *fs, const char *path)
+{
+	enum env_file_type type;
+	return !fs->type_of(fs->ctx, path, 1, &type) && type == ENV_FILE_REGULAR;
+}
+
+static int load_model_dir(const struct env_files *fs, struct env *env, const char *dir,
+			  const char *manager, struct buf *err)
 {
 	char *mlpath = path_join(dir, "MLmodel");
 	struct ynode *mlmodel = NULL;
 	struct env_refs refs = { 0 };
-	char *conda = NULL, *venv = NULL;
+	const char *conda_name, *venv_name;
+	char *conda = NULL, *venv = NULL, *show_conda = NULL, *show_venv = NULL;
+	const char *shown_dir = *dir ? dir : ".";  /* "": the root of a tree */
 	int rc;
 
 	env->base_dir = xstrdup(dir);
 	env->model_dir = xstrdup(dir);
-	if (!exists(mlpath)) {
+	if (!is_regular(fs, mlpath)) {
 		rc = buf_fail(err, EXIT_INPUT, "%s: no MLmodel file; pass the folder MLflow wrote "
-			  "(with MLmodel), or a conda.yaml or python_env.yaml", dir);
+			  "(with MLmodel), or a conda.yaml or python_env.yaml", shown_dir);
 		goto out;
 	}
-	mlmodel = ydoc_load_file(mlpath, err);
-	if (!mlmodel) {
-		rc = EXIT_INPUT;
+	mlmodel = load_yaml(fs, mlpath, &rc, err);
+	if (!mlmodel)
 		goto out;
-	}
 	add_input(env, mlpath, "MLmodel");
 	if (ydoc_get_str(mlmodel, "mlflow_version"))
 		env->mlflow_version = xstrdup(ydoc_get_str(mlmodel, "mlflow_version"));
 	rc = mlmodel_env_refs(mlmodel, "MLmodel", &refs, err);
+	/* old models may not name their env: take what MLflow would have written */
+	if (!rc)
+		rc = env_file_ref(refs.conda, "conda.yaml", dir, &conda_name, &conda, &show_conda,
+				  err);
+	if (!rc)
+		rc = env_file_ref(refs.virtualenv, "python_env.yaml", dir, &venv_name, &venv,
+				  &show_venv, err);
 	if (rc)
 		goto out;
-	/* old models may not name their env: take what MLflow would have written */
-	const char *conda_name = ydoc_str(refs.conda);
-	const char *venv_name = ydoc_str(refs.virtualenv);
-	conda = path_join(dir, conda_name ? conda_name : "conda.yaml");
-	venv = path_join(dir, venv_name ? venv_name : "python_env.yaml");
-	int have_conda = exists(conda), have_venv = exists(venv);
+	int have_conda = is_regular(fs, conda), have_venv = is_regular(fs, venv);
 	int use_venv;
 	if (manager && !strcmp(manager, "conda"))
 		use_venv = 0;
 	else if (manager && !strcmp(manager, "virtualenv"))
 		use_venv = 1;
 	else
-		use_venv = have_venv && !(have_conda && needs_conda(dir, conda, conda_name ? conda_name : "conda.yaml"));
+		use_venv = have_venv && !(have_conda && needs_conda(fs, dir, conda, conda_name));
 	if (use_venv ? !have_venv : !have_conda) {
 		rc = buf_fail(err, EXIT_INPUT, "%s: the model has no %s environment file (%s); "
-			  "pick another --env-manager or log the model with one", dir,
-			  use_venv ? "virtualenv" : "conda", use_venv ? venv : conda);
+			  "pick another --env-manager or log the model with one", shown_dir,
+			  use_venv ? "virtualenv" : "conda", use_venv ? show_venv : show_conda);
 		goto out;
 	}
-	rc = use_venv ? load_env_file(env, venv, venv_name ? venv_name : "python_env.yaml",
-				      ENV_VIRTUALENV, err)
-		      : load_env_file(env, conda, conda_name ? conda_name : "conda.yaml",
-				      ENV_CONDA, err);
+	rc = use_venv ? load_env_file(fs, env, venv, venv_name, ENV_VIRTUALENV, err)
+		      : load_env_file(fs, env, conda, conda_name, ENV_CONDA, err);
 out:
 	ydoc_free(mlmodel);
 	free(mlpath);
 	free(conda);
 	free(venv);
+	free(show_conda);
+	free(show_venv);
 	return rc;
 }
 
 /* A lone YAML file: python_env.yaml has a top-level python: key. */
-static int load_single_file(struct env *env, const char *path, const char *manager,
-			    struct buf *err)
+static int load_single_file(const struct env_files *fs, struct env *env, const char *path,
+			    const char *manager, struct buf *err)
 {
-	struct ynode *root = ydoc_load_file(path, err);
+	int rc;
+	struct ynode *root = load_yaml(fs, path, &rc, err);
 	if (!root)
-		return EXIT_INPUT;
+		return rc;
 	enum env_kind kind = ydoc_get(root, "python") && !ydoc_get(root, "channels") ?
 		ENV_VIRTUALENV : ENV_CONDA;
 	ydoc_free(root);
@@ -681,18 +704,75 @@ static int load_single_file(struct env *env, const char *path, const char *manag
 			    kind == ENV_CONDA ? "conda" : "python_env", manager);
 	char *copy = xstrdup(path);
 	env->base_dir = dir_of(path);
-	int rc = load_env_file(env, path, basename(copy), kind, err);
+	rc = load_env_file(fs, env, path, basename(copy), kind, err);
 	free(copy);
 	return rc;
 }
 
+int env_load_with(const struct env_files *fs, const char *input, const char *manager,
+		  struct env *env, struct buf *err)
+{
+	enum env_file_type type;
+	int rc = fs->type_of(fs->ctx, input, 1, &type);
+	if (rc)
+		return buf_fail(err, EXIT_USAGE, "%s: %s; pass a model folder, conda.yaml or "
+			    "python_env.yaml", input, strerror(-rc));
+	if (type == ENV_FILE_DIR)
+		return load_model_dir(fs, env, input, manager, err);
+	return load_single_file(fs, env, input, manager, err);
+}
+
 int env_load(const char *input, const char *manager, struct env *env, struct buf *err)
 {
-	struct stat st;
-	if (stat(input, &st))
-		return buf_fail(err, EXIT_USAGE, "%s: %s; pass a model folder, conda.yaml or "
-			    "python_env.yaml", input, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return load_model_dir(env, input, manager, err);
-	return load_single_file(env, input, manager, err);
+	return env_load_with(&env_files_local, input, manager, env, err);
 }
+
+/* --- env_files_local: the filesystem --- */
+
+/* A regular file only: a FIFO would hang the run, a device never end. */
+static int local_read(void *ctx, const char *path, size_t max, struct buf *out,
+		      struct buf *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = 0;
+	struct stat st;
+	char chunk[8192];
+
+	(void)ctx;
+	(void)err;  /* a file's failures are errno values */
+	buf_reset(out);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	while (!rc) {
+		ssize_t got = read(fd, chunk, sizeof chunk);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rc = got ? -errno : 0;
+			break;
+		}
+		if ((size_t)got > max - out->len)
+			rc = -EFBIG;
+		else
+			buf_add(out, chunk, (size_t)got);
+	}
+	close(fd);
+	return rc;
+}
+
+static int local_type_of(void *ctx, const char *path, int follow, enum env_file_type *type)
+{
+	struct stat st;
+
+	(void)ctx;
+	if (follow ? stat(path, &st) : lstat(path, &st))
+		return -errno;
+	*type = S_ISREG(st.st_mode) ? ENV_FILE_REGULAR : S_ISDIR(st.st_mode) ? ENV_FILE_DIR :
+		S_ISLNK(st.st_mode) ? ENV_FILE_SYMLINK : ENV_FILE_OTHER;
+	return 0;
+}
+
+const struct env_files env_files_local = { NULL, local_read, local_type_of };
