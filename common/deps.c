@@ -1,5 +1,6 @@
 /* Small containers for deps.h; nothing here knows about file formats. */
 #include "deps.h"
+#include "server_releases.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -96,4 +97,50 @@ const char *pin_name(enum pin_class pin)
 {
 	static const char *const names[] = { "exact", "range", "unpinned" };
 	return names[pin];
+}
+
+/* "==2.0.3", "=2.0.3=py310_0", " 2.0.3": the version alone, into out;
+ * 0 when there is none or it does not fit. */
+static int exact_version(const char *spec, char *out, size_t size)
+{
+	spec += strspn(spec, " =");
+	size_t n = strcspn(spec, " =");
+	if (!n || n >= size)
+		return 0;
+	memcpy(out, spec, n);
+	out[n] = '\0';
+	return 1;
+}
+
+static size_t add_pin(struct model_pin *pins, size_t n, size_t max, const struct dep *d)
+{
+	struct model_pin pin = { d->key, { 0 }, d->where };
+	if (d->pin != PIN_EXACT || d->role != ROLE_INSTALL ||
+	    !exact_version(d->spec, pin.version, sizeof pin.version))
+		return n;
+	size_t at = 0;
+	while (at < n && strcmp(pins[at].name, d->key))
+		at++;
+	if (at == max)
+		return n;
+	pins[at] = pin;  /* pip installs after conda: its pin of a name wins */
+	return at == n ? n + 1 : n;
+}
+
+size_t env_exact_pins(const struct env *env, struct model_pin *pins, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < env->conda.n; i++)
+		if (strcmp(env->conda.v[i].key, "python"))
+			n = add_pin(pins, n, max, &env->conda.v[i]);
+	for (size_t i = 0; i < env->pip.n; i++)
+		n = add_pin(pins, n, max, &env->pip.v[i]);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(pins[i].name, "mlflow"))
+			return n;
+	struct model_pin ml = { "mlflow", { 0 }, "MLmodel mlflow_version" };
+	if (env->mlflow_version && n < max &&
+	    exact_version(env->mlflow_version, ml.version, sizeof ml.version))
+		pins[n++] = ml;
+	return n;
 }

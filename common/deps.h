@@ -98,4 +98,11 @@ char *model_relative(const char *path, const char **why);
  * 0, or -1 with a reason in err. */
 int pip_req_parse(const char *text, struct dep *d, struct buf *err);
 
+/* deps.c: the versions env fixes exactly, in install order (conda, then
+ * pip, whose later pin of a name wins), plus mlflow at MLmodel's
+ * mlflow_version when nothing pins it: what a serving stack installing
+ * its own requirements over the environment would meet. The pins point
+ * into env. Returns how many (at most max). */
+struct model_pin;
+size_t env_exact_pins(const struct env *env, struct model_pin *pins, size_t max);
 #endif

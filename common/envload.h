@@ -49,7 +49,8 @@ struct env_files {
 extern const struct env_files env_files_local;
 
 /* input: a model folder (with MLmodel), a conda.yaml or a python_env.yaml,
- * as a path fs understands ("" is the root of a tree). env_manager: NULL
+ * as a path fs understands ("" is the root of a tree; give a folder
+ * without a trailing "/": it is the base of the paths built). env_manager: NULL
  * or "auto", "conda", "virtualenv" (MLflow's words). Auto picks
  * virtualenv when MLmodel offers it, unless conda.yaml needs conda
  * packages beyond python and pip. Returns 0, or EXIT_INPUT / EXIT_USAGE

@@ -126,13 +126,13 @@ size_t release_moves(const struct server_release *r, const struct model_pin *pin
 			continue;
 		int len = 0;
 		const char *to = at == VERSPEC_ABOVE ? verspec_target(req->spec, &len) : NULL;
-		buf_printf(out, "%s%s==%s (%s) to ", moved ? "; " : "", pins[i].name,
+		buf_printf(out, "%s%s==%s (%s) would become ", moved ? "; " : "", pins[i].name,
 			   pins[i].version, pins[i].where);
 		if (to)
 			buf_printf(out, "%.*s", len, to);
 		else
 			buf_adds(out, "another release");
-		buf_printf(out, " (%s%s)", req->name, req->spec);
+		buf_printf(out, " (the server requires %s%s)", req->name, req->spec);
 		moved++;
 	}
 	return moved;

@@ -65,13 +65,14 @@ void release_ranges(const char *server, int (*keep)(const struct server_release 
 /* A version the model fixes exactly, and where it says so. */
 struct model_pin {
 	const char *name;     /* as written */
-	const char *version;  /* "2.17.2" */
+	char version[64];     /* "2.17.2" (a conda build string cut off) */
 	const char *where;    /* "conda.yaml:10:7", "MLmodel mlflow_version" */
 };
 
 /* For a server that installs r's requirements over the model's
  * environment: append each pin r would move to out, as
- * "mlflow==2.17.2 (conda.yaml:10:7) to 2.5.0 (mlflow<=2.5.0)", "; "
+ * "mlflow==2.17.2 (conda.yaml:10:7) would become 2.5.0 (the server
+ * requires mlflow<=2.5.0)", "; "
  * between them. Returns how many it would move. */
 size_t release_moves(const struct server_release *r, const struct model_pin *pins, size_t n,
 		     struct buf *out);

@@ -22,7 +22,7 @@ struct row {
 	int rc;
 };
 
-static void row_fill(struct row *r, const struct model *m, const struct target *t)
+static void row_fill(struct row *r, struct model *m, const struct target *t)
 {
 	struct buf fl = BUF_INIT;
 	memset(r, 0, sizeof *r);
@@ -30,6 +30,8 @@ static void row_fill(struct row *r, const struct model *m, const struct target *
 	if (m->has_mlmodel)
 		mlmodel_flavor_list(&m->ml, &fl);
 	r->flavors = buf_steal(&fl);
+	if (t->profile && t->profile->installs_over_env)
+		model_load_pins(m);  /* before the lists: a broken env is a problem of the model */
 	judge_all(m, &r->lists);
 	if (m->rc) {
 		r->status = m->rc == EXIT_INPUT ? "error" : "fail";
@@ -136,7 +138,7 @@ static void rows_table(struct buf *out, const struct row *rows, size_t n)
 
 /* With one model and no target, show the verdict of every server at
  * its newest release. */
-static void servers_for_model(struct buf *out, const struct model *m)
+static void servers_for_model(struct buf *out, struct model *m)
 {
 	size_t n;
 	const struct profile *all = profiles_all(&n);
@@ -145,6 +147,8 @@ static void servers_for_model(struct buf *out, const struct model *m)
 		struct verdict v;
 		struct profile newest;
 		profile_at_release(&all[i], NULL, &newest);
+		if (newest.installs_over_env)
+			model_load_pins(m);
 		judge(m, &newest, &v);
 		buf_printf(out, "%-18s %-4s %s\n", all[i].name, fit_name(v.fit), v.why.data);
 		if (v.warn.len)

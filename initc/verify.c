@@ -143,13 +143,15 @@ static int report_warning(const struct model *m, const struct target *t, const s
 	return EXIT_POLICY;
 }
 
-static int report_target(const char *dir, const struct model *m, const struct target *t,
+static int report_target(const char *dir, struct model *m, const struct target *t,
 			 const struct verify_opts *o)
 {
 	struct verdict v;
 	int rc = 0;
 	const struct profile *p = t->profile;
 
+	if (p->installs_over_env)
+		model_load_pins(m);
 	judge(m, p, &v);
 	if (v.fit == FIT_OK) {
 		log_kv(LOG_INFO, "model fits server", "server=%s release=%s model=%s detail=%s",

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "deps.h"
 #include "mlmodel.h"
 #include "profiles.h"
 #include "tree.h"
@@ -36,7 +37,9 @@ struct model {
 	int has_settings;
 	char *settings_uri;  /* model-settings.json parameters.uri, "./" removed */
 	struct buf not_onnx; /* "folder (backend X)": a Triton config onnxruntime does not run */
-	struct model_pin *pins; /* versions the env files fix exactly (owned strings) */
+	int env_loaded;      /* model_load_pins ran */
+	struct env env;      /* the environment files, once loaded */
+	struct model_pin *pins; /* versions they fix exactly */
 	size_t npins;
 	int rc;              /* EXIT_INPUT / EXIT_VERIFY when the model is broken */
 	struct buf problems; /* why, one "; "-separated sentence each */
@@ -47,6 +50,11 @@ struct model {
  * all: its files, then its metadata read. Problems land in m->rc and
  * m->problems, never in a return value. */
 void model_load(struct model *m, struct tree *t, const struct files *all, const char *root);
+/* Read the model's environment files (conda.yaml, python_env.yaml,
+ * requirements.txt) and the versions they pin, for servers that install
+ * their own requirements over them; once per model. A file that does not
+ * parse becomes one of the model's problems. Returns m->rc. */
+int model_load_pins(struct model *m);
 /* List the tree, then model_load; 0, or the listing's exit code with err
  * filled (m is then not loaded). */
 int open_model(struct tree *t, const char *root, struct model *m, struct buf *err);

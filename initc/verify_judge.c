@@ -386,8 +386,8 @@ static void check_version(const struct model *m, const struct profile *p, struct
 	if (ok.len)
 		buf_printf(&v->why, ", or run %s release %s", p->name, ok.data);
 	else
-		buf_printf(&v->why, " (no %s release initc knows installs a %s that admits %s)",
-			   p->name, p->library, have);
+		buf_printf(&v->why, " (no %s release initc knows admits %s %s)", p->name,
+			   p->library, have);
 	buf_free(&ok);
 	v->fit = FIT_NO;
 }
@@ -427,8 +427,8 @@ static void check_pins(const struct model *m, const struct profile *p, struct ve
 				   keep.data);
 		else
 			buf_printf(&v->warn, "no %s release initc knows keeps them all: ", p->name);
-		buf_adds(&v->warn, "bake the model's environment into the image with prebake "
-			 "--target seldon");
+		buf_printf(&v->warn, "bake the model's environment into the image with prebake "
+			   "--target seldon --server-version %s", p->release->version);
 	}
 	buf_free(&moves);
 	buf_free(&keep);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
+#include "envload.h"
 #include "exitcode.h"
 #include "pbtxt.h"
 #include "yamldoc.h"
@@ -258,8 +261,100 @@ void model_load(struct model *m, struct tree *t, const struct files *all, const 
 	}
 }
 
+/* ---- the model's environment, read through the tree ----------------- */
+
+/* env_load's paths are relative to the tree's root; the model's files
+ * are relative to the model's folder. */
+static const char *below_root(const struct model *m, const char *path)
+{
+	size_t rlen = strlen(m->root);
+	if (!rlen)
+		return path;
+	return !strncmp(path, m->root, rlen) && path[rlen] == '/' ? path + rlen + 1 : NULL;
+}
+
+static int env_tree_read(void *ctx, const char *path, size_t max, struct buf *out, struct buf *err)
+{
+	struct model *m = ctx;
+	const char *rel = below_root(m, path);
+	if (!rel || !find_file(m, rel))
+		return -ENOENT;  /* the listing is the truth: no GET for a missing key */
+	struct buf why = BUF_INIT;
+	int rc = m->tree->read(m->tree, path, max, out, &why);
+	if (rc == EXIT_NOTFOUND)
+		rc = -ENOENT;
+	else if (rc == EXIT_INPUT)
+		rc = -EFBIG;
+	else if (rc)
+		buf_adds(err, why.data);
+	buf_free(&why);
+	return rc;
+}
+
+static int env_tree_type(void *ctx, const char *path, int follow, enum env_file_type *type)
+{
+	struct model *m = ctx;
+	const char *rel = below_root(m, *path ? path : m->root);
+	size_t len = rel ? strlen(rel) : 0;
+	(void)follow;  /* a listing has no links */
+	if (!*path || (rel && !*rel)) {
+		*type = ENV_FILE_DIR;
+		return 0;
+	}
+	if (!rel)
+		return -ENOENT;
+	if (find_file(m, rel)) {
+		*type = ENV_FILE_REGULAR;
+		return 0;
+	}
+	for (size_t i = 0; i < m->files.n; i++) {
+		if (!strncmp(m->files.v[i].path, rel, len) && m->files.v[i].path[len] == '/') {
+			*type = ENV_FILE_DIR;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The environment MLFLOW_SERVER builds: conda.yaml when MLmodel names
+ * one, else what MLflow itself would pick. */
+static int load_env(struct model *m, struct buf *err)
+{
+	const struct env_files fs = { m, env_tree_read, env_tree_type };
+	int rc = env_load_with(&fs, m->root, "conda", &m->env, err);
+	if (rc && rc != EXIT_NETWORK && rc != EXIT_AUTH && rc != EXIT_LOCALIO) {
+		env_free(&m->env);
+		memset(&m->env, 0, sizeof m->env);
+		buf_reset(err);
+		rc = env_load_with(&fs, m->root, NULL, &m->env, err);
+	}
+	return rc;
+}
+
+int model_load_pins(struct model *m)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	if (m->env_loaded || m->rc || !m->has_mlmodel)
+		return m->rc;
+	m->env_loaded = 1;
+	if ((rc = load_env(m, &err))) {
+		problem(m, rc == EXIT_USAGE ? EXIT_INPUT : rc, "%s", err.data);
+	} else {
+		size_t max = m->env.conda.n + m->env.pip.n + 1;
+		m->pins = xcalloc(max, sizeof *m->pins);
+		m->npins = env_exact_pins(&m->env, m->pins, max);
+	}
+	buf_free(&err);
+	return m->rc;
+}
+
 void model_free(struct model *m)
 {
+	free(m->pins);
+	if (m->env_loaded)
+		env_free(&m->env);
 	free(m->root);
 	free(m->label);
 	files_free(&m->files);

@@ -141,7 +141,7 @@ static void test_seed_case(void)
 	CHECK(has(&term, "; and the model was saved with xgboost 2.0.3 but XGBOOST_SERVER 1.18.2 "
 		  "(seldonio/xgboostserver:1.18.2) installs xgboost==1.4.2, which cannot be relied "
 		  "on to read it: re-save the model with xgboost==1.4.2 (no XGBOOST_SERVER release "
-		  "initc knows installs a xgboost that admits 2.0.3)"));
+		  "initc knows admits xgboost 2.0.3)"));
 	CHECK(has(&log, "no server release given; judging against the newest known"));
 	/* the server name is matched case-insensitively */
 	CHECK_INT(verify(FIX "xgboost", "xgboost_server", 0, &log), EXIT_VERIFY);
