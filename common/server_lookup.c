@@ -125,14 +125,14 @@ size_t release_moves(const struct server_release *r, const struct model_pin *pin
 		if (at == VERSPEC_IN || at == VERSPEC_UNKNOWN)
 			continue;
 		int len = 0;
-		const char *to = at == VERSPEC_ABOVE ? verspec_target(req->spec, &len) : NULL;
+		const char *to = verspec_target(req->spec, at, &len);
 		buf_printf(out, "%s%s==%s (%s) would become ", moved ? "; " : "", pins[i].name,
 			   pins[i].version, pins[i].where);
 		if (to)
 			buf_printf(out, "%.*s", len, to);
 		else
 			buf_adds(out, "another release");
-		buf_printf(out, " (the server requires %s%s)", req->name, req->spec);
+		buf_printf(out, " (the release installs %s%s)", req->name, req->spec);
 		moved++;
 	}
 	return moved;

@@ -71,8 +71,8 @@ struct model_pin {
 
 /* For a server that installs r's requirements over the model's
  * environment: append each pin r would move to out, as
- * "mlflow==2.17.2 (conda.yaml:10:7) would become 2.5.0 (the server
- * requires mlflow<=2.5.0)", "; "
+ * "mlflow==2.17.2 (conda.yaml:10:7) would become 2.5.0 (the release
+ * installs mlflow<=2.5.0)", "; "
  * between them. Returns how many it would move. */
 size_t release_moves(const struct server_release *r, const struct model_pin *pins, size_t n,
 		     struct buf *out);

@@ -214,14 +214,15 @@ int verspec_holds(const char *v, const char *spec)
 	return at == VERSPEC_UNKNOWN ? -1 : at == VERSPEC_IN;
 }
 
-const char *verspec_target(const char *spec, int *len)
+const char *verspec_target(const char *spec, enum verspec_place place, int *len)
 {
 	for (const char *p = spec; *p;) {
 		size_t n = strcspn(p, ",");
 		const char *c = p;
 		while (c < p + n && isspace((unsigned char)*c))
 			c++;
-		if ((!strncmp(c, "<=", 2) || (!strncmp(c, "==", 2) && c[2] != '=')) &&
+		if (((!strncmp(c, "<=", 2) && place == VERSPEC_ABOVE) ||
+		     (!strncmp(c, "==", 2) && c[2] != '=')) &&
 		    !memchr(c, '*', (size_t)(p + n - c))) {
 			c += 2;
 			while (c < p + n && isspace((unsigned char)*c))

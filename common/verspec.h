@@ -25,9 +25,10 @@ enum verspec_place verspec_place(const char *v, const char *spec);
 /* 1 when v satisfies spec, 0 when not, -1 when either cannot be read. */
 int verspec_holds(const char *v, const char *spec);
 
-/* The version pip settles on under spec when spec names it: "2.5.0" for
- * "<=2.5.0" or "==2.5.0" (pip takes the newest release allowed), else
- * NULL. Returns a pointer into spec and its length in *len. */
-const char *verspec_target(const char *spec, int *len);
+/* The version pip settles on under spec for a version at place: "2.5.0"
+ * for "==2.5.0", and for "<=2.5.0" when place is VERSPEC_ABOVE (pip takes
+ * the newest release allowed); else NULL. Returns a pointer into spec
+ * and its length in *len. */
+const char *verspec_target(const char *spec, enum verspec_place place, int *len);
 
 #endif

@@ -150,8 +150,13 @@ static int report_target(const char *dir, struct model *m, const struct target *
 	int rc = 0;
 	const struct profile *p = t->profile;
 
-	if (p->installs_over_env)
-		model_load_pins(m);
+	/* the environment files it installs over must parse first */
+	if (p->installs_over_env && (rc = model_load_pins(m))) {
+		log_kv(LOG_ERROR, "model is broken", "server=%s model=%s reason=%s", p->name,
+		       log_q(m->label), log_q(m->problems.data));
+		log_termination("%s", m->problems.data);
+		return rc;
+	}
 	judge(m, p, &v);
 	if (v.fit == FIT_OK) {
 		log_kv(LOG_INFO, "model fits server", "server=%s release=%s model=%s detail=%s",

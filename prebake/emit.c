@@ -210,6 +210,53 @@ static void emit_constraints(const struct env *env, struct buf *b)
 			   "mlflow==%s\n", env->env_file, hold);
 }
 
+/* Does the model say anything about the pip package key (any dependency
+ * of that name, conda's included, or the mlflow hold)? Then it decides. */
+static int model_names(const struct env *env, const char *key)
+{
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (!strcmp(env->pip.v[i].key, key))
+			return 1;
+	for (size_t i = 0; i < env->conda.n; i++)
+		if (!strcmp(conda_pip_name(env->conda.v[i].key), key))
+			return 1;
+	return !strcmp(key, "mlflow") && audit_mlflow_hold(env);
+}
+
+/* A spec pip reads in a constraints file: PEP 440 operators only (the
+ * table also holds poetry's ^ and ~ for KServe's rows). */
+static int pip_spec(const char *spec)
+{
+	return *spec && (strchr("<>=!", *spec) || !strncmp(spec, "~=", 2));
+}
+
+/* The packages the serving stack brings unpinned (t->companions), held
+ * where the chosen release holds them (the release table, as initc checks
+ * it), unless the model names them: then the model decides. Only those:
+ * the rest of the release's requirements belong to its own image, whose
+ * Python stack the baked image does not run. */
+static void emit_release_constraints(const struct env *env, const struct bake_opts *o,
+				     struct buf *b)
+{
+	const struct target *t = o->target;
+	const char *ver = o->server_version ? o->server_version : t->version;
+	const struct server_release *r = target_release(t, ver);
+	int header = 0;
+
+	for (size_t i = 0; r && i < TARGET_MAX_PKGS && t->companions[i]; i++) {
+		const struct release_req *q = release_req_find(r, t->companions[i]);
+		char *key = dep_key(t->companions[i], strlen(t->companions[i]));
+		if (q && pip_spec(q->spec) && !model_names(env, key)) {
+			if (!header)
+				buf_printf(b, "# where %s %s holds what the model leaves open\n"
+					   "# (from %s)\n", r->server, r->version, r->reqs_source);
+			header = 1;
+			buf_printf(b, "%s%s\n", key, q->spec);
+		}
+		free(key);
+	}
+}
+
 static void emit_serving(const struct env *env, const struct bake_opts *o, struct buf *b)
 {
 	const struct target *t = o->target;
@@ -592,7 +639,9 @@ void emit_all(const struct env *env, const struct bake_opts *o, const char *sha,
 	if (count_role(env, ROLE_INSTALL))
 		emit_pip_file(env, ROLE_INSTALL, "pip requirements of the model",
 			      outset_add(out, "requirements.txt"));
-	emit_constraints(env, outset_add(out, "constraints.txt"));
+	struct buf *constraints = outset_add(out, "constraints.txt");
+	emit_constraints(env, constraints);
+	emit_release_constraints(env, o, constraints);
 	emit_serving(env, o, outset_add(out, "serving.txt"));
 	for (size_t i = 0; i < env->pip.n; i++)
 		if (env->pip.v[i].local && !local_seen_before(env, i))

@@ -208,6 +208,34 @@ static int check_python(const struct cli *c, const struct env *env)
 	return EXIT_POLICY;
 }
 
+/* What the stock image of the chosen release would have done to the
+ * model's pins (initc's words, from the same table): the reason to bake.
+ * A note: -q leaves it out. */
+static void report_release(const struct cli *c, const struct env *env)
+{
+	const struct target *t = c->bake.target;
+	const char *ver = c->bake.server_version ? c->bake.server_version : t->version;
+	const struct server_release *r = target_release(t, ver);
+	struct buf moves = BUF_INIT;
+
+	if (!r) {
+		if (!c->quiet)
+				fprintf(stderr, "prebake: note: initc's release table has no %s %s; the "
+				"serving stack's other versions are left to pip (`initc servers %s` "
+				"lists the releases it knows)\n", t->server, ver, t->server);
+		return;
+	}
+	size_t max = env->conda.n + env->pip.n + 1;
+	struct model_pin *pins = xcalloc(max, sizeof *pins);
+	size_t moved = release_moves(r, pins, env_exact_pins(env, pins, max), &moves);
+	if (moved && !c->quiet)
+		fprintf(stderr, "prebake: note: the stock %s %s image (%s) would not keep %zu of "
+			"the model's pins: %s; the baked image keeps them all\n", r->server,
+			r->version, r->image, moved, moves.data);
+	free(pins);
+	buf_free(&moves);
+}
+
 /* Checks on the environment that do not stop the build but deserve a word. */
 static int check_env(const struct cli *c, struct env *env)
 {
@@ -242,6 +270,7 @@ static int check_env(const struct cli *c, struct env *env)
 	warn_no_channels(env);
 	warn_partial_hashes(env);
 	warn_mlflow_pin(env);
+	report_release(c, env);
 	return 0;
 }
 

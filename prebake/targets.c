@@ -14,6 +14,7 @@
 static const struct target targets[] = {
 	{
 		.name = "mlserver",
+		.server = "mlserver-mlflow",
 		.title = "MLServer with its MLflow runtime",
 		.packages = { "mlserver", "mlserver-mlflow" },
 		.version = "1.6.1",
@@ -24,6 +25,7 @@ static const struct target targets[] = {
 	},
 	{
 		.name = "seldon",
+		.server = "MLFLOW_SERVER",
 		.title = "Seldon Core v1 Python wrapper serving the MLflow model",
 		.packages = { "seldon-core" },
 		.companions = { "mlflow", "pandas" },
@@ -41,6 +43,11 @@ const struct target *target_find(const char *name)
 		if (!strcmp(targets[i].name, name))
 			return &targets[i];
 	return NULL;
+}
+
+const struct server_release *target_release(const struct target *t, const char *version)
+{
+	return release_find(t->server, version);
 }
 
 const struct target *target_default(void)

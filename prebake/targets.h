@@ -3,10 +3,16 @@
 #ifndef PREBAKE_TARGETS_H
 #define PREBAKE_TARGETS_H
 
+#include "server_releases.h"
+
 #define TARGET_MAX_PKGS 3
 
 struct target {
 	const char *name;           /* --target value */
+	/* The server of the release table whose rows say what this stack's
+	 * release installs (common/server_releases.c): one table for initc's
+	 * checks and prebake's constraints. */
+	const char *server;
 	const char *title;          /* for humans */
 	const char *packages[TARGET_MAX_PKGS];  /* pinned to version */
 	const char *companions[TARGET_MAX_PKGS]; /* unpinned: the model's pins decide */
@@ -18,6 +24,8 @@ struct target {
 };
 
 const struct target *target_find(const char *name);
+/* The release table's row for the target at version, or NULL. */
+const struct server_release *target_release(const struct target *t, const char *version);
 const struct target *target_default(void);
 /* "mlserver, seldon" for usage messages. */
 const char *target_names(void);

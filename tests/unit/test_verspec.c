@@ -59,16 +59,17 @@ static const struct place_case {
 static void test_target(void)
 {
 	int len = 0;
-	const char *t = verspec_target("<=2.5.0", &len);
+	const char *t = verspec_target("<=2.5.0", VERSPEC_ABOVE, &len);
 	CHECK(t && len == 5 && !strncmp(t, "2.5.0", 5));
-	t = verspec_target(">=5.4, <= 6.0 ", &len);
+	t = verspec_target(">=5.4, <= 6.0 ", VERSPEC_ABOVE, &len);
 	CHECK(t && len == 3 && !strncmp(t, "6.0", 3));
-	t = verspec_target("==1.4.2", &len);
+	t = verspec_target("==1.4.2", VERSPEC_BELOW, &len);
 	CHECK(t && len == 5 && !strncmp(t, "1.4.2", 5));
-	CHECK(verspec_target("<1.24.0", &len) == NULL);
-	CHECK(verspec_target("==1.2.*", &len) == NULL);
-	CHECK(verspec_target("===1.2", &len) == NULL);
-	CHECK(verspec_target("", &len) == NULL);
+	CHECK(verspec_target("<1.24.0", VERSPEC_ABOVE, &len) == NULL);
+	CHECK(verspec_target("<=2.5.0", VERSPEC_BELOW, &len) == NULL);  /* pip keeps it */
+	CHECK(verspec_target("==1.2.*", VERSPEC_ABOVE, &len) == NULL);
+	CHECK(verspec_target("===1.2", VERSPEC_ABOVE, &len) == NULL);
+	CHECK(verspec_target("", VERSPEC_ABOVE, &len) == NULL);
 }
 
 int main(void)
