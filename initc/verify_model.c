@@ -270,7 +270,9 @@ static const char *below_root(const struct model *m, const char *path)
 	size_t rlen = strlen(m->root);
 	if (!rlen)
 		return path;
-	return !strncmp(path, m->root, rlen) && path[rlen] == '/' ? path + rlen + 1 : NULL;
+	if (strncmp(path, m->root, rlen) || (path[rlen] && path[rlen] != '/'))
+		return NULL;
+	return path[rlen] ? path + rlen + 1 : path + rlen;  /* the folder itself: "" */
 }
 
 static int env_tree_read(void *ctx, const char *path, size_t max, struct buf *out, struct buf *err)
@@ -294,10 +296,10 @@ static int env_tree_read(void *ctx, const char *path, size_t max, struct buf *ou
 static int env_tree_type(void *ctx, const char *path, int follow, enum env_file_type *type)
 {
 	struct model *m = ctx;
-	const char *rel = below_root(m, *path ? path : m->root);
+	const char *rel = below_root(m, path);
 	size_t len = rel ? strlen(rel) : 0;
 	(void)follow;  /* a listing has no links */
-	if (!*path || (rel && !*rel)) {
+	if (rel && !*rel) {
 		*type = ENV_FILE_DIR;
 		return 0;
 	}

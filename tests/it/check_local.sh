@@ -31,7 +31,7 @@ echo "run notes" >"$art/2/ddd444/artifacts/notes.txt"
 "$INITC" check --recursive "$art" >"$work/out" 2>"$work/err"
 expect_rc 8 $? "check --recursive fails when one model is broken"
 expect_line "$work/out" '^MODEL +FLAVORS +STATUS +DETAIL' "table header"
-expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: XGBOOST_SERVER' \
+expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: mlserver-xgboost,kserve-xgboost' \
 	"xgboost row lists the servers that load it"
 expect_line "$work/out" '^1/bbb222/artifacts/model +python_function,sklearn +ok +loads as-is: MLFLOW_SERVER,mlserver-sklearn' \
 	"sklearn row"
@@ -43,12 +43,12 @@ expect_rc 4 "$rows" "one row per model, none for other files"
 
 "$INITC" check --recursive --server XGBOOST_SERVER "$art/1" >"$work/out" 2>"$work/err"
 expect_rc 8 $? "check --server XGBOOST_SERVER fails on the MLflow xgboost model"
-expect_line "$work/out" 'aaa111/artifacts/model .* fix +XGBOOST_SERVER loads model.bst but this MLflow model stores its booster in model.xgb: use implementation MLFLOW_SERVER' \
+expect_line "$work/out" 'aaa111/artifacts/model .* fail +XGBOOST_SERVER loads model.bst but this MLflow model stores its booster in model.xgb: use implementation MLFLOW_SERVER' \
 	"seed 002 message names both files and the fixes"
 expect_line "$work/out" 'bbb222/artifacts/model .* fail +XGBOOST_SERVER loads model.bst but this folder holds no xgboost model' \
 	"sklearn model cannot go to XGBOOST_SERVER"
-expect_line "$work/out" '^ +warn +model saved with xgboost 2.0.3 but XGBOOST_SERVER .* ships xgboost 1.4.2' \
-	"library version warning"
+expect_line "$work/out" 'and the model was saved with xgboost 2.0.3 but XGBOOST_SERVER 1.18.2 \(seldonio/xgboostserver:1.18.2\) installs xgboost==1.4.2' \
+	"the newest release's xgboost is named, and a newer model is a misfit"
 
 "$INITC" check -r --server mlflow_server "$art/1" >"$work/out" 2>"$work/err"
 expect_rc 0 $? "both models load on MLFLOW_SERVER (name matched case-insensitively)"
@@ -62,7 +62,8 @@ rows = {m["path"]: m for m in d["models"]}
 assert d["failed"] == 1, d["failed"]
 assert rows["1/aaa111/artifacts/model"]["status"] == "ok"
 assert rows["1/aaa111/artifacts/model"]["flavors"] == ["python_function", "xgboost"]
-assert "XGBOOST_SERVER" in rows["1/aaa111/artifacts/model"]["servers"]["fix"]
+assert "XGBOOST_SERVER" in rows["1/aaa111/artifacts/model"]["servers"]["no"]
+assert "mlserver-xgboost" in rows["1/aaa111/artifacts/model"]["servers"]["fix"]
 assert rows["2/ccc333/artifacts/model"]["status"] == "fail"
 assert "model.xgb" in rows["2/ccc333/artifacts/model"]["detail"]
 assert len(rows) == 4
@@ -95,7 +96,7 @@ expect_rc 4 $? "--recursive with no MLmodel below is not found"
 
 "$INITC" servers >"$work/out" 2>"$work/err"
 expect_rc 0 $? "initc servers"
-expect_line "$work/out" '^XGBOOST_SERVER +seldon-v1 +xgboost==1.4.2 +model.bst' "servers lists XGBOOST_SERVER"
+expect_line "$work/out" '^XGBOOST_SERVER +seldon-v1 +1.10.0 to 1.18.2 \(17\) +xgboost==1.4.2 +model.bst' "servers lists XGBOOST_SERVER and its releases"
 expect_line "$work/out" '^mlserver-sklearn +mlserver .*model.joblib, model.pickle or model.pkl; or model-settings.json parameters.uri' \
 	"servers lists the MLServer sklearn runtime"
 "$INITC" servers --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["servers"]) >= 16; assert "sklearn" in d["seldon_v2_capabilities"]["mlserver"]' \

@@ -37,7 +37,7 @@ s3env_rclone_env S3 >/dev/null
 mark=$(s3env_log_mark)
 "$INITC" check --recursive s3://mlflow/mlflow-artifacts >"$work/out" 2>"$work/err"
 expect_rc 10 $? "a malformed MLmodel in the bucket makes the check fail with EXIT_INPUT"
-expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: XGBOOST_SERVER' \
+expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: mlserver-xgboost,kserve-xgboost' \
 	"xgboost model row"
 expect_line "$work/out" '^1/bbb222/artifacts/model +python_function,sklearn +ok +loads as-is: MLFLOW_SERVER,mlserver-sklearn' \
 	"sklearn model row"
@@ -66,9 +66,11 @@ rows = {m["path"]: m for m in d["models"]}
 assert d["server"] == "XGBOOST_SERVER"
 assert d["failed"] == 2, d
 x = rows["aaa111/artifacts/model"]
-assert x["status"] == "fix", x
+# saved with xgboost 2.0.3; every Seldon v1 release installs 1.4.2
+assert x["status"] == "fail", x
+assert d["release"] == "1.18.2", d
 assert "XGBOOST_SERVER loads model.bst but this MLflow model stores its booster in model.xgb" in x["detail"]
-assert "xgboost 2.0.3" in x["warning"]
+assert "saved with xgboost 2.0.3 but XGBOOST_SERVER 1.18.2" in x["detail"], x
 assert rows["bbb222/artifacts/model"]["status"] == "fail"
 PY
 then ok "--json rows for the XGBOOST_SERVER target"; else not_ok "--json: $(cat "$work/json")"; fi
@@ -78,7 +80,8 @@ expect_rc 0 $? "MLFLOW_SERVER target: both models of experiment 1 fit"
 
 "$INITC" check s3://mlflow/mlflow-artifacts/1/aaa111/artifacts/model >"$work/out" 2>"$work/err"
 expect_rc 0 $? "one model by URI"
-expect_line "$work/out" '^XGBOOST_SERVER +fix +XGBOOST_SERVER loads model.bst' "per-server table for a remote model"
+expect_line "$work/out" '^XGBOOST_SERVER +no +XGBOOST_SERVER loads model.bst' "per-server table for a remote model"
+expect_line "$work/out" '^mlserver-xgboost +fix +mlserver-xgboost loads model.bst' "a runtime whose xgboost reads it needs only a fix"
 
 "$INITC" check --recursive s3://mlflow/nothing-here >"$work/out" 2>"$work/err"
 rc=$?
