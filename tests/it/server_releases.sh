@@ -109,7 +109,7 @@ mv "$w/kxgb/model.xgb" "$w/kxgb/model.bst"
 sed -i 's/data: model.xgb/data: model.bst/' "$w/kxgb/MLmodel"
 "$INITC" check --server kserve-xgboost:0.11.0 "$w/kxgb" >"$w/out12" 2>"$w/log12"
 expect_rc 8 $? "xgboost 2.0.3 model on kserve-xgboost 0.11.0 (xgboost ~1.7.5) fails"
-expect_grep 'kserve-xgboost 0\.11\.0 \(kserve/xgbserver:v0\.11\.0\) installs xgboost~1\.7\.5.*or run kserve-xgboost release 0\.13\.0 to 0\.13\.1' \
+expect_grep 'kserve-xgboost 0\.11\.0 \(kserve/xgbserver:v0\.11\.0\) installs xgboost~1\.7\.5.*or run kserve-xgboost release 0\.12\.0 to 0\.13\.1' \
 	"$w/out12" "it names the KServe releases whose xgboost (~2.0.2) admits it"
 "$INITC" check --server kserve-xgboost:0.13.1 "$w/kxgb" >"$w/out12b" 2>"$w/log12b"
 expect_rc 0 $? "the same model on kserve-xgboost 0.13.1 (xgboost ~2.0.2)"
