@@ -51,5 +51,13 @@ int main(void)
 		const struct target *t = target_find(*n);
 		CHECK(t && target_requires_python(t, t->version) != NULL);
 	}
+	/* prebake's releases come from initc's table: the defaults are in it */
+	for (const char *const *n = (const char *const[]){ "mlserver", "seldon", NULL }; *n; n++) {
+		const struct target *t = target_find(*n);
+		CHECK(t && target_release(t, t->version) != NULL);
+	}
+	const struct server_release *r = target_release(target_find("seldon"), "1.17.1");
+	CHECK_STR(r ? r->server : NULL, "MLFLOW_SERVER");
+	CHECK(target_release(target_find("mlserver"), "1.4.0") == NULL);  /* no Core 2 ships it */
 	return T_DONE();
 }
