@@ -10,48 +10,88 @@
 #include <strings.h>
 
 #define VER_PARTS 8
+#define NONE LONG_MIN  /* no such segment */
 
+/* A version in PEP 440's order: release, then pre-release (a < b < rc),
+ * post-release, development release; the local part only matters to ==
+ * and != clauses that name one. */
 struct ver {
 	long part[VER_PARTS];
 	int nparts;
-	int phase;  /* -1 pre or dev, 0 final, 1 post */
-	int wild;   /* "1.2.*" (only in == and != clauses) */
+	int pre_kind;   /* 0 a, 1 b, 2 rc; -1 none */
+	long pre, post, dev;  /* NONE when absent */
+	const char *local;    /* after '+', or NULL */
+	size_t local_len;
+	int wild;       /* "1.2.*" (only in == and != clauses) */
 };
 
-/* The pre-release and post-release words PEP 440 normalises. */
-static const struct { const char *word; int phase; } tails[] = {
-	{ "alpha", -1 }, { "beta", -1 }, { "preview", -1 }, { "pre", -1 }, { "rc", -1 },
-	{ "dev", -1 }, { "a", -1 }, { "b", -1 }, { "c", -1 },
-	{ "post", 1 }, { "rev", 1 }, { "r", 1 },
+static const struct { const char *word; int kind; } pre_words[] = {
+	{ "alpha", 0 }, { "beta", 1 }, { "preview", 2 }, { "pre", 2 }, { "rc", 2 },
+	{ "a", 0 }, { "b", 1 }, { "c", 2 },
 };
+static const char *const post_words[] = { "post", "rev", "r" };
 
-/* "rc1", ".post2", "-1", "+cpu": the phase, or -2 when unreadable. */
-static int tail_phase(const char *s, size_t n)
+/* A word followed by an optional separator and number ("rc1", ".post",
+ * "-dev2"); advances *s past it, *num 0 when no number is written. */
+static int take_word(const char **s, const char *end, const char *word, long *num)
 {
-	const char *local = memchr(s, '+', n);
-	if (local)
-		n = (size_t)(local - s);  /* a local version sorts with its release */
-	if (n == 0)
+	const char *p = *s;
+	size_t w = strlen(word);
+	if (p < end && (*p == '.' || *p == '-' || *p == '_'))
+		p++;
+	if ((size_t)(end - p) < w || strncasecmp(p, word, w))
 		return 0;
-	if (*s == '.' || *s == '-' || *s == '_') {
-		if (*s == '-' && n > 1 && isdigit((unsigned char)s[1]) &&
-		    strspn(s + 1, "0123456789") >= n - 1)
-			return 1;  /* "1.0-1" is 1.0.post1 */
-		s++, n--;
+	p += w;
+	if (p < end && isalpha((unsigned char)*p))
+		return 0;  /* "alpha" is not "a" + "lpha" */
+	if (p < end && (*p == '.' || *p == '-' || *p == '_') && p + 1 < end &&
+	    isdigit((unsigned char)p[1]))
+		p++;
+	long x = 0;
+	for (; p < end && isdigit((unsigned char)*p); p++) {
+		int d = *p - '0';
+		x = x > (LONG_MAX - d) / 10 ? LONG_MAX : x * 10 + d;
 	}
-	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
-		size_t w = strlen(tails[i].word);
-		if (n < w || strncasecmp(s, tails[i].word, w))
-			continue;
-		const char *rest = s + w;
-		size_t left = n - w;
-		if (left && (*rest == '.' || *rest == '-' || *rest == '_'))
-			rest++, left--;
-		if (strspn(rest, "0123456789") < left)
-			continue;  /* "alpha" must not match as "a" + "lpha" */
-		return tails[i].phase;
+	*num = x;
+	*s = p;
+	return 1;
+}
+
+/* The tail after the release: [pre][post][dev][+local]; 0, or -1 when
+ * something is left over. */
+static int parse_tail(const char *s, const char *end, struct ver *v)
+{
+	long num;
+	for (size_t i = 0; i < sizeof pre_words / sizeof *pre_words; i++)
+		if (take_word(&s, end, pre_words[i].word, &num)) {
+			v->pre_kind = pre_words[i].kind;
+			v->pre = num;
+			break;
+		}
+	if (s + 1 < end && *s == '-' && isdigit((unsigned char)s[1])) {
+		s++;  /* "1.0-1" is 1.0.post1 */
+		for (v->post = 0; s < end && isdigit((unsigned char)*s); s++)
+			v->post = v->post > LONG_MAX / 10 - 9 ? LONG_MAX : v->post * 10 + (*s - '0');
+	} else {
+		for (size_t i = 0; i < sizeof post_words / sizeof *post_words; i++)
+			if (take_word(&s, end, post_words[i], &num)) {
+				v->post = num;
+				break;
+			}
 	}
-	return -2;
+	if (take_word(&s, end, "dev", &num))
+		v->dev = num;
+	if (s < end && *s == '+') {
+		v->local = s + 1;
+		v->local_len = (size_t)(end - s - 1);
+		if (!v->local_len)
+			return -1;
+		for (const char *p = v->local; p < end; p++)
+			if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_')
+				return -1;
+		return 0;
+	}
+	return s == end ? 0 : -1;
 }
 
 /* s[0..n) as a version; 0, or -1 when it is not one. */
@@ -59,6 +99,8 @@ static int ver_parse(const char *s, size_t n, struct ver *v, int allow_wild)
 {
 	size_t i = 0;
 	memset(v, 0, sizeof *v);
+	v->pre_kind = -1;
+	v->pre = v->post = v->dev = NONE;
 	while (n && isspace((unsigned char)*s))
 		s++, n--;
 	while (n && isspace((unsigned char)s[n - 1]))
@@ -85,8 +127,29 @@ static int ver_parse(const char *s, size_t n, struct ver *v, int allow_wild)
 	}
 	if (!v->nparts)
 		return -1;
-	v->phase = tail_phase(s + i, n - i);
-	return v->phase == -2 ? -1 : 0;
+	return parse_tail(s + i, s + n, v);
+}
+
+static int cmp_long(long a, long b)
+{
+	return (a > b) - (a < b);
+}
+
+/* PEP 440: X.devN < X.aN < X.bN < X.rcN < X < X.postN, and a .devM sorts
+ * just before what it is attached to. */
+static int phase_cmp(const struct ver *a, const struct ver *b)
+{
+	/* the pre-release rank: a dev release of the final sorts first */
+	long ak = a->pre_kind >= 0 ? a->pre_kind : a->dev != NONE && a->post == NONE ? -1 : 3;
+	long bk = b->pre_kind >= 0 ? b->pre_kind : b->dev != NONE && b->post == NONE ? -1 : 3;
+	int c = cmp_long(ak, bk);
+	if (!c)
+		c = cmp_long(a->pre, b->pre);
+	if (!c)
+		c = cmp_long(a->post, b->post);
+	if (!c) /* no dev segment sorts after any dev segment */
+		c = cmp_long(a->dev == NONE ? LONG_MAX : a->dev, b->dev == NONE ? LONG_MAX : b->dev);
+	return c;
 }
 
 /* Compare the first upto parts (all when upto is 0), then the phase. */
@@ -96,19 +159,25 @@ static int ver_cmp(const struct ver *a, const struct ver *b, int upto)
 	for (int i = 0; i < n; i++)
 		if (a->part[i] != b->part[i])
 			return a->part[i] < b->part[i] ? -1 : 1;
-	if (upto)
-		return 0;
-	return (a->phase > b->phase) - (a->phase < b->phase);
+	return upto ? 0 : phase_cmp(a, b);
+}
+
+static int is_pre(const struct ver *v)
+{
+	return v->pre_kind >= 0 || v->dev != NONE;
 }
 
 int version_cmp(const char *a, const char *b)
 {
 	struct ver x, y;
-	size_t la = strlen(a), lb = strlen(b);
-	if (ver_parse(a, la, &x, 0))  /* an unread tail: the release alone */
-		x.phase = 0;
-	if (ver_parse(b, lb, &y, 0))
-		y.phase = 0;
+	if (ver_parse(a, strlen(a), &x, 0)) { /* an unread tail: the release alone */
+		x.pre_kind = -1;
+		x.pre = x.post = x.dev = NONE;
+	}
+	if (ver_parse(b, strlen(b), &y, 0)) {
+		y.pre_kind = -1;
+		y.pre = y.post = y.dev = NONE;
+	}
 	return ver_cmp(&x, &y, 0);
 }
 
@@ -137,6 +206,15 @@ static const struct { const char *text; enum clause_op op; } ops[] = {
 	{ "^", OP_CARET }, { "~", OP_TILDE }, { "=", OP_EQ } /* conda's "=" */,
 };
 
+/* == and != compare the local part only when the clause names one. */
+static int same_local(const struct ver *v, const struct ver *b)
+{
+	if (!b->local)
+		return 1;
+	return v->local && v->local_len == b->local_len &&
+	       !strncasecmp(v->local, b->local, b->local_len);
+}
+
 static enum verspec_place clause_place(const struct ver *v, const char *c, size_t n)
 {
 	enum clause_op op = OP_BARE;
@@ -153,18 +231,31 @@ static enum verspec_place clause_place(const struct ver *v, const char *c, size_
 	}
 	if (op == OP_ARBITRARY)
 		return VERSPEC_UNKNOWN;  /* string identity: nothing to order */
-	if (ver_parse(c, n, &b, op == OP_EQ || op == OP_NE || op == OP_BARE))
-		return VERSPEC_UNKNOWN;
+	int equality = op == OP_EQ || op == OP_NE || op == OP_BARE;
+	if (ver_parse(c, n, &b, equality) || (b.local && (!equality || b.wild)))
+		return VERSPEC_UNKNOWN;  /* a local version only in == and != */
 	int cmp = ver_cmp(v, &b, 0);
 	switch (op) {
 	case OP_EQ: case OP_BARE:
+		if (!b.wild && !cmp && !same_local(v, &b))
+			return VERSPEC_EXCLUDED;
 		return b.wild ? prefix_place(v, &b, b.nparts) : prefix_place(v, &b, 0);
 	case OP_NE:
-		return (b.wild ? ver_cmp(v, &b, b.nparts) : cmp) ? VERSPEC_IN : VERSPEC_EXCLUDED;
+		if (b.wild)
+			return ver_cmp(v, &b, b.nparts) ? VERSPEC_IN : VERSPEC_EXCLUDED;
+		return cmp || !same_local(v, &b) ? VERSPEC_IN : VERSPEC_EXCLUDED;
 	case OP_LE: return cmp <= 0 ? VERSPEC_IN : VERSPEC_ABOVE;
-	case OP_LT: return cmp < 0 ? VERSPEC_IN : VERSPEC_ABOVE;
+	case OP_LT: /* <3.0 refuses 3.0's own pre-releases (PEP 440) */
+		if (cmp < 0 && is_pre(v) && !is_pre(&b) && !ver_cmp(v, &b, VER_PARTS))
+			return VERSPEC_ABOVE;
+		return cmp < 0 ? VERSPEC_IN : VERSPEC_ABOVE;
 	case OP_GE: return cmp >= 0 ? VERSPEC_IN : VERSPEC_BELOW;
-	case OP_GT: return cmp > 0 ? VERSPEC_IN : VERSPEC_BELOW;
+	case OP_GT: /* >1.0 refuses 1.0's post-releases and local versions (PEP 440,
+		     * as pip reads it: any version with 1.0's release numbers) */
+		if (cmp > 0 && !ver_cmp(v, &b, VER_PARTS) &&
+		    ((v->post != NONE && b.post == NONE) || v->local))
+			return VERSPEC_BELOW;
+		return cmp > 0 ? VERSPEC_IN : VERSPEC_BELOW;
 	case OP_COMPAT: /* ~=X.Y: >=X.Y and ==X.*; "~=3" is not a valid clause */
 		if (b.nparts < 2)
 			return VERSPEC_UNKNOWN;
@@ -197,7 +288,9 @@ enum verspec_place verspec_place(const char *v, const char *spec)
 		return VERSPEC_UNKNOWN;
 	for (const char *p = spec;;) {
 		size_t n = strcspn(p, ",");
-		enum verspec_place at = clause_place(&have, p, n);
+		size_t blank = strspn(p, " \t");
+		enum verspec_place at = blank >= n ? VERSPEC_IN  /* "<=2.5.0," as pip reads it */
+						   : clause_place(&have, p, n);
 		if (at == VERSPEC_UNKNOWN)
 			return VERSPEC_UNKNOWN;  /* every clause must be read to judge */
 		if (first_miss == VERSPEC_IN)

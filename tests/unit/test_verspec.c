@@ -1,6 +1,8 @@
 /* Versions and specifiers as model and server requirement files write
  * them (common/verspec.c). Expected places follow PEP 440 and poetry's
  * documented caret and tilde rules. */
+#include <stdlib.h>
+
 #include "t.h"
 #include "verspec.h"
 
@@ -16,7 +18,13 @@ static const struct place_case {
 	{ "2.17.2", ">=2.9.2,<3.0", VERSPEC_IN },
 	{ "2.5.0", ">=2.9.2,<3.0", VERSPEC_BELOW },
 	{ "3.1.1", ">=2.9.2,<3.0", VERSPEC_ABOVE },
-	{ "3.0.0rc1", "<3.0", VERSPEC_IN },  /* pre-releases sort before 3.0 */
+	{ "3.0.0rc1", "<3.0", VERSPEC_ABOVE },  /* PEP 440: <3.0 refuses 3.0's pre-releases */
+	{ "2.9.0rc1", "<3.0", VERSPEC_IN },
+	{ "1.0.post1", ">1.0", VERSPEC_BELOW },  /* and >1.0 refuses 1.0's post-releases */
+	{ "1.0rc1", "==1.0rc2", VERSPEC_BELOW },
+	{ "1.0.post2", "<=1.0.post1", VERSPEC_ABOVE },
+	{ "2.5.0+cpu", "!=2.5.0+gpu", VERSPEC_IN },
+	{ "2.5.0", "<=2.5.0,", VERSPEC_IN },  /* a trailing comma, as pip reads it */
 	{ "2.0.3", "==1.4.2", VERSPEC_ABOVE },
 	{ "1.3.0", "==1.4.2", VERSPEC_BELOW },
 	{ "1.4.2", "==1.4.2", VERSPEC_IN },
@@ -72,6 +80,40 @@ static void test_target(void)
 	CHECK(verspec_target("", VERSPEC_ABOVE, &len) == NULL);
 }
 
+/* Every case python3-packaging answered (tests/lib/verspec_cases.py):
+ * verspec must agree wherever it gives an answer, and give one for all
+ * but the forms it documents as unread. */
+static void test_against_packaging(void)
+{
+	FILE *f = fopen("tests/fixtures/verspec/cases.tsv", "r");
+	char line[256];
+	int cases = 0, agree = 0, unread = 0;
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof line, f)) {
+		char *v = line, *spec = strchr(line, '\t'), *want;
+		if (*line == '#' || !spec || !(want = strchr(spec + 1, '\t')))
+			continue;
+		*spec++ = '\0';
+		*want++ = '\0';
+		int got = verspec_holds(v, spec);
+		cases++;
+		if (got < 0) {
+			unread++;
+			printf("# unread: %s against %s\n", v, spec);
+		} else if (got == atoi(want)) {
+			agree++;
+		} else {
+			printf("# disagree: %s against %s: packaging %s, verspec %d\n", v, spec, want, got);
+		}
+	}
+	if (f)
+		fclose(f);
+	printf("# %d cases, %d agree, %d unread\n", cases, agree, unread);
+	CHECK(cases > 2000);
+	CHECK_INT(agree + unread, cases);
+	CHECK(unread == 0);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
@@ -88,5 +130,6 @@ int main(void)
 	CHECK(version_cmp("1.0.post1", "1.0") > 0);
 	CHECK(version_cmp("1.2.x", "1.2") == 0);  /* unread tail: the release */
 	test_target();
+	test_against_packaging();
 	return T_DONE();
 }
