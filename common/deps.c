@@ -100,22 +100,43 @@ const char *pin_name(enum pin_class pin)
 }
 
 /* "==2.0.3", "=2.0.3=py310_0", " 2.0.3": the version alone, into out;
- * 0 when there is none or it does not fit. */
+ * 0 when there is none, it does not fit, or it holds bytes no version
+ * has (it ends up in messages and logs). */
 static int exact_version(const char *spec, char *out, size_t size)
 {
+	static const char version_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.+-_!";
 	spec += strspn(spec, " =");
 	size_t n = strcspn(spec, " =");
-	if (!n || n >= size)
+	if (!n || n >= size || strspn(spec, version_chars) < n)
 		return 0;
 	memcpy(out, spec, n);
 	out[n] = '\0';
 	return 1;
 }
 
-static size_t add_pin(struct model_pin *pins, size_t n, size_t max, const struct dep *d)
+/* Is key installed by the environment (conda, or a pip requirement)? */
+static int installs(const struct env *env, const char *key)
+{
+	for (size_t i = 0; i < env->conda.n; i++)
+		if (!strcmp(env->conda.v[i].key, key))
+			return 1;
+	for (size_t i = 0; i < env->pip.n; i++)
+		if (env->pip.v[i].role == ROLE_INSTALL && !strcmp(env->pip.v[i].key, key))
+			return 1;
+	return 0;
+}
+
+/* A pin a server's resolver meets for sure: exact, for every platform (a
+ * marker may make it apply or not: not judged), a version rather than a
+ * URL or a wheel file, and installed (a -c constraint pins only what
+ * something installs). */
+static size_t add_pin(const struct env *env, struct model_pin *pins, size_t n, size_t max,
+		      const struct dep *d)
 {
 	struct model_pin pin = { d->key, { 0 }, d->where };
-	if (d->pin != PIN_EXACT || d->role != ROLE_INSTALL ||
+	if (d->pin != PIN_EXACT || d->marker || d->url || d->local || d->role == ROLE_BUILD ||
+	    (d->role == ROLE_CONSTRAINT && !installs(env, d->key)) ||
 	    !exact_version(d->spec, pin.version, sizeof pin.version))
 		return n;
 	size_t at = 0;
@@ -132,9 +153,9 @@ size_t env_exact_pins(const struct env *env, struct model_pin *pins, size_t max)
 	size_t n = 0;
 	for (size_t i = 0; i < env->conda.n; i++)
 		if (strcmp(env->conda.v[i].key, "python"))
-			n = add_pin(pins, n, max, &env->conda.v[i]);
+			n = add_pin(env, pins, n, max, &env->conda.v[i]);
 	for (size_t i = 0; i < env->pip.n; i++)
-		n = add_pin(pins, n, max, &env->pip.v[i]);
+		n = add_pin(env, pins, n, max, &env->pip.v[i]);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(pins[i].name, "mlflow"))
 			return n;
@@ -143,4 +164,23 @@ size_t env_exact_pins(const struct env *env, struct model_pin *pins, size_t max)
 	    exact_version(env->mlflow_version, ml.version, sizeof ml.version))
 		pins[n++] = ml;
 	return n;
+}
+
+char *url_redact_userinfo(const char *text)
+{
+	struct buf b = BUF_INIT;
+	const char *p = text;
+	const char *scheme;
+	while ((scheme = strstr(p, "://"))) {
+		const char *host = scheme + 3;
+		size_t auth = strcspn(host, "/@ ");
+		buf_add(&b, p, (size_t)(host - p));
+		if (host[auth] == '@') {
+			buf_adds(&b, "***");
+			host += auth;
+		}
+		p = host;
+	}
+	buf_adds(&b, p);
+	return buf_steal(&b);
 }

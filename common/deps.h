@@ -99,10 +99,15 @@ char *model_relative(const char *path, const char **why);
 int pip_req_parse(const char *text, struct dep *d, struct buf *err);
 
 /* deps.c: the versions env fixes exactly, in install order (conda, then
- * pip, whose later pin of a name wins), plus mlflow at MLmodel's
- * mlflow_version when nothing pins it: what a serving stack installing
- * its own requirements over the environment would meet. The pins point
- * into env. Returns how many (at most max). */
+ * pip, whose later pin of a name wins; -c constraints on what is
+ * installed), plus mlflow at MLmodel's mlflow_version when nothing pins
+ * it: what a serving stack installing its own requirements over the
+ * environment would meet. Pins under a marker, URLs and wheel files are
+ * left out. Names are the normalised keys; they point into env. Returns
+ * how many (at most max). */
 struct model_pin;
 size_t env_exact_pins(const struct env *env, struct model_pin *pins, size_t max);
+/* text with every URL's user:password@ replaced by ***@: messages about
+ * requirement lines may quote an index URL with its token. */
+char *url_redact_userinfo(const char *text);
 #endif

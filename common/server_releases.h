@@ -64,7 +64,7 @@ void release_ranges(const char *server, int (*keep)(const struct server_release 
 
 /* A version the model fixes exactly, and where it says so. */
 struct model_pin {
-	const char *name;     /* as written */
+	const char *name;     /* PEP 503 normalised: "pyyaml" */
 	char version[64];     /* "2.17.2" (a conda build string cut off) */
 	const char *where;    /* "conda.yaml:10:7", "MLmodel mlflow_version" */
 };

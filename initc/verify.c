@@ -52,6 +52,18 @@ static int unknown_release(const struct profile *p, const char *version)
 	return rc;
 }
 
+static int empty_release(const struct profile *p)
+{
+	char *why = xasprintf("\"%s:\" names no release: give the tag of the image you run "
+			      "(`initc servers %s` lists them), or no ':' for the newest initc knows",
+			      p->name, p->name);
+	char *kv = xasprintf("server=%s", p->name);
+	int rc = refuse_target(why, kv);
+	free(why);
+	free(kv);
+	return rc;
+}
+
 /* "MLFLOW_SERVER:1.17.1" -> the profile at that release. */
 static int find_target(const char *spec, struct target *t)
 {
@@ -63,6 +75,8 @@ static int find_target(const char *spec, struct target *t)
 
 	if (!p)
 		rc = unknown_server(name);
+	else if (colon && !colon[1])
+		rc = empty_release(p);
 	else if (colon && !(r = release_find(p->name, colon + 1)))
 		rc = unknown_release(p, colon + 1);
 	if (!rc) {
@@ -115,8 +129,16 @@ int verify_opts_from_env(struct verify_opts *o)
 	memset(o, 0, sizeof *o);
 	o->server = getenv("INITC_SERVER");
 	o->requirements = getenv("INITC_REQUIREMENTS");
-	env_bool("INITC_FIX", 0, &o->fix); /* validated by main before it gets here */
-	env_bool("INITC_STRICT", 0, &o->strict);
+	/* main checks them before a download; `initc check` relies on this */
+	static const char *const names[] = { "INITC_FIX", "INITC_STRICT" };
+	int *const into[] = { &o->fix, &o->strict };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		if (env_bool(names[i], 0, into[i]) < 0) {
+			log_kv(LOG_ERROR, "bad value", "name=%s value=%s hint=%s", names[i],
+			       log_q(getenv(names[i])), log_q("true or false"));
+			return EXIT_USAGE;
+		}
+	}
 	return 0;
 }
 

@@ -41,6 +41,7 @@ struct model {
 	struct env env;      /* the environment files, once loaded */
 	struct model_pin *pins; /* versions they fix exactly */
 	size_t npins;
+	struct buf env_unread; /* why they could not be read: a warning */
 	int rc;              /* EXIT_INPUT / EXIT_VERIFY when the model is broken */
 	struct buf problems; /* why, one "; "-separated sentence each */
 	struct buf warnings;
@@ -52,8 +53,10 @@ struct model {
 void model_load(struct model *m, struct tree *t, const struct files *all, const char *root);
 /* Read the model's environment files (conda.yaml, python_env.yaml,
  * requirements.txt) and the versions they pin, for servers that install
- * their own requirements over them; once per model. A file that does not
- * parse becomes one of the model's problems. Returns m->rc. */
+ * their own requirements over them; once per model. A file the shared
+ * reader refuses leaves m->env_unread (a warning, URLs' passwords
+ * hidden); only a failing store becomes a problem of the model.
+ * Returns m->rc. */
 int model_load_pins(struct model *m);
 /* List the tree, then model_load; 0, or the listing's exit code with err
  * filled (m is then not loaded). */

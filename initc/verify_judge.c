@@ -416,6 +416,12 @@ static void check_pins(const struct model *m, const struct profile *p, struct ve
 
 	if (!p->installs_over_env || !p->release)
 		return;
+	if (m->env_unread.len) {
+		buf_printf(&v->warn, "%s %s installs its own requirements over the model's "
+			   "environment at start-up, but %s", p->name, p->release->version,
+			   m->env_unread.data);
+		return;
+	}
 	size_t n = release_moves(p->release, m->pins, m->npins, &moves);
 	if (n) {
 		buf_printf(&v->warn, "%s %s installs its own requirements (%s) over the model's "

@@ -279,8 +279,11 @@ static int env_tree_read(void *ctx, const char *path, size_t max, struct buf *ou
 {
 	struct model *m = ctx;
 	const char *rel = below_root(m, path);
-	if (!rel || !find_file(m, rel))
+	const struct tree_entry *e = rel ? find_file(m, rel) : NULL;
+	if (!e)
 		return -ENOENT;  /* the listing is the truth: no GET for a missing key */
+	if (e->size < 0 || (unsigned long long)e->size > max)
+		return -EFBIG;   /* nor for one the listing says is too big */
 	struct buf why = BUF_INIT;
 	int rc = m->tree->read(m->tree, path, max, out, &why);
 	if (rc == EXIT_NOTFOUND)
@@ -318,19 +321,13 @@ static int env_tree_type(void *ctx, const char *path, int follow, enum env_file_
 	return -ENOENT;
 }
 
-/* The environment MLFLOW_SERVER builds: conda.yaml when MLmodel names
- * one, else what MLflow itself would pick. */
+/* The environment MLFLOW_SERVER builds: the conda file when MLmodel
+ * names one (a broken one is not replaced by another file), else what
+ * MLflow itself would pick. */
 static int load_env(struct model *m, struct buf *err)
 {
 	const struct env_files fs = { m, env_tree_read, env_tree_type };
-	int rc = env_load_with(&fs, m->root, "conda", &m->env, err);
-	if (rc && rc != EXIT_NETWORK && rc != EXIT_AUTH && rc != EXIT_LOCALIO) {
-		env_free(&m->env);
-		memset(&m->env, 0, sizeof m->env);
-		buf_reset(err);
-		rc = env_load_with(&fs, m->root, NULL, &m->env, err);
-	}
-	return rc;
+	return env_load_with(&fs, m->root, m->ml.env_conda ? "conda" : NULL, &m->env, err);
 }
 
 int model_load_pins(struct model *m)
@@ -341,13 +338,21 @@ int model_load_pins(struct model *m)
 	if (m->env_loaded || m->rc || !m->has_mlmodel)
 		return m->rc;
 	m->env_loaded = 1;
-	if ((rc = load_env(m, &err))) {
-		problem(m, rc == EXIT_USAGE ? EXIT_INPUT : rc, "%s", err.data);
+	rc = load_env(m, &err);
+	char *why = url_redact_userinfo(err.data ? err.data : "");  /* lines may quote tokens */
+	if (rc == EXIT_INPUT || rc == EXIT_USAGE) {
+		/* prebake's reader refuses what a bake cannot take (--require-hashes,
+		 * -e ./src...): the server may still build it, so the pins are only
+		 * not compared */
+		buf_printf(&m->env_unread, "the model's pins were not compared: %s", why);
+	} else if (rc) {
+		problem(m, rc, "%s", why);  /* the store failed: the run cannot judge */
 	} else {
 		size_t max = m->env.conda.n + m->env.pip.n + 1;
 		m->pins = xcalloc(max, sizeof *m->pins);
 		m->npins = env_exact_pins(&m->env, m->pins, max);
 	}
+	free(why);
 	buf_free(&err);
 	return m->rc;
 }
@@ -355,6 +360,7 @@ int model_load_pins(struct model *m)
 void model_free(struct model *m)
 {
 	free(m->pins);
+	buf_free(&m->env_unread);
 	if (m->env_loaded)
 		env_free(&m->env);
 	free(m->root);

@@ -12,25 +12,6 @@ struct row {
 
 static const char *const headers[] = { "PACKAGE", "FROM", "SPEC", "PIN", "WHERE" };
 
-char *audit_redact_url(const char *text)
-{
-	struct buf b = BUF_INIT;
-	const char *p = text;
-	const char *scheme;
-	while ((scheme = strstr(p, "://"))) {
-		const char *host = scheme + 3;
-		size_t auth = strcspn(host, "/@ ");
-		buf_add(&b, p, (size_t)(host - p));
-		if (host[auth] == '@') {
-			buf_adds(&b, "***");
-			host += auth;
-		}
-		p = host;
-	}
-	buf_adds(&b, p);
-	return buf_steal(&b);
-}
-
 /* The tightest -c constraint on d's name, if it pins tighter than d. */
 static const struct dep *tighter_constraint(const struct env *env, const struct dep *d)
 {
@@ -71,7 +52,7 @@ static char *spec_text(const struct env *env, const struct dep *d)
 	if (d->channel)
 		return xasprintf("%s (channel %s)", *d->spec ? d->spec : "*", d->channel);
 	if (d->url) {
-		char *u = audit_redact_url(d->url);
+		char *u = url_redact_userinfo(d->url);
 		char *s = xasprintf("@ %s", u);
 		free(u);
 		return s;

@@ -29,7 +29,4 @@ const char *audit_mlflow_hold(const struct env *env);
  * with the first), and in installed how many requirements there are. */
 size_t audit_hashed(const struct env *env, size_t *installed);
 
-/* Hide the user:password part of any URL in text, for printing. */
-char *audit_redact_url(const char *text);
-
 #endif

@@ -10,6 +10,7 @@
 #include "outdir.h"
 #include "targets.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +90,9 @@ static int parse_option(struct cli *c, int opt)
 		c->bake.target = target_find(optarg);
 		return c->bake.target ? 0 : usage_error("unknown --target \"%s\"; use mlserver or seldon", optarg);
 	case OPT_SERVER_VERSION:
-		c->bake.server_version = optarg;
+		/* the image tag's "v1.17.1" is the release 1.17.1 to pip too */
+		c->bake.server_version = (optarg[0] == 'v' || optarg[0] == 'V') &&
+					 isdigit((unsigned char)optarg[1]) ? optarg + 1 : optarg;
 		return safe_token(optarg, ".+-") ? 0 :
 			usage_error("--server-version \"%s\" is not a version like 1.6.1", optarg);
 	case OPT_ENV_MANAGER:
@@ -225,6 +228,8 @@ static void report_release(const struct cli *c, const struct env *env)
 				"lists the releases it knows)\n", t->server, ver, t->server);
 		return;
 	}
+	if (!t->stock_installs_over_env)
+		return;  /* its stock image runs its own stack, not the model's env */
 	size_t max = env->conda.n + env->pip.n + 1;
 	struct model_pin *pins = xcalloc(max, sizeof *pins);
 	size_t moved = release_moves(r, pins, env_exact_pins(env, pins, max), &moves);
@@ -311,7 +316,7 @@ static void print_summary(const struct cli *c, const struct env *env, const stru
  * say where that folder is when it is not the current one. */
 static void print_error(const struct env *env, const char *raw)
 {
-	char *line = audit_redact_url(raw);  /* an error may quote an index URL's password */
+	char *line = url_redact_userinfo(raw);  /* an error may quote an index URL's password */
 	size_t name_len = strcspn(line, ":");
 	const char *dir = env->base_dir, *above = "";
 	if (dir && strcmp(dir, ".") && line[name_len] == ':' && line[0] != '/') {

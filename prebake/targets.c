@@ -26,6 +26,7 @@ static const struct target targets[] = {
 	{
 		.name = "seldon",
 		.server = "MLFLOW_SERVER",
+		.stock_installs_over_env = 1,
 		.title = "Seldon Core v1 Python wrapper serving the MLflow model",
 		.packages = { "seldon-core" },
 		.companions = { "mlflow", "pandas" },

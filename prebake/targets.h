@@ -13,6 +13,10 @@ struct target {
 	 * release installs (common/server_releases.c): one table for initc's
 	 * checks and prebake's constraints. */
 	const char *server;
+	/* Its stock image pip-installs the release's requirements over the
+	 * model's environment (MLFLOW_SERVER): prebake names the pins that
+	 * would move, as initc does. */
+	int stock_installs_over_env;
 	const char *title;          /* for humans */
 	const char *packages[TARGET_MAX_PKGS];  /* pinned to version */
 	const char *companions[TARGET_MAX_PKGS]; /* unpinned: the model's pins decide */

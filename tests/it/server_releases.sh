@@ -186,4 +186,88 @@ expect_rc 0 $? "prebake a model without a pandas pin"
 check "pandas is held where MLFLOW_SERVER 1.17.1 holds it" grep -qx 'pandas<=2.0.0' "$w/baked2/constraints.txt"
 expect_grep '^# \(from SeldonIO/seldon-core@v1\.17\.1:servers/mlflowserver/mlflowserver/requirements\.txt\)' \
 	"$w/baked2/constraints.txt" "constraints.txt names the source"
+
+# 11. odd and hostile environment files (the review's cases)
+variant() { # name: a copy of the seed model to edit
+	rm -rf "$w/v/$1"; mkdir -p "$w/v/$1"; cp -r "$FIX/xgboost/." "$w/v/$1/"
+}
+pip_line() { # model line: add a line to conda.yaml's pip list
+	LINE=$2 /usr/bin/python3 - "$w/v/$1/conda.yaml" <<'PY'
+import os, sys
+p = sys.argv[1]
+text = open(p).read().replace("  - scikit-learn==1.5.2\n", "  - scikit-learn==1.5.2\n  - " + os.environ["LINE"] + "\n")
+open(p, "w").write(text)
+PY
+}
+# a line the shared reader cannot take, quoting an index token: the pins are
+# not compared (a warning), and the token never shows
+variant tok
+pip_line tok 'foo @ https://user:tok3nSECRET9@pypi.example.com/foo-1.0-py3-none-any.whl junk'
+: >"$INITC_TERMINATION_LOG"
+INITC_SERVER=MLFLOW_SERVER:1.17.1 INITC_STRICT=1 "$INITC" "$w/v/tok" "$w/dest23" >"$w/out23" 2>&1
+expect_rc 11 $? "an environment file initc cannot read is a warning (11 under --strict)"
+expect_grep "but the model's pins were not compared: conda.yaml:[0-9]+:[0-9]+: " "$w/out23" "the warning says why"
+"$INITC" check --json --server MLFLOW_SERVER:1.17.1 "$w/v/tok" >>"$w/out23" 2>&1
+"$INITC" check "$w/v/tok" >>"$w/out23" 2>&1
+expect_no_grep 'tok3nSECRET9' "$w/out23" "the index token is in no log, report or JSON"
+expect_no_grep 'tok3nSECRET9' "$INITC_TERMINATION_LOG" "nor in the termination log"
+expect_grep '^mlserver-xgboost +fix ' "$w/out23" "an unread env file does not mark the other servers"
+# what prebake refuses for a bake, a server still builds: not a broken model
+variant hashes
+printf -- '--require-hashes\n' >>"$w/v/hashes/requirements.txt"
+pip_line hashes '--require-hashes'
+"$INITC" check --server MLFLOW_SERVER:1.17.1 "$w/v/hashes" >"$w/out24" 2>&1
+expect_rc 0 $? "--require-hashes in the model's files: exit 0, as before issue 13"
+expect_grep 'pins were not compared' "$w/out24" "and a warning"
+# a pin under a marker is not judged; a -c constraint on an installed package is
+variant mk
+printf 'mlflow==2.5.0\nxgboost==2.0.3\npandas==2.0.3 ; sys_platform == "win32"\npandas\n-c constraints.txt\n' \
+	>"$w/v/mk/requirements.txt"
+printf 'requests==2.32.3\n' >"$w/v/mk/constraints.txt"
+rm "$w/v/mk/conda.yaml"
+sed -i '/conda: conda.yaml/d' "$w/v/mk/MLmodel"
+sed -i 's/^mlflow_version: .*/mlflow_version: 2.5.0/' "$w/v/mk/MLmodel"
+"$INITC" check --server MLFLOW_SERVER:1.17.1 "$w/v/mk" >"$w/out25" 2>&1
+expect_rc 0 $? "python_env model with a marker and a -c file"
+expect_no_grep 'pandas==2.0.3' "$w/out25" "the win32-only pandas pin is not judged"
+expect_no_grep 'would move' "$w/out25" "requests 2.32.3 is only a constraint on nothing installed"
+printf 'requests\n' >>"$w/v/mk/requirements.txt"
+"$INITC" check --server MLFLOW_SERVER:1.17.1 "$w/v/mk" >"$w/out26" 2>&1
+expect_grep 'requests==2\.32\.3 \(constraints\.txt:1:1\) would become 2\.31\.0' "$w/out26" \
+	"a -c pin of an installed package is judged"
+# conda.yaml named by MLmodel but a folder: no silent fall-back to requirements.txt
+variant dir
+rm "$w/v/dir/conda.yaml"; mkdir "$w/v/dir/conda.yaml"; : >"$w/v/dir/conda.yaml/x"
+"$INITC" check --server MLFLOW_SERVER:1.17.1 "$w/v/dir" >"$w/out27" 2>&1
+expect_grep 'pins were not compared' "$w/out27" "a conda.yaml that is a folder is said, not replaced"
+# control bytes in a version never reach a terminal
+variant esc
+pip_line esc "$(printf 'pandas==2.0.3+\033M\033M\007')"
+"$INITC" check --server MLFLOW_SERVER:1.17.1 "$w/v/esc" >"$w/out28" 2>&1
+if grep -q "$(printf '\033')" "$w/out28"; then flunk "an escape byte reached the output"; else pass "no escape byte in the output"; fi
+# an oversized conda.yaml: the same answer over S3 and locally, no 4 MiB GET
+variant big
+head -c 5000000 /dev/zero | tr '\0' '#' >>"$w/v/big/conda.yaml"
+mkdir -p "$w/bigtree/big"; cp -r "$w/v/big/." "$w/bigtree/big/"
+s3env_put_tree mlflow "" "$w/bigtree"
+"$INITC" check --server MLFLOW_SERVER:1.17.1 "$w/v/big" >"$w/out29" 2>&1
+rc_local=$?
+mark=$(s3env_log_mark)
+"$INITC" check --server MLFLOW_SERVER:1.17.1 s3://mlflow/big >"$w/out30" 2>&1
+expect_rc "$rc_local" $? "an oversized conda.yaml: the same exit over S3 as locally"
+expect_grep 'pins were not compared: .*conda\.yaml.*(larger|too big|File too large)' "$w/out30" "the reason is the size"
+if tail -n +"$((mark + 1))" "$S3GATE_LOG" | grep 'big/conda.yaml' | grep -q '"GET"'; then
+	flunk "the oversized conda.yaml was fetched"; else pass "the oversized conda.yaml was not fetched"; fi
+# bad values and empty releases
+INITC_STRICT=banana "$INITC" check --server MLFLOW_SERVER:1.17.1 "$FIX/xgboost" >/dev/null 2>"$w/log31"
+expect_rc 2 $? "initc check refuses INITC_STRICT=banana"
+"$INITC" check --server MLFLOW_SERVER: "$FIX/xgboost" >/dev/null 2>"$w/log32"
+expect_rc 2 $? "MLFLOW_SERVER: with no release is refused"
+expect_grep 'names no release' "$w/log32" "and says why"
+# prebake: the image tag's v, and no note for MLServer (its stock image installs nothing over the env)
+"$PREBAKE" "$FIX/xgboost" --env-manager conda --target seldon --server-version v1.17.1 -o "$w/baked3" \
+	>/dev/null 2>"$w/log33"
+check "--server-version v1.17.1 pins seldon-core==1.17.1" grep -qx 'seldon-core==1.17.1' "$w/baked3/serving.txt"
+"$PREBAKE" "$FIX/xgboost" --env-manager conda --target mlserver -o "$w/baked4" >/dev/null 2>"$w/log34"
+expect_no_grep 'would not keep' "$w/log34" "no moves note for --target mlserver"
 assert_done

@@ -312,10 +312,10 @@ int main(void)
 	char *k = dep_key("Ruamel.YAML__clib", 17);
 	CHECK_STR(k, "ruamel-yaml-clib");
 	free(k);
-	char *r = audit_redact_url("--extra-index-url https://user:s3cret@pypi.example/simple x");
+	char *r = url_redact_userinfo("--extra-index-url https://user:s3cret@pypi.example/simple x");
 	CHECK_STR(r, "--extra-index-url https://***@pypi.example/simple x");
 	free(r);
-	r = audit_redact_url("https://pypi.example/simple");
+	r = url_redact_userinfo("https://pypi.example/simple");
 	CHECK_STR(r, "https://pypi.example/simple");
 	free(r);
 	if (!mkdtemp(root)) {
