@@ -74,6 +74,13 @@ else
 	not_ok "initc servers --json failed: $(head -2 "$tmp/servers.err")"
 fi
 
+# The example values name a Seldon Core release initc knows: the rendered
+# Secret's INITC_SERVER must be one initc accepts.
+ver=$(sed -n 's/^SELDON_CORE_VERSION=//p' templates/values.example.env)
+if "$INITC" servers MLFLOW_SERVER | grep -q "^$ver "; then
+	ok "SELDON_CORE_VERSION=$ver is a release initc knows"; else
+	not_ok "SELDON_CORE_VERSION=$ver is not in initc servers MLFLOW_SERVER"; fi
+
 # The probes in the prebaked manifests are the ones prebake writes: Seldon
 # v1's exactly; Seldon v2's Server the same but for the port, which is the
 # ServerConfig's named server-http (MLServer's 9000 there, 8080 alone).
@@ -220,8 +227,10 @@ broken "envSecretRefName naming no Secret" "envSecretRefName initc-s4: no such S
 	$v1/20-sdep-mlflow-initc.yaml 's/envSecretRefName: initc-s3/envSecretRefName: initc-s4/'
 broken "INITC_SERVER disagreeing with the graph" "runs MLFLOW_SERVER but its Secret initc-s3 sets INITC_SERVER=XGBOOST_SERVER" \
 	$v1/00-secret-s3.yaml 's/INITC_SERVER: MLFLOW_SERVER/INITC_SERVER: XGBOOST_SERVER/'
-broken "an unknown INITC_SERVER profile" "INITC_SERVER=SCIKIT_LEARN_SERVER is not an initc profile" \
+broken "an unknown INITC_SERVER profile" "INITC_SERVER=SCIKIT_LEARN_SERVER:1.17.1 is not an initc profile" \
 	$v1/00-secret-s3.yaml 's/INITC_SERVER: MLFLOW_SERVER/INITC_SERVER: SCIKIT_LEARN_SERVER/'
+broken "an INITC_SERVER release that is no image tag" "after the ':' comes the release of the server's image" \
+	$v1/00-secret-s3.yaml 's/INITC_SERVER: MLFLOW_SERVER:1.17.1/INITC_SERVER: MLFLOW_SERVER:latest/'
 broken "a wrongly cased rclone provider" "write Minio" \
 	$v1/00-secret-s3.yaml 's/PROVIDER: Minio/PROVIDER: minio/'
 broken "an endpoint without scheme" "has no scheme" \
