@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		dep_free(&d);
 		buf_free(&err);
-		free(audit_redact_url(line));
+		free(url_redact_userinfo(line));
 		free(dep_key(line, strlen(line)));
 	}
 	free(text);
