@@ -34,6 +34,7 @@ struct model {
 	struct files files;  /* paths relative to root */
 	int has_mlmodel;
 	struct mlmodel ml;
+	struct buf mlmodel_text; /* as read, for the env reader */
 	int has_settings;
 	char *settings_uri;  /* model-settings.json parameters.uri, "./" removed */
 	struct buf not_onnx; /* "folder (backend X)": a Triton config onnxruntime does not run */

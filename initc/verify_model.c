@@ -112,12 +112,14 @@ static void load_mlmodel(struct model *m)
 
 	if (!rc)
 		rc = mlmodel_parse(name, text.data ? text.data : "", text.len, &m->ml, &err);
-	if (rc)
+	if (rc) {
 		problem(m, rc == EXIT_INPUT ? EXIT_INPUT : rc, "%s", err.data);
-	else
+		buf_free(&text);
+	} else {
 		m->has_mlmodel = 1;
+		m->mlmodel_text = text;  /* the env reader reads it again: one GET is enough */
+	}
 	free(name);
-	buf_free(&text);
 	buf_free(&err);
 }
 
@@ -284,6 +286,11 @@ static int env_tree_read(void *ctx, const char *path, size_t max, struct buf *ou
 		return -ENOENT;  /* the listing is the truth: no GET for a missing key */
 	if (e->size < 0 || (unsigned long long)e->size > max)
 		return -EFBIG;   /* nor for one the listing says is too big */
+	if (!strcmp(rel, "MLmodel") && m->has_mlmodel) {
+		buf_reset(out);
+		buf_add(out, m->mlmodel_text.data ? m->mlmodel_text.data : "", m->mlmodel_text.len);
+		return 0;
+	}
 	struct buf why = BUF_INIT;
 	int rc = m->tree->read(m->tree, path, max, out, &why);
 	if (rc == EXIT_NOTFOUND)
@@ -361,6 +368,7 @@ void model_free(struct model *m)
 {
 	free(m->pins);
 	buf_free(&m->env_unread);
+	buf_free(&m->mlmodel_text);
 	if (m->env_loaded)
 		env_free(&m->env);
 	free(m->root);
