@@ -4,10 +4,12 @@
 #include "server_releases.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
+#include "deps.h"
 #include "verspec.h"
 
 static const char *skip_v(const char *version)
@@ -60,25 +62,14 @@ void release_nearest(const char *server, const char *version, struct buf *out)
 		buf_adds(out, above->version);
 }
 
-/* PEP 503: names compare lower-cased with runs of -_. as one "-". */
+/* PEP 503, by the one normalisation the env parser uses (dep_key). */
 static int same_name(const char *a, const char *b)
 {
-	for (;;) {
-		int sep_a = *a == '-' || *a == '_' || *a == '.';
-		int sep_b = *b == '-' || *b == '_' || *b == '.';
-		if (sep_a != sep_b)
-			return 0;
-		if (sep_a) {
-			a += strspn(a, "-_.");
-			b += strspn(b, "-_.");
-			continue;
-		}
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return 0;
-		if (!*a)
-			return 1;
-		a++, b++;
-	}
+	char *ka = dep_key(a, strlen(a)), *kb = dep_key(b, strlen(b));
+	int same = !strcmp(ka, kb);
+	free(ka);
+	free(kb);
+	return same;
 }
 
 const struct release_req *release_req_find(const struct server_release *r, const char *name)
