@@ -18,48 +18,50 @@ static const char *skip_v(const char *version)
 	       version + 1 : version;
 }
 
+const struct server_release *releases_of(const char *server, size_t *count)
+{
+	size_t n, first = 0;
+	const struct server_release *all = server_releases_all(&n);
+	while (first < n && strcasecmp(all[first].server, server))
+		first++;
+	size_t end = first;
+	while (end < n && !strcasecmp(all[end].server, server))
+		end++;
+	*count = end - first;
+	return all + first;
+}
+
 const struct server_release *release_find(const char *server, const char *version)
 {
 	size_t n;
-	const struct server_release *all = server_releases_all(&n);
+	const struct server_release *rows = releases_of(server, &n);
 	version = skip_v(version);
 	for (size_t i = 0; i < n; i++)
-		if (!strcasecmp(all[i].server, server) && !strcmp(all[i].version, version))
-			return &all[i];
+		if (!strcmp(rows[i].version, version))
+			return &rows[i];
 	return NULL;
 }
 
 const struct server_release *release_newest(const char *server)
 {
 	size_t n;
-	const struct server_release *all = server_releases_all(&n), *best = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!strcasecmp(all[i].server, server) &&
-		    (!best || version_cmp(all[i].version, best->version) > 0))
-			best = &all[i];
-	return best;
+	const struct server_release *rows = releases_of(server, &n);
+	return n ? &rows[n - 1] : NULL;
 }
 
 void release_nearest(const char *server, const char *version, struct buf *out)
 {
-	size_t n;
-	const struct server_release *all = server_releases_all(&n), *below = NULL, *above = NULL;
+	size_t n, above = 0;
+	const struct server_release *rows = releases_of(server, &n);
 	version = skip_v(version);
-	for (size_t i = 0; i < n; i++) {
-		if (strcasecmp(all[i].server, server))
-			continue;
-		int c = version_cmp(all[i].version, version);
-		if (c <= 0 && (!below || version_cmp(all[i].version, below->version) > 0))
-			below = &all[i];
-		if (c > 0 && (!above || version_cmp(all[i].version, above->version) < 0))
-			above = &all[i];
-	}
-	if (below)
-		buf_adds(out, below->version);
-	if (below && above)
-		buf_adds(out, " or ");
+	while (above < n && version_cmp(rows[above].version, version) <= 0)
+		above++;
 	if (above)
-		buf_adds(out, above->version);
+		buf_adds(out, rows[above - 1].version);
+	if (above && above < n)
+		buf_adds(out, " or ");
+	if (above < n)
+		buf_adds(out, rows[above].version);
 }
 
 /* PEP 503, by the one normalisation the env parser uses (dep_key). */
@@ -84,17 +86,13 @@ void release_ranges(const char *server, int (*keep)(const struct server_release 
 		    const void *arg, struct buf *out)
 {
 	size_t n;
-	const struct server_release *all = server_releases_all(&n), *first = NULL, *last = NULL;
+	const struct server_release *rows = releases_of(server, &n), *first = NULL, *last = NULL;
 	for (size_t i = 0; i <= n; i++) {
-		int kept = i < n && !strcasecmp(all[i].server, server) && keep(&all[i], arg);
-		if (kept) {
-			if (!first)
-				first = &all[i];
-			last = &all[i];
+		if (i < n && keep(&rows[i], arg)) {
+			first = first ? first : &rows[i];
+			last = &rows[i];
 			continue;
 		}
-		if (i < n && strcasecmp(all[i].server, server))
-			continue;  /* another server's row: no gap in this one's */
 		if (first) {
 			buf_printf(out, "%s%s", out->len ? ", " : "", first->version);
 			if (last != first)

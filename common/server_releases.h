@@ -44,6 +44,9 @@ const struct server_release *server_releases_all(size_t *n);
 
 struct buf;
 
+/* The rows of server (case-insensitive), oldest first, and how many in
+ * *count (0: none). The table groups them, so they are contiguous. */
+const struct server_release *releases_of(const char *server, size_t *count);
 /* The row of server (case-insensitive) at version ("1.17.1", "v1.17.1"),
  * or NULL. */
 const struct server_release *release_find(const char *server, const char *version);

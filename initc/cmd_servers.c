@@ -20,20 +20,12 @@ static void reqs_text(const struct server_release *r, struct buf *out)
 /* "1.10.0 to 1.18.2 (17)" */
 static void releases_span(const char *server, struct buf *out)
 {
-	size_t n, count = 0;
-	const struct server_release *all = server_releases_all(&n), *first = NULL, *last = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(all[i].server, server))
-			continue;
-		if (!first)
-			first = &all[i];
-		last = &all[i];
-		count++;
-	}
-	if (!count)
+	size_t n;
+	const struct server_release *rows = releases_of(server, &n);
+	if (!n)
 		buf_adds(out, "none known");
 	else
-		buf_printf(out, "%s to %s (%zu)", first->version, last->version, count);
+		buf_printf(out, "%s to %s (%zu)", rows[0].version, rows[n - 1].version, n);
 }
 
 static void json_release(struct buf *out, const struct server_release *r)
@@ -72,7 +64,7 @@ static void json_release(struct buf *out, const struct server_release *r)
 static void json_server(struct buf *out, const struct profile *p)
 {
 	size_t n;
-	const struct server_release *all = server_releases_all(&n);
+	const struct server_release *rows = releases_of(p->name, &n);
 	struct profile now;
 	struct buf loads = BUF_INIT;
 
@@ -91,13 +83,9 @@ static void json_server(struct buf *out, const struct profile *p)
 	else
 		buf_adds(out, "null");
 	buf_adds(out, ",\"releases\":[");
-	int first = 1;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(all[i].server, p->name))
-			continue;
-		buf_adds(out, first ? "" : ",");
-		json_release(out, &all[i]);
-		first = 0;
+		buf_adds(out, i ? "," : "");
+		json_release(out, &rows[i]);
 	}
 	buf_adds(out, "]}");
 	buf_free(&loads);
@@ -174,15 +162,12 @@ static void servers_table(struct buf *out)
 static void releases_table(struct buf *out, const struct profile *p)
 {
 	size_t n;
-	const struct server_release *all = server_releases_all(&n);
-	int any = 0;
+	const struct server_release *rows = releases_of(p->name, &n);
 
 	buf_printf(out, "%-9s %-42s %-28s %s\n", "RELEASE", "IMAGE", "LOADS", "REQUIRES");
 	for (size_t i = 0; i < n; i++) {
-		const struct server_release *r = &all[i];
+		const struct server_release *r = &rows[i];
 		struct buf loads = BUF_INIT, reqs = BUF_INIT;
-		if (strcmp(r->server, p->name))
-			continue;
 		for (size_t k = 0; k < RELEASE_MAX_LOADS && r->loads[k]; k++)
 			buf_printf(&loads, "%s%s", k ? "," : "", r->loads[k]);
 		reqs_text(r, &reqs);
@@ -193,9 +178,8 @@ static void releases_table(struct buf *out, const struct profile *p)
 		buf_addc(out, '\n');
 		buf_free(&loads);
 		buf_free(&reqs);
-		any = 1;
 	}
-	if (!any)
+	if (!n)
 		buf_printf(out, "(initc's table has no release of %s)\n", p->name);
 }
 

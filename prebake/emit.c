@@ -61,6 +61,11 @@ char *emit_default_runtime(const struct env *env)
 	return xasprintf("python:%s-slim", env->python);
 }
 
+const char *bake_version(const struct bake_opts *o)
+{
+	return o->server_version ? o->server_version : o->target->version;
+}
+
 static const char *model_path(const struct bake_opts *o)
 {
 	return o->bake_model ? "/opt/model" : "/mnt/models";
@@ -239,7 +244,7 @@ static void emit_release_constraints(const struct env *env, const struct bake_op
 				     struct buf *b)
 {
 	const struct target *t = o->target;
-	const char *ver = o->server_version ? o->server_version : t->version;
+	const char *ver = bake_version(o);
 	const struct server_release *r = target_release(t, ver);
 	int header = 0;
 
@@ -260,7 +265,7 @@ static void emit_release_constraints(const struct env *env, const struct bake_op
 static void emit_serving(const struct env *env, const struct bake_opts *o, struct buf *b)
 {
 	const struct target *t = o->target;
-	const char *ver = o->server_version ? o->server_version : t->version;
+	const char *ver = bake_version(o);
 	buf_printf(b, "# the serving stack for --target %s (written by prebake)\n", t->name);
 	/* installed in a pip run of its own after hashed requirements: the
 	 * model's index options must reach it too */
@@ -486,7 +491,7 @@ static void runtime_labels(const struct env *env, const struct bake_opts *o,
 		   "      io.prebake.model-baked=\"%s\" \\\n"
 		   "      io.prebake.inputs.sha256=\"%s\"\n",
 		   t->title, env->kind == ENV_CONDA ? "conda" : "virtualenv", t->name,
-		   o->server_version ? o->server_version : t->version,
+		   bake_version(o),
 		   env->mlflow_version ? env->mlflow_version : "unknown",
 		   o->bake_model ? "true" : "false", sha);
 }

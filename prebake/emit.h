@@ -14,6 +14,9 @@ struct bake_opts {
 	int bake_model;               /* copy the model into the image */
 };
 
+/* The serving stack's release: --server-version, else the target's default. */
+const char *bake_version(const struct bake_opts *o);
+
 struct outfile {
 	char *name;       /* relative to the output folder; may hold '/' */
 	struct buf body;

@@ -190,7 +190,7 @@ static void warn_no_channels(const struct env *env)
 static int check_python(const struct cli *c, const struct env *env)
 {
 	const struct target *t = c->bake.target;
-	const char *ver = c->bake.server_version ? c->bake.server_version : t->version;
+	const char *ver = bake_version(&c->bake);
 	const char *requires = target_requires_python(t, ver);
 	if (!env->python || (env->kind == ENV_CONDA && env->python_pin == PIN_RANGE &&
 			     strpbrk(env->python, "<>!|*,")))
@@ -217,7 +217,7 @@ static int check_python(const struct cli *c, const struct env *env)
 static void report_release(const struct cli *c, const struct env *env)
 {
 	const struct target *t = c->bake.target;
-	const char *ver = c->bake.server_version ? c->bake.server_version : t->version;
+	const char *ver = bake_version(&c->bake);
 	const struct server_release *r = target_release(t, ver);
 	struct buf moves = BUF_INIT;
 
@@ -287,7 +287,7 @@ static char *settings_text(const struct cli *c, const struct env *env)
 	char *s = xasprintf("prebake=%s\ntarget=%s\nserver-version=%s\nenv-manager=%s\n"
 			    "builder-image=%s\nruntime-image=%s\nbake-model=%d\n",
 			    PREBAKE_VERSION, o->target->name,
-			    o->server_version ? o->server_version : o->target->version,
+			    bake_version(o),
 			    env->kind == ENV_CONDA ? "conda" : "virtualenv", builder, runtime,
 			    o->bake_model);
 	free(builder);
