@@ -208,13 +208,24 @@ static void write_holder(int fd)
 		log_kv(LOG_DEBUG, "cannot note the lock holder", "error=%s", log_q(strerror(errno)));
 }
 
-int destdir_lock(struct destdir *d, struct buf *err)
+/* Is fd still the file at DESTDIR_LOCK_NAME? A holder that removes the
+ * lock file (destdir_unlock_remove) leaves waiters holding an unlinked
+ * one: they must open the new file and wait again. */
+static int lock_is_current(const struct destdir *d, int fd)
+{
+	struct stat held, named;
+	return !fstat(fd, &held) && !fstatat(d->fd, DESTDIR_LOCK_NAME, &named, AT_SYMLINK_NOFOLLOW) &&
+	       held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+/* Open the lock file and wait for its flock. fd, or -1 with err filled. */
+static int lock_once(const struct destdir *d, struct buf *err)
 {
 	int fd = openat(d->fd, DESTDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		buf_printf(err, "cannot create the lock file %s/%s: %s; DEST must be a writable folder",
 			   d->path, DESTDIR_LOCK_NAME, strerror(errno));
-		return EXIT_LOCALIO;
+		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		char holder[256];
@@ -225,6 +236,16 @@ int destdir_lock(struct destdir *d, struct buf *err)
 			;
 		log_kv(LOG_INFO, "lock acquired", "dest=%s", log_q(d->path));
 	}
+	return fd;
+}
+
+int destdir_lock(struct destdir *d, struct buf *err)
+{
+	int fd;
+	while ((fd = lock_once(d, err)) >= 0 && !lock_is_current(d, fd))
+		close(fd); /* its holder removed it: lock the file now there */
+	if (fd < 0)
+		return EXIT_LOCALIO;
 	write_holder(fd);
 	d->lock_fd = fd;
 	return 0;
@@ -236,6 +257,16 @@ void destdir_unlock(struct destdir *d)
 		return;
 	close(d->lock_fd); /* releases the flock */
 	d->lock_fd = -1;
+}
+
+void destdir_unlock_remove(struct destdir *d)
+{
+	if (d->lock_fd < 0)
+		return;
+	if (unlinkat(d->fd, DESTDIR_LOCK_NAME, 0) && errno != ENOENT)
+		log_kv(LOG_WARN, "cannot remove the lock file", "dest=%s error=%s", log_q(d->path),
+		       log_q(strerror(errno)));
+	destdir_unlock(d);
 }
 
 /* ---- files ------------------------------------------------------------------------ */

@@ -43,6 +43,11 @@ void destdir_close(struct destdir *d);
  * holds it. 0, or EXIT_LOCALIO when the lock file cannot be made. */
 int destdir_lock(struct destdir *d, struct buf *err);
 void destdir_unlock(struct destdir *d);
+/* Remove the lock file, then release it: DEST keeps nothing of initc's
+ * (`initc rcd`, whose destination the Seldon agent moves whole into the
+ * model folder). A run waiting on the removed file sees it is gone and
+ * locks the new one (destdir_lock checks the inode it holds). */
+void destdir_unlock_remove(struct destdir *d);
 
 /* Remove what killed runs left below DEST: temporary files and staging
  * folders. Only the lock's holder may call it. */

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "exitcode.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 
 static const char *program = "initc";
 static enum log_level min_level = LOG_INFO;
+/* `initc rcd` registers a remote's secrets while other threads log: the
+ * list is read and grown under this lock. */
+static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **secrets;
 static int nsecrets;
 
@@ -63,20 +67,24 @@ void log_add_secret(const char *secret)
 	size_t len = strlen(trimmed);
 	while (len && (trimmed[len - 1] == '\n' || trimmed[len - 1] == '\r' || trimmed[len - 1] == ' '))
 		trimmed[--len] = '\0';
+	pthread_mutex_lock(&secrets_lock);
 	add_one_secret(secret);
 	add_one_secret(quoted);   /* as printed inside "..." */
 	add_one_secret(trimmed);  /* a secret file's trailing newline */
+	pthread_mutex_unlock(&secrets_lock);
 	free(quoted);
 	free(trimmed);
 }
 
 void log_forget_secrets(void)
 {
+	pthread_mutex_lock(&secrets_lock);
 	for (int i = 0; i < nsecrets; i++)
 		free(secrets[i]);
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 /* Which bytes of s (length len) any registered secret covers, every
@@ -84,11 +92,11 @@ void log_forget_secrets(void)
  * no tail behind. NULL when no secret is registered. */
 static unsigned char *covered_bytes(const char *s, size_t len)
 {
-	unsigned char *mark;
-	if (!nsecrets)
-		return NULL;
-	mark = xcalloc(len + 1, 1);
-	for (size_t at = 0; at < len; at++)
+	unsigned char *mark = NULL;
+	pthread_mutex_lock(&secrets_lock);
+	if (nsecrets)
+		mark = xcalloc(len + 1, 1);
+	for (size_t at = 0; mark && at < len; at++)
 		for (int i = 0; i < nsecrets; i++) {
 			size_t slen;
 			if (s[at] != secrets[i][0])
@@ -97,6 +105,7 @@ static unsigned char *covered_bytes(const char *s, size_t len)
 			if (slen <= len - at && !memcmp(s + at, secrets[i], slen))
 				memset(mark + at, 1, slen);
 		}
+	pthread_mutex_unlock(&secrets_lock);
 	return mark;
 }
 
@@ -157,8 +166,8 @@ void log_print_redacted(FILE *f, const char *text)
 
 const char *log_q(const char *value)
 {
-	static char ring[8][1024];
-	static int next;
+	static _Thread_local char ring[8][1024]; /* per thread: rcd logs from many */
+	static _Thread_local int next;
 	char *out = ring[next++ % 8];
 	struct buf quoted = BUF_INIT;
 	int needs = !*value;

@@ -519,7 +519,7 @@ static struct file_job *open_file(struct engine *e, struct item *it)
  * covers the bytes that reached it, not those that left the network. */
 static int hash_catch_up(struct file_job *f)
 {
-	static unsigned char chunk[CURL_BUFFER];
+	unsigned char chunk[64 * 1024]; /* on the stack: `initc rcd` runs copies in threads */
 	long long ready = contiguous_bytes(f);
 	if (f->hasher)
 		hasher_advance(f->hasher, ready);

@@ -222,7 +222,8 @@ time_t http_parse_time(const char *s)
 	return 0;
 }
 
-static char *auth_hint; /* http_set_auth_hint's, NULL for the default */
+/* Per thread, as the counter below: each `initc rcd` copy is a run of its own. */
+static _Thread_local char *auth_hint; /* http_set_auth_hint's, NULL for the default */
 
 void http_set_auth_hint(const char *hint)
 {
@@ -248,7 +249,7 @@ const char *http_hint(int exit_code)
 	}
 }
 
-static long long small_retries; /* for the summary line: listings, HEADs */
+static _Thread_local long long small_retries; /* for the summary line: listings, HEADs */
 
 long long http_small_retries(void)
 {

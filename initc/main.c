@@ -298,8 +298,8 @@ static int run_pair(const struct globals *g, const char *uri, const char *dest,
 	}
 	if (rc)
 		fail(rc, err);
-	else if (!no_verify)
-		rc = verify_model_dir(dest, vo);
+	else if (!no_verify && (rc = verify_model_dir(dest, vo, err)) && err->len)
+		log_termination("%s", err->data);
 	destdir_close(&d);
 	source_free(&src);
 	return rc;

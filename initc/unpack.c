@@ -219,8 +219,8 @@ static int fail(struct unpack *u, int code, const char *fmt, ...)
  * argument unchanged). */
 static const char *shown(const char *name)
 {
-	static char cut[2][128];
-	static int next;
+	static _Thread_local char cut[2][128];
+	static _Thread_local int next;
 	char *c = cut[next++ % 2];
 
 	if (strlen(name) < sizeof cut[0])

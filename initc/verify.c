@@ -152,7 +152,8 @@ int verify_opts_check(const struct verify_opts *o)
 
 /* A warning fails only under --strict: the model loads, but not as it was
  * saved (the seed's moved pins). */
-static int report_warning(const struct model *m, const struct target *t, const struct verdict *v)
+static int report_warning(const struct model *m, const struct target *t, const struct verdict *v,
+			  struct buf *reason)
 {
 	const struct profile *p = t->profile;
 	log_kv(t->strict ? LOG_ERROR : LOG_WARN, "the server would not run the model as it was saved",
@@ -161,12 +162,12 @@ static int report_warning(const struct model *m, const struct target *t, const s
 	       t->strict ? "" : " hint=\"--strict (INITC_STRICT=1) makes this fail with exit 11\"");
 	if (!t->strict)
 		return 0;
-	log_termination("%s", v->warn.data);
+	buf_adds(reason, v->warn.data);
 	return EXIT_POLICY;
 }
 
 static int report_target(const char *dir, struct model *m, const struct target *t,
-			 const struct verify_opts *o)
+			 const struct verify_opts *o, struct buf *reason)
 {
 	struct verdict v;
 	int rc = 0;
@@ -176,7 +177,7 @@ static int report_target(const char *dir, struct model *m, const struct target *
 	if (p->installs_over_env && (rc = model_load_pins(m))) {
 		log_kv(LOG_ERROR, "model is broken", "server=%s model=%s reason=%s", p->name,
 		       log_q(m->label), log_q(m->problems.data));
-		log_termination("%s", m->problems.data);
+		buf_adds(reason, m->problems.data);
 		return rc;
 	}
 	judge(m, p, &v);
@@ -190,16 +191,16 @@ static int report_target(const char *dir, struct model *m, const struct target *
 		log_kv(LOG_ERROR, "model does not fit server", "server=%s release=%s model=%s reason=%s",
 		       p->name, p->release ? p->release->version : "unknown", log_q(m->label),
 		       log_q(v.why.data));
-		log_termination("%s", v.why.data);
+		buf_adds(reason, v.why.data);
 		rc = EXIT_VERIFY;
 	}
 	if (!rc && v.warn.len)
-		rc = report_warning(m, t, &v);
+		rc = report_warning(m, t, &v, reason);
 	verdict_free(&v);
 	return rc;
 }
 
-int verify_model_dir(const char *dir, const struct verify_opts *o)
+int verify_model_dir(const char *dir, const struct verify_opts *o, struct buf *reason)
 {
 	struct buf err = BUF_INIT;
 	struct tree *t = NULL;
@@ -212,6 +213,7 @@ int verify_model_dir(const char *dir, const struct verify_opts *o)
 	if ((rc = tree_open_local(dir, &t, &err)) || (rc = open_model(t, "", &m, &err))) {
 		log_kv(LOG_ERROR, "cannot read model folder", "dir=%s reason=%s", log_q(dir),
 		       log_q(err.data));
+		buf_printf(reason, "cannot read model folder %s: %s", dir, err.data ? err.data : "");
 		if (t)
 			tree_close(t);
 		buf_free(&err);
@@ -220,10 +222,10 @@ int verify_model_dir(const char *dir, const struct verify_opts *o)
 	if (m.rc) {
 		log_kv(LOG_ERROR, "model is broken", "model=%s reason=%s", log_q(m.label),
 		       log_q(m.problems.data));
-		log_termination("%s", m.problems.data);
+		buf_adds(reason, m.problems.data);
 		rc = m.rc;
 	} else if (target.profile) {
-		rc = report_target(dir, &m, &target, o);
+		rc = report_target(dir, &m, &target, o, reason);
 	} else {
 		struct fit_lists l;
 		judge_all(&m, &l);

@@ -18,8 +18,12 @@ int verify_opts_from_env(struct verify_opts *o);
 int verify_opts_check(const struct verify_opts *o);
 
 /* Check a downloaded model folder; called by initc after every
- * successful download. Returns 0 or EXIT_VERIFY / EXIT_INPUT, logging why. */
-int verify_model_dir(const char *dir, const struct verify_opts *o);
+ * successful download and by `initc rcd` after every copy. Returns 0 or
+ * EXIT_VERIFY / EXIT_INPUT / EXIT_POLICY, logging why; reason receives the
+ * one-line why for the caller to show (the termination log, the answer
+ * to sync/copy). */
+struct buf;
+int verify_model_dir(const char *dir, const struct verify_opts *o, struct buf *reason);
 
 /* `initc servers [--json]` and `initc check [--recursive] [--json]
  * [--server S] [--requirements R] URI|DIR`; argv[0] is the subcommand. */
