@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define ERROR_BODY_MAX (64 * 1024)
-#define CURL_BUFFER (256 * 1024)
+#define CURL_BUFFER FETCH_RECEIVE_BUFFER
 #define CURL_MIN_BUFFER (16 * 1024)   /* libcurl's own default */
 /* Files this large get their digest on a second thread; for smaller ones
  * the thread would cost more than hashing inline. */

@@ -18,6 +18,13 @@
 #include "plan.h"
 #include "s3.h"
 
+/* What one transfer buffers: libcurl's receive buffer, and the chunk the
+ * file's digest thread reads back (one per open file; files open <=
+ * transfers). `initc rcd --max-buffer-memory` counts transfers by it. */
+#define FETCH_RECEIVE_BUFFER (256 * 1024)
+#define FETCH_HASH_CHUNK (1024 * 1024)
+#define FETCH_TRANSFER_BUFFERS (FETCH_RECEIVE_BUFFER + FETCH_HASH_CHUNK)
+
 struct fetch_stats {
 	long long files;
 	long long bytes;

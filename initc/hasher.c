@@ -1,5 +1,6 @@
 /* The background digest thread; see hasher.h. */
 #include "hasher.h"
+#include "fetch.h"
 #include "buf.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
  * mappings 0.2 s, on these machines). Mapped pages count in the peak RSS,
  * which is why the window is not larger. pread is the fallback if mapping
  * fails. */
-#define HASH_CHUNK (1 << 20)
+#define HASH_CHUNK FETCH_HASH_CHUNK
 
 /* Reads a file back, a window at a time, into a digest. */
 struct reader {

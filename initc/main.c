@@ -6,13 +6,14 @@
 #include "buf.h"
 #include "checksum.h"
 #include "exitcode.h"
-#include "fetch.h"
+#include "download.h"
 #include "destdir.h"
 #include "globals.h"
 #include "http.h"
 #include "local.h"
 #include "log.h"
 #include "plan.h"
+#include "rcd.h"
 #include "connstr.h"
 #include "rclone_config.h"
 #include "s3.h"
@@ -42,6 +43,7 @@
 static const char usage_text[] =
 	"usage: initc [options] SRC DEST [SRC DEST ...]\n"
 	"       initc servers [--json] [NAME]\n"
+	"       initc rcd [--rc-addr HOST:PORT] [--rc-no-auth] [--config FILE] [--max-buffer-memory SIZE]\n"
 	"       initc check [--recursive] [--json] [--strict] [--server NAME[:VERSION]]\n"
 	"                   [--requirements LIST] URI|DIR\n"
 	"\n"
@@ -181,97 +183,6 @@ static int check_env(const struct globals *g, struct buf *err)
 	return 0;
 }
 
-static void log_summary(const char *uri, const char *dest, long long files, long long skipped,
-			long long bytes, long long retries, double secs)
-{
-	log_kv(LOG_INFO, "download complete",
-	       "src=%s dest=%s files=%lld skipped=%lld bytes=%lld seconds=%.2f mbs=%.1f retries=%lld",
-	       log_q(uri), log_q(dest), files, skipped, bytes, secs,
-	       secs > 0 ? (double)bytes / secs / 1e6 : 0.0, retries);
-}
-
-/* One archive downloaded alone is unpacked into DEST, as KServe does; an
- * archive that lands in a subfolder (a prefix holding only v1/model.tgz)
- * is a file of the model like any other. */
-static int is_archive_plan(const struct globals *g, const struct plan *p)
-{
-	return !g->no_unpack && p->n == 1 && !strchr(p->v[0].rel, '/') &&
-	       unpack_is_archive(p->v[0].rel);
-}
-
-/* Fetch what the plan says DEST lacks; unpack an archive source. t and
- * bucket are NULL for http sources. */
-static int fetch_plan(const struct globals *g, const struct s3_target *t, const char *bucket,
-		      const char *uri, struct plan *p, const struct destdir *d, struct buf *err)
-{
-	long long listing_retries_before = http_small_retries();
-	int archive = is_archive_plan(g, p);
-	struct fetch_stats st;
-	int rc = 0;
-
-	if (archive && unpacked_matches(d, uri, &p->v[0])) {
-		log_kv(LOG_INFO, "already unpacked: DEST holds the tree of this very archive",
-		       "src=%s dest=%s etag=%s", log_q(uri), log_q(d->path), log_q(p->v[0].etag));
-		return 0;
-	}
-	if (!(rc = plan_check_layout(p, d->path, err)))
-		rc = plan_mark_complete(p, d, err);
-	if (rc)
-		return rc;
-	log_kv(LOG_INFO, "transfer plan", "files=%zu skipped=%zu bytes=%lld", p->n - p->skipped,
-	       p->skipped, p->bytes);
-	rc = fetch_run(g, t, bucket, p, d, &st, err);
-	if (!rc)
-		log_summary(uri, d->path, st.files, (long long)p->skipped, st.bytes,
-			    st.retries + http_small_retries() - listing_retries_before, st.seconds);
-	if (!rc && archive) /* also when nothing was transferred: a rerun after a kill */
-		rc = unpacked_install(d, uri, &p->v[0], err);
-	return rc;
-}
-
-static int download_remote(const struct globals *g, const struct source *src,
-			   const struct destdir *d, struct buf *err)
-{
-	struct s3_target t = { 0 };
-	struct plan p = { 0 };
-	int rc = target_resolve(g, src, &t, err);
-
-	if (!rc) {
-		const char *why = s3_path_style_reason(&t, src->bucket);
-		int forced = why && !t.path_style; /* the bucket's name decided */
-		log_kv(LOG_INFO, "listing", "src=%s endpoint=%s://%s style=%s%s%s list=v%d config=%s",
-		       log_q(src->uri), t.scheme, t.host, why ? "path" : "virtual-host",
-		       forced ? " style_why=" : "", forced ? log_q(why) : "", t.list_version,
-		       log_q(t.origin));
-		rc = plan_s3(g, &t, src, &p, err);
-	}
-	if (!rc)
-		rc = fetch_plan(g, &t, src->bucket, src->uri, &p, d, err);
-	plan_free(&p);
-	s3_target_free(&t);
-	return rc;
-}
-
-static int download_http(const struct globals *g, const struct source *src,
-			 const struct destdir *d, struct buf *err)
-{
-	struct plan p = { 0 };
-	int rc = plan_http(src, &p, err);
-	if (!rc)
-		rc = fetch_plan(g, NULL, NULL, src->uri, &p, d, err);
-	plan_free(&p);
-	return rc;
-}
-
-static int download_local(const struct source *src, const struct destdir *d, struct buf *err)
-{
-	struct local_stats ls;
-	int rc = local_copy(src->path, d, &ls, err);
-	if (!rc)
-		log_summary(src->uri, d->path, ls.files, 0, ls.bytes, 0, 0);
-	return rc;
-}
-
 /* One SRC DEST pair, under DEST's lock from the sweep to the check, so a
  * second run on the same volume waits, then finds everything complete. */
 static int run_pair(const struct globals *g, const char *uri, const char *dest,
@@ -279,6 +190,7 @@ static int run_pair(const struct globals *g, const char *uri, const char *dest,
 {
 	struct source src;
 	struct destdir d = { .fd = -1, .lock_fd = -1 };
+	struct download dl = { 0 };
 	int rc = source_parse(uri, &src, err);
 
 	if (!rc)
@@ -289,17 +201,14 @@ static int run_pair(const struct globals *g, const char *uri, const char *dest,
 		destdir_sweep(&d);
 		verify_fix_forget(&d);
 		log_kv(LOG_INFO, "starting", "src=%s dest=%s", log_q(uri), log_q(dest));
-		if (src.kind == SOURCE_REMOTE)
-			rc = download_remote(g, &src, &d, err);
-		else if (src.kind == SOURCE_HTTP)
-			rc = download_http(g, &src, &d, err);
-		else
-			rc = download_local(&src, &d, err);
+		if (!(rc = download_list(g, &src, &dl, err)))
+			rc = download_fetch(g, &src, &dl, &d, err);
 	}
 	if (rc)
 		fail(rc, err);
 	else if (!no_verify && (rc = verify_model_dir(dest, vo, err)) && err->len)
 		log_termination("%s", err->data);
+	download_free(&dl);
 	destdir_close(&d);
 	source_free(&src);
 	return rc;
@@ -410,6 +319,8 @@ static int run(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "servers"))
 		return cmd_servers(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "rcd"))
+		return cmd_rcd(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "check")) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = cmd_check(argc - 1, argv + 1);
@@ -438,12 +349,20 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+/* The image's name `rclone` for this binary: the Seldon Core 2 sidecar. */
+static int called_rclone(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	return !strcmp(slash ? slash + 1 : argv0, "rclone");
+}
+
 int main(int argc, char **argv)
 {
 	log_set_program("initc");
 	set_log_level();
+	rclone_register_arg_secrets(argc, argv);
 	char **args = hide_secrets(argc, argv);
-	int rc = run(argc, args);
+	int rc = called_rclone(argv[0]) ? rclone_main(argc, args) : run(argc, args);
 	for (int i = 0; i < argc; i++)
 		free(args[i]);
 	free(args);

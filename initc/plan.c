@@ -173,6 +173,7 @@ int plan_s3(const struct globals *g, const struct s3_target *t, const struct sou
 			buf_printf(err, "nothing found at %s: no object s3://%s/%s and no objects under "
 				   "s3://%s/%s; check the bucket and the path", src->uri, src->bucket,
 				   src->prefix, src->bucket, dir);
+			p->nothing_found = 1;
 		} else {
 			buf_adds(err, head_err.data);
 		}
@@ -180,6 +181,7 @@ int plan_s3(const struct globals *g, const struct s3_target *t, const struct sou
 	} else if (!rc && !ctx.objects) {
 		buf_printf(err, "nothing found at %s: no objects under s3://%s/%s; check the bucket "
 			   "and the path", src->uri, src->bucket, dir);
+		p->nothing_found = 1;
 		rc = EXIT_NOTFOUND;
 	}
 	free(dir);

@@ -24,6 +24,7 @@ struct plan {
 	size_t n, cap;
 	long long bytes;    /* to transfer (skipped items excluded) */
 	size_t skipped;
+	int nothing_found;  /* the store answered: no object at the path, none below it */
 };
 
 struct destdir;

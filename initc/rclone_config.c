@@ -225,64 +225,109 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Drop what was read so far; the caller gets nothing on failure. */
-static int ini_fail(FILE *f, char *line, struct kv **out, size_t *n)
+/* The section named name, added at the end when absent: a name given
+ * twice is one section, its keys in file order (as rclone merges them). */
+static struct ini_section *ini_section_at(struct ini *ini, const char *name)
 {
-	kv_free(*out, *n);
-	*out = NULL;
-	*n = 0;
-	free(line);
-	fclose(f);
-	return -1;
+	for (size_t i = 0; i < ini->n; i++)
+		if (!strcmp(ini->v[i].name, name))
+			return &ini->v[i];
+	ini->v = xrealloc(ini->v, (ini->n + 1) * sizeof *ini->v);
+	memset(&ini->v[ini->n], 0, sizeof ini->v[ini->n]);
+	ini->v[ini->n].name = xstrdup(name);
+	return &ini->v[ini->n++];
 }
 
-int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,
-		     struct buf *err)
+void ini_free(struct ini *ini)
+{
+	for (size_t i = 0; i < ini->n; i++) {
+		free(ini->v[i].name);
+		kv_free(ini->v[i].kv, ini->v[i].n);
+	}
+	free(ini->v);
+	ini->v = NULL;
+	ini->n = 0;
+}
+
+/* One line of the file into ini; cur is the section being read. 0, or -1
+ * for an encrypted file (err filled). */
+static int ini_line(struct ini *ini, char *s, int lineno, struct ini_section **cur,
+		    const char *path, struct buf *err)
+{
+	if (lineno == 1 && !strncmp(s, "# Encrypted rclone configuration", 32)) {
+		buf_printf(err, "%s is an encrypted rclone config: initc cannot decrypt it; "
+			   "use RCLONE_CONFIG_<REMOTE>_* variables instead", path);
+		return -1;
+	}
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *close = strrchr(s, ']');
+		if (close)
+			*close = '\0';
+		*cur = ini_section_at(ini, trim(s + 1));
+		return 0;
+	}
+	char *eq = strchr(s, '=');
+	if (*cur && eq) {
+		*eq = '\0';
+		kv_push(&(*cur)->kv, &(*cur)->n, xstrdup(trim(s)), xstrdup(trim(eq + 1)));
+	}
+	return 0;
+}
+
+int ini_read(const char *path, struct ini *ini, struct buf *err)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	int in_section = 0, found = 0, lineno = 0;
+	int lineno = 0, rc = 0;
+	struct ini_section *cur = NULL;
 	FILE *f = fopen(path, "r");
 
-	*out = NULL;
-	*n = 0;
+	memset(ini, 0, sizeof *ini);
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
 		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (getline(&line, &cap, f) >= 0) {
-		char *s = trim(line);
-		lineno++;
-		if (lineno == 1 && !strncmp(s, "# Encrypted rclone configuration", 32)) {
-			buf_printf(err, "%s is an encrypted rclone config: initc cannot decrypt it; "
-				   "use RCLONE_CONFIG_<REMOTE>_* variables instead", path);
-			return ini_fail(f, line, out, n);
-		}
-		if (!*s || *s == '#' || *s == ';')
-			continue;
-		if (*s == '[') {
-			char *close = strrchr(s, ']');
-			if (close)
-				*close = '\0';
-			in_section = !strcmp(trim(s + 1), section);
-			found |= in_section;
-			continue;
-		}
-		char *eq = strchr(s, '=');
-		if (!in_section || !eq)
-			continue;
-		*eq = '\0';
-		kv_push(out, n, xstrdup(trim(s)), xstrdup(trim(eq + 1)));
-	}
-	if (ferror(f)) {
+	while (!rc && getline(&line, &cap, f) >= 0) /* cur is renewed with every section line */
+		rc = ini_line(ini, trim(line), ++lineno, &cur, path, err);
+	if (!rc && ferror(f)) {
 		buf_printf(err, "cannot read rclone config file %s: %s", path, strerror(errno));
-		return ini_fail(f, line, out, n);
+		rc = -1;
 	}
 	free(line);
 	fclose(f);
-	return found;
+	if (rc)
+		ini_free(ini);
+	return rc;
+}
+
+const struct ini_section *ini_find(const struct ini *ini, const char *name)
+{
+	for (size_t i = 0; i < ini->n; i++)
+		if (!strcmp(ini->v[i].name, name))
+			return &ini->v[i];
+	return NULL;
+}
+
+int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,
+		     struct buf *err)
+{
+	struct ini ini;
+	const struct ini_section *sec;
+
+	*out = NULL;
+	*n = 0;
+	if (ini_read(path, &ini, err))
+		return -1;
+	if ((sec = ini_find(&ini, section))) {
+		for (size_t i = 0; i < sec->n; i++)
+			kv_push(out, n, xstrdup(sec->kv[i].key), xstrdup(sec->kv[i].value));
+	}
+	ini_free(&ini);
+	return sec != NULL;
 }
 
 /* RCLONE_CONFIG names the file ("" or /dev/null: none); else the XDG and

@@ -92,6 +92,22 @@ int parse_rclone_size(const char *s, long long *bytes);    /* "256Mi", "64k", ba
 int parse_conn_params(const char *params, struct kv **out, size_t *n, struct buf *err);
 void kv_free(struct kv *kvs, size_t n);
 
+/* A whole INI file (rclone's config, the AWS SDKs' files), read by the
+ * one reader: sections in file order, a name given twice merged. */
+struct ini_section {
+	char *name;
+	struct kv *kv;
+	size_t n;
+};
+struct ini {
+	struct ini_section *v;
+	size_t n;
+};
+/* 0 (a missing file is empty), or -1 unreadable/encrypted (err filled). */
+int ini_read(const char *path, struct ini *ini, struct buf *err);
+const struct ini_section *ini_find(const struct ini *ini, const char *name);
+void ini_free(struct ini *ini);
+
 /* Read INI section `section` of file path. Returns 1 found, 0 absent,
  * -1 unreadable/encrypted (err filled). */
 int ini_read_section(const char *path, const char *section, struct kv **out, size_t *n,

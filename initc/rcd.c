@@ -1,0 +1,484 @@
+/* `initc rcd`: rclone's remote-control API over HTTP (see rcd.h). Each
+ * connection has a thread of its own (libmicrohttpd's thread per
+ * connection), so a long sync/copy never holds up rc/noop or another
+ * copy. A call is a POST of a JSON object (URL query parameters are added
+ * to it, as rclone does); the answer is JSON, an error in rclone's shape
+ * {"error","input","path","status"} with registered secrets redacted.
+ * One logfmt line per call. */
+#include "rcd.h"
+#include "exitcode.h"
+#include "log.h"
+#include "rclone_config.h"
+#include "version.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BODY_MAX (1024 * 1024)
+
+struct rcd_opts {
+	const char *addr, *config, *user, *pass;
+	int no_auth;
+	long long max_buffer_memory;
+};
+static struct rcd_opts opts;
+
+/* ---- the methods -------------------------------------------------------- */
+
+int rcd_param_string(json_t *in, const char *key, const char **out, struct buf *err)
+{
+	json_t *v = json_object_get(in, key);
+	if (!v) {
+		buf_printf(err, "Didn't find key \"%s\" in input", key);
+		return RCD_BAD_PARAM;
+	}
+	if (!json_is_string(v)) {
+		buf_printf(err, "expecting string value for key \"%s\"", key);
+		return RCD_BAD_PARAM;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int rc_noop(json_t *in, json_t **out, struct buf *err)
+{
+	(void)err;
+	*out = json_incref(in); /* rclone echoes its input */
+	return RCD_OK;
+}
+
+static int core_version(json_t *in, json_t **out, struct buf *err)
+{
+	(void)in;
+	(void)err;
+	*out = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s}", "version", "initc " INITC_VERSION,
+			 "os", "linux", "arch", sizeof(void *) == 8 ? "amd64" : "386", "isGit", 0,
+			 "isBeta", 0, "implementation", "initc rcd (rclone rc API)");
+	return RCD_OK;
+}
+
+static const struct method {
+	const char *path;
+	rcd_method_fn fn;
+	int needs_auth;   /* refused unless --rc-no-auth or --rc-user, as rclone */
+} methods[] = {
+	{ "rc/noop", rc_noop, 0 },
+	{ "core/version", core_version, 0 },
+	{ "config/get", rcd_config_get, 1 },
+	{ "config/create", rcd_config_create, 1 },
+	{ "config/update", rcd_config_update, 1 },
+	{ "config/delete", rcd_config_delete, 1 },
+	{ "config/listremotes", rcd_config_listremotes, 1 },
+	{ "config/dump", rcd_config_dump, 1 },
+	{ "sync/copy", rcd_sync_copy, 1 },
+	{ "operations/purge", rcd_operations_purge, 1 },
+};
+
+static const struct method *method_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+		if (!strcmp(methods[i].path, path))
+			return &methods[i];
+	return NULL;
+}
+
+/* ---- one call ------------------------------------------------------------ */
+
+struct call {
+	struct buf body;
+	int too_big;
+};
+
+/* rclone's JSON: keys sorted, tab-indented, a newline at the end. */
+static char *json_text(json_t *v)
+{
+	char *spaced = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
+	struct buf out = BUF_INIT;
+	int line_start = 1;
+	for (const char *p = spaced; p && *p; p++) {
+		if (line_start && *p == ' ') {
+			buf_addc(&out, '\t');
+			continue;
+		}
+		line_start = *p == '\n';
+		buf_addc(&out, *p);
+	}
+	buf_addc(&out, '\n');
+	free(spaced);
+	return buf_steal(&out);
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body, int redact)
+{
+	char *text = json_text(body);
+	if (redact) { /* an error echoes its input: a key in it must not leave */
+		char *clean = log_redact_dup(text);
+		free(text);
+		text = clean;
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text,
+								  MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static json_t *error_body(const char *path, json_t *in, int status, const char *why)
+{
+	return json_pack("{s:s, s:O, s:s, s:i}", "error", why, "input", in ? in : json_null(), "path",
+			 path, "status", status);
+}
+
+static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	if (key && !json_object_get(cls, key))
+		json_object_set_new(cls, key, json_string(value ? value : ""));
+	return MHD_YES;
+}
+
+/* The call's input: the JSON body (an object), then the URL's query
+ * parameters. NULL with why filled when the body is no JSON object. */
+static json_t *read_input(struct MHD_Connection *c, const struct call *call, struct buf *why)
+{
+	json_t *in;
+	json_error_t jerr;
+	if (!call->body.len) {
+		in = json_object();
+	} else if (!(in = json_loadb(call->body.data, call->body.len, 0, &jerr)) ||
+		   !json_is_object(in)) {
+		buf_printf(why, "failed to read input JSON: %s",
+			   in ? "the body must be a JSON object" : jerr.text);
+		json_decref(in);
+		return NULL;
+	}
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, in);
+	return in;
+}
+
+static int authorised(struct MHD_Connection *c)
+{
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(c, &pass);
+	int ok = user && pass && !strcmp(user, opts.user) && !strcmp(pass, opts.pass);
+	MHD_free(user);
+	MHD_free(pass);
+	return ok;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Run the method of path on the call's body; the status and answer. */
+static int dispatch(struct MHD_Connection *c, const char *http_method, const char *path,
+		    const struct call *call, json_t **in, json_t **out, struct buf *why)
+{
+	const struct method *m = method_find(path);
+	if (strcmp(http_method, "POST")) {
+		buf_printf(why, "method %s not allowed: rc calls are POSTs", http_method);
+		return 405;
+	}
+	if (call->too_big) {
+		buf_printf(why, "request body over %d bytes", BODY_MAX);
+		return 413;
+	}
+	if (!m) {
+		buf_printf(why, "couldn't find method \"%s\"", path);
+		return RCD_NOT_FOUND;
+	}
+	if (!(*in = read_input(c, call, why)))
+		return RCD_BAD_PARAM;
+	if (m->needs_auth && !opts.no_auth && !opts.user) {
+		buf_printf(why, "authentication must be set up on the rc server to use \"%s\" or the "
+			   "--rc-no-auth flag must be in use", path);
+		return 403;
+	}
+	return m->fn(*in, out, why);
+}
+
+static enum MHD_Result on_call(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *http_method, const char *version, const char *upload,
+			       size_t *upload_size, void **state)
+{
+	struct call *call = *state;
+	(void)cls;
+	(void)version;
+	if (!call) { /* the headers: the body follows */
+		*state = xcalloc(1, sizeof *call);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (call->body.len + *upload_size > BODY_MAX)
+			call->too_big = 1;
+		else
+			buf_add(&call->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (opts.user && !authorised(c)) {
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ok = MHD_queue_basic_auth_fail_response(c, "rclone", r);
+		MHD_destroy_response(r);
+		log_kv(LOG_WARN, "rc call refused: bad or missing credentials", "path=%s", log_q(url));
+		return ok;
+	}
+	const char *path = url[0] == '/' ? url + 1 : url;
+	json_t *in = NULL, *out = NULL;
+	struct buf why = BUF_INIT;
+	double started = now_seconds();
+	int status = dispatch(c, http_method, path, call, &in, &out, &why);
+	enum MHD_Result ok;
+
+	if (status == RCD_OK) {
+		ok = answer(c, status, out ? out : json_object(), 0);
+		log_kv(LOG_INFO, "rc", "path=%s status=%d seconds=%.3f", log_q(path), status,
+		       now_seconds() - started);
+	} else {
+		json_t *body = error_body(path, in, status, why.data ? why.data : "failed");
+		ok = answer(c, status, body, 1);
+		json_decref(body);
+		log_kv(LOG_ERROR, "rc", "path=%s status=%d seconds=%.3f error=%s", log_q(path), status,
+		       now_seconds() - started, log_q(why.data ? why.data : ""));
+	}
+	json_decref(out);
+	json_decref(in);
+	buf_free(&why);
+	return ok;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **state,
+		    enum MHD_RequestTerminationCode code)
+{
+	struct call *call = *state;
+	(void)cls;
+	(void)c;
+	(void)code;
+	if (call) {
+		buf_free(&call->body);
+		free(call);
+		*state = NULL;
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char text[512];
+	(void)cls;
+	vsnprintf(text, sizeof text, fmt, ap);
+	text[strcspn(text, "\n")] = '\0';
+	log_kv(LOG_WARN, "http server", "detail=%s", log_q(text));
+}
+
+/* ---- the listener ------------------------------------------------------- */
+
+/* HOST:PORT as rclone reads --rc-addr: "" or no host is every address,
+ * [v6]:port for IPv6. A bound, listening socket, or -1 with err. */
+static int listen_on(const char *addr, struct buf *err)
+{
+	const char *colon = strrchr(addr, ':');
+	char *host = colon ? xstrndup(addr, (size_t)(colon - addr)) : xstrdup("");
+	const char *port = colon ? colon + 1 : addr;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	int fd = -1, gai;
+
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (!*port || (gai = getaddrinfo(*host ? host : NULL, port, &hints, &res))) {
+		buf_printf(err, "--rc-addr %s: %s; give HOST:PORT, e.g. 0.0.0.0:5572", log_q(addr),
+			   *port ? gai_strerror(gai) : "no port");
+		free(host);
+		return -1;
+	}
+	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+		int one = 1;
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+		if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+				bind(fd, a->ai_addr, a->ai_addrlen) || listen(fd, 64))) {
+			buf_reset(err);
+			buf_printf(err, "cannot listen on %s: %s; is another rcd (or rclone) running "
+				   "there?", addr, strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	free(host);
+	return fd;
+}
+
+static void log_listening(int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof sa;
+	char host[NI_MAXHOST] = "?", port[NI_MAXSERV] = "?";
+	if (!getsockname(fd, (struct sockaddr *)&sa, &len))
+		getnameinfo((struct sockaddr *)&sa, len, host, sizeof host, port, sizeof port,
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+	log_kv(LOG_INFO, "serving the rclone rc API", "addr=%s port=%s config=%s no_auth=%s "
+	       "max_buffer_memory=%lld verify=%s", log_q(host), port, log_q(opts.config),
+	       opts.no_auth ? "true" : "false", opts.max_buffer_memory,
+	       getenv("INITC_SERVER") && *getenv("INITC_SERVER") ? getenv("INITC_SERVER") : "none");
+}
+
+/* Serve until SIGTERM or SIGINT. Copies under way are cut off, as a killed
+ * rclone's are: their temporary files are swept by the next copy there. */
+static int serve(struct buf *err)
+{
+	sigset_t stop;
+	int sig = 0, fd;
+	struct MHD_Daemon *daemon;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the server's threads inherit it */
+	signal(SIGPIPE, SIG_IGN);
+	if ((fd = listen_on(opts.addr, err)) < 0)
+		return EXIT_NETWORK;
+	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+				  MHD_USE_ERROR_LOG,
+				  0, NULL, NULL, on_call, NULL,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, or MHD warns */
+				  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				  MHD_OPTION_END);
+	if (!daemon) {
+		buf_printf(err, "cannot start the HTTP server on %s", opts.addr);
+		close(fd);
+		return EXIT_INTERNAL;
+	}
+	log_listening(fd);
+	while (sigwait(&stop, &sig) && errno == EINTR)
+		;
+	log_kv(LOG_INFO, "stopping", "signal=%d", sig);
+	fflush(stderr);
+	_exit(0); /* not MHD_stop_daemon: it would wait for every copy */
+}
+
+/* ---- the command line ---------------------------------------------------- */
+
+enum { O_ADDR = 256, O_NO_AUTH, O_CONFIG, O_MAXBUF, O_USER, O_PASS };
+static const struct option rcd_options[] = {
+	{ "rc-addr", required_argument, NULL, O_ADDR },
+	{ "rc-no-auth", no_argument, NULL, O_NO_AUTH },
+	{ "config", required_argument, NULL, O_CONFIG },
+	{ "max-buffer-memory", required_argument, NULL, O_MAXBUF },
+	{ "rc-user", required_argument, NULL, O_USER },
+	{ "rc-pass", required_argument, NULL, O_PASS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char rcd_usage[] =
+	"usage: initc rcd [--rc-addr HOST:PORT] [--rc-no-auth] [--config FILE]\n"
+	"                 [--max-buffer-memory SIZE] [--rc-user USER --rc-pass PASS]\n"
+	"       (or, under the name rclone: rclone rcd ... with the same flags)\n"
+	"\n"
+	"Serves rclone's remote-control API for the Seldon Core 2 agent: rc/noop,\n"
+	"core/version, config/get|create|update|delete|listremotes|dump, sync/copy,\n"
+	"operations/purge. Copies run through initc's engine; with INITC_SERVER set,\n"
+	"each copied model is verified and a model the server cannot load fails its copy.\n"
+	"\n"
+	"  --rc-addr HOST:PORT       where to listen (default localhost:5572)\n"
+	"  --rc-no-auth              serve config/, sync/ and operations/ without credentials\n"
+	"  --config FILE             the remotes, kept in rclone's format (default: RCLONE_CONFIG,\n"
+	"                            else ~/.config/rclone/rclone.conf)\n"
+	"  --max-buffer-memory SIZE  bound on the bytes all copies buffer, e.g. 64M (default: none)\n"
+	"  --rc-user, --rc-pass      require HTTP basic authentication\n";
+
+static int rcd_usage_error(const char *what, const char *arg)
+{
+	log_kv(LOG_ERROR, what, "arg=%s hint=%s", log_q(arg), log_q("see initc rcd --help"));
+	return EXIT_USAGE;
+}
+
+static char *default_config(void)
+{
+	const char *env = getenv("RCLONE_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (env && *env)
+		return xstrdup(env);
+	if (xdg && *xdg)
+		return xasprintf("%s/rclone/rclone.conf", xdg);
+	return xasprintf("%s/.config/rclone/rclone.conf", home && *home ? home : ".");
+}
+
+/* -1 to go on, or an exit status. */
+static int parse_rcd(int argc, char **argv, char **config_alloc)
+{
+	int opt;
+	opts.addr = "localhost:5572";
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", rcd_options, NULL)) != -1) {
+		switch (opt) {
+		case O_ADDR: opts.addr = optarg; break;
+		case O_NO_AUTH: opts.no_auth = 1; break;
+		case O_CONFIG: opts.config = optarg; break;
+		case O_USER: opts.user = optarg; break;
+		case O_PASS: opts.pass = optarg; break;
+		case O_MAXBUF:
+			if (!strcmp(optarg, "off"))
+				opts.max_buffer_memory = 0;
+			else if (parse_rclone_size(optarg, &opts.max_buffer_memory) ||
+				 opts.max_buffer_memory < 0)
+				return rcd_usage_error("--max-buffer-memory is not a size: give e.g. 64M",
+						       optarg);
+			break;
+		case 'h': fputs(rcd_usage, stdout); return EXIT_OK;
+		default: return rcd_usage_error("unknown rcd option, or one missing its value",
+						argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return rcd_usage_error("rcd takes no arguments, only options", argv[optind]);
+	if (!opts.user != !opts.pass)
+		return rcd_usage_error("give both --rc-user and --rc-pass, or neither",
+				       opts.user ? "--rc-user" : "--rc-pass");
+	if (!opts.config)
+		opts.config = *config_alloc = default_config();
+	return -1;
+}
+
+int cmd_rcd(int argc, char **argv)
+{
+	struct buf err = BUF_INIT;
+	struct rcd_copy_opts co;
+	char *config_alloc = NULL;
+	int rc = parse_rcd(argc, argv, &config_alloc);
+
+	if (rc >= 0)
+		return rc;
+	if (opts.pass)
+		log_add_secret(opts.pass);
+	/* the downloads read remotes through the one reader, from this file */
+	setenv("RCLONE_CONFIG", opts.config, 1);
+	co.max_buffer_memory = opts.max_buffer_memory;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!(rc = rcd_store_init(opts.config, &err)) && !(rc = rcd_copy_init(&co, &err)))
+		rc = serve(&err);
+	log_kv(LOG_ERROR, err.data ? err.data : "rcd failed", "exit_code=%d class=%s", rc,
+	       exit_code_name(rc));
+	log_termination("initc rcd: %s", err.data ? err.data : "failed");
+	buf_free(&err);
+	free(config_alloc);
+	return rc;
+}

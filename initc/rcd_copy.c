@@ -1,0 +1,229 @@
+/* sync/copy and operations/purge of `initc rcd`. A copy is an initc
+ * download with rclone's copy semantics: srcFs (a remote of the --config
+ * file, or a connection string) into the local folder dstFs, created when
+ * the source holds something, files DEST already holds complete skipped,
+ * no archive unpacked, nothing of initc's left in dstFs. With INITC_SERVER
+ * (or INITC_REQUIREMENTS) set, the copy is then verified as the init
+ * container verifies, and a model the server cannot load fails the call
+ * with the one-line reason (the agent shows it on the Model). Copies run at
+ * once, one per connection thread; --max-buffer-memory bounds what their
+ * transfers buffer, in FETCH_TRANSFER_BUFFERS units. */
+#include "rcd.h"
+#include "connstr.h"
+#include "destdir.h"
+#include "download.h"
+#include "exitcode.h"
+#include "fetch.h"
+#include "globals.h"
+#include "log.h"
+#include "verify.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct globals base_globals;   /* rclone's and initc's variables, read once */
+static struct verify_opts verify;     /* INITC_SERVER...; none set: no check */
+static int verifying;
+
+/* The buffer budget: transfers at once over all copies. */
+static pthread_mutex_t budget_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t budget_freed = PTHREAD_COND_INITIALIZER;
+static long long budget_total;        /* 0: no bound */
+static long long budget_free;
+
+int rcd_copy_init(const struct rcd_copy_opts *o, struct buf *err)
+{
+	int rc = globals_from_env(&base_globals, err);
+	if (rc)
+		return rc;
+	base_globals.no_unpack = 1; /* rclone copies an archive as a file */
+	if ((rc = verify_opts_from_env(&verify)) || (rc = verify_opts_check(&verify))) {
+		buf_adds(err, "INITC_SERVER or INITC_REQUIREMENTS is not valid (see the line above)");
+		return rc;
+	}
+	verifying = (verify.server && *verify.server) || (verify.requirements && *verify.requirements);
+	if (o->max_buffer_memory > 0) {
+		budget_total = o->max_buffer_memory / FETCH_TRANSFER_BUFFERS;
+		if (budget_total < 1)
+			budget_total = 1; /* one transfer at a time is the least a copy needs */
+		budget_free = budget_total;
+	}
+	return 0;
+}
+
+/* Take up to want transfers from the budget, waiting for at least one. */
+static long long budget_take(long long want)
+{
+	long long got;
+	if (!budget_total)
+		return want;
+	pthread_mutex_lock(&budget_lock);
+	while (budget_free < 1)
+		pthread_cond_wait(&budget_freed, &budget_lock);
+	got = want < budget_free ? want : budget_free;
+	budget_free -= got;
+	pthread_mutex_unlock(&budget_lock);
+	return got;
+}
+
+static void budget_give(long long n)
+{
+	if (!budget_total)
+		return;
+	pthread_mutex_lock(&budget_lock);
+	budget_free += n;
+	pthread_cond_broadcast(&budget_freed);
+	pthread_mutex_unlock(&budget_lock);
+}
+
+/* rclone's statuses for initc's exit codes: not found is 404, the rest a
+ * failed call (a missing parameter is 400 before any of this runs). */
+static int status_of(int exit_code)
+{
+	return exit_code == EXIT_NOTFOUND ? RCD_NOT_FOUND : RCD_FAILED;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* dstFs must be a local folder: the shared volume. */
+static int local_dst(const char *dst, struct buf *err)
+{
+	if (!*dst || conn_remote_len(dst)) {
+		buf_printf(err, "dstFs %s is not a local folder: initc rcd copies into the pod's volume "
+			   "(the agent's /mnt/agent/rclone/...)", log_q(dst));
+		return RCD_BAD_PARAM;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -r without following a symlink; 0 or -1 with errno. */
+static int remove_tree(const char *path)
+{
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Into DEST, under its lock; the lock file goes with the lock. */
+static int copy_into(const struct globals *g, const struct source *src, struct download *dl,
+		     const char *dst, struct buf *reason, struct buf *err)
+{
+	struct destdir d = { .fd = -1, .lock_fd = -1 };
+	int rc = destdir_open(&d, dst, err);
+	if (!rc)
+		rc = destdir_lock(&d, err);
+	if (!rc) {
+		destdir_sweep(&d);
+		rc = download_fetch(g, src, dl, &d, err);
+	}
+	if (!rc && verifying && (rc = verify_model_dir(dst, &verify, reason)))
+		buf_printf(err, "the model cannot load on %s: %s",
+			   verify.server && *verify.server ? verify.server : "this server",
+			   reason->len ? reason->data : "see the sidecar's log");
+	destdir_unlock_remove(&d);
+	destdir_close(&d);
+	return rc;
+}
+
+static int copy(const char *src_fs, const char *dst, struct buf *err)
+{
+	struct globals g = base_globals;
+	struct source src;
+	struct download dl = { 0 };
+	struct buf reason = BUF_INIT;
+	struct stat st;
+	int existed = !lstat(dst, &st);
+	int rc = source_parse(src_fs, &src, err);
+	long long transfers = rc ? 0 : budget_take(g.transfers);
+
+	g.transfers = transfers;
+	if (!rc && (rc = download_list(&g, &src, &dl, err)) == EXIT_NOTFOUND && dl.p.nothing_found) {
+		log_kv(LOG_INFO, "nothing at the source: no destination made, as rclone does",
+		       "src=%s", log_q(src_fs));
+		buf_reset(err);
+		rc = 0;
+	} else if (!rc) {
+		rc = copy_into(&g, &src, &dl, dst, &reason, err);
+		if (rc && !existed && remove_tree(dst))
+			log_kv(LOG_WARN, "cannot remove the failed copy", "dst=%s error=%s", log_q(dst),
+			       log_q(strerror(errno)));
+	}
+	budget_give(transfers);
+	download_free(&dl);
+	source_free(&src);
+	buf_free(&reason);
+	return rc;
+}
+
+int rcd_sync_copy(json_t *in, json_t **out, struct buf *err)
+{
+	const char *src_fs, *dst;
+	int status = rcd_param_string(in, "srcFs", &src_fs, err);
+	double started = now_seconds();
+	int rc;
+
+	if (!status)
+		conn_register_secrets(src_fs); /* before anything can print it */
+	if (!status)
+		status = rcd_param_string(in, "dstFs", &dst, err);
+	if (!status)
+		status = local_dst(dst, err);
+	if (status)
+		return status;
+	rc = copy(src_fs, dst, err);
+	log_kv(rc ? LOG_ERROR : LOG_INFO, rc ? "copy failed" : "copy done",
+	       "src=%s dst=%s seconds=%.2f exit_code=%d%s%s", log_q(src_fs), log_q(dst),
+	       now_seconds() - started, rc, rc ? " reason=" : "", rc ? log_q(err->data ? err->data : "") : "");
+	if (rc)
+		return status_of(rc);
+	*out = json_object();
+	return RCD_OK;
+}
+
+int rcd_operations_purge(json_t *in, json_t **out, struct buf *err)
+{
+	const char *fs, *remote = "";
+	struct stat st;
+	int status = rcd_param_string(in, "fs", &fs, err);
+	char *path;
+
+	if (!status && json_object_get(in, "remote"))
+		status = rcd_param_string(in, "remote", &remote, err);
+	if (!status)
+		status = local_dst(fs, err);
+	if (!status && (strstr(remote, "..") || remote[0] == '/')) {
+		buf_printf(err, "remote %s leaves fs: give a path below it", log_q(remote));
+		status = RCD_BAD_PARAM;
+	}
+	if (status)
+		return status;
+	path = *remote ? xasprintf("%s/%s", fs, remote) : xstrdup(fs);
+	if (lstat(path, &st) || !S_ISDIR(st.st_mode)) {
+		buf_printf(err, "directory not found: %s", path);
+		status = RCD_NOT_FOUND;
+	} else if (remove_tree(path)) {
+		buf_printf(err, "cannot purge %s: %s", path, strerror(errno));
+		status = RCD_FAILED;
+	} else {
+		log_kv(LOG_INFO, "purged", "path=%s", log_q(path));
+		*out = json_object();
+		status = RCD_OK;
+	}
+	free(path);
+	return status;
+}
