@@ -56,18 +56,27 @@ int rcd_copy_init(const struct rcd_copy_opts *o, struct buf *err)
 	return 0;
 }
 
-/* Take up to want transfers from the budget, waiting for at least one. */
-static long long budget_take(long long want)
+/* Take up to want transfers from the budget, waiting for at least one;
+ * the line logged says what the copy got and what all copies hold. */
+static long long budget_take(const char *src_fs, long long want)
 {
-	long long got;
-	if (!budget_total)
+	long long got, held;
+	if (!budget_total) {
+		log_kv(LOG_INFO, "copy starting", "src=%s transfers=%lld", log_q(src_fs), want);
 		return want;
+	}
 	pthread_mutex_lock(&budget_lock);
+	if (budget_free < 1)
+		log_kv(LOG_INFO, "copy waiting for buffer memory (--max-buffer-memory)",
+		       "src=%s transfers_in_use=%lld", log_q(src_fs), budget_total);
 	while (budget_free < 1)
 		pthread_cond_wait(&budget_freed, &budget_lock);
 	got = want < budget_free ? want : budget_free;
 	budget_free -= got;
+	held = budget_total - budget_free;
 	pthread_mutex_unlock(&budget_lock);
+	log_kv(LOG_INFO, "copy starting", "src=%s transfers=%lld transfers_in_use=%lld "
+	       "transfers_max=%lld", log_q(src_fs), got, held, budget_total);
 	return got;
 }
 
@@ -149,7 +158,7 @@ static int copy(const char *src_fs, const char *dst, struct buf *err)
 	struct stat st;
 	int existed = !lstat(dst, &st);
 	int rc = source_parse(src_fs, &src, err);
-	long long transfers = rc ? 0 : budget_take(g.transfers);
+	long long transfers = rc ? 0 : budget_take(src_fs, g.transfers);
 
 	g.transfers = transfers;
 	if (!rc && (rc = download_list(&g, &src, &dl, err)) == EXIT_NOTFOUND && dl.p.nothing_found) {
