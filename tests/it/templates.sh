@@ -62,6 +62,12 @@ for server, caps in d["seldon_v2_capabilities"].items():
     if mine != caps:
         print("%s capabilities differ: initc %s, templates/check %s" % (server, caps, mine))
         bad = 1
+v2 = {s["name"] for s in d["servers"] if s["family"] == "mlserver"}
+if v2 != set(mod.INITC_V2_PROFILES):
+    print("INITC_V2_PROFILES differs from initc's mlserver family: only in initc %s, only in "
+          "templates/check %s" % (sorted(v2 - set(mod.INITC_V2_PROFILES)),
+                                  sorted(set(mod.INITC_V2_PROFILES) - v2)))
+    bad = 1
 for fmt, profiles in mod.KSERVE_FORMAT_PROFILES.items():
     if not profiles <= names:
         print("KSERVE_FORMAT_PROFILES[%s] names unknown profiles %s" % (fmt, sorted(profiles - names)))
@@ -149,6 +155,7 @@ check "check passes on seldon-v1 and kserve applied together" "$CHECK" "$out/sel
 sed -e 's/^MODEL_NAME=.*/MODEL_NAME=wine-quality/' -e 's/^MODEL_PATH=.*/MODEL_PATH=wine\/7/' \
 	-e 's#^S3_ENDPOINT=.*#S3_ENDPOINT=https://s3.example.org#' -e 's/^S3_HOST=.*/S3_HOST=s3.example.org/' \
 	-e 's/^S3_USE_HTTPS=.*/S3_USE_HTTPS=1/' -e 's/^SELDON_NAMESPACE=.*/SELDON_NAMESPACE=team-b/' \
+	-e 's/^SELDON_CONTROLLER_NAMESPACE=.*/SELDON_CONTROLLER_NAMESPACE=seldon-ctl/' \
 	templates/values.example.env >"$tmp/other.env"
 check "render with other values" "$RENDER" --values "$tmp/other.env" --out "$tmp/other"
 "$PY" tests/lib/templates_expect.py "$tmp/other" "$tmp/other.env" ||
@@ -291,6 +298,55 @@ broken "a KServe endpoint annotation with a scheme" "must be host:port without s
 	$ks/00-secret-s3.yaml 's#s3-endpoint: #s3-endpoint: http://#'
 broken "s3-usehttps disagreeing with the rclone endpoint" 's3-usehttps=1 but' \
 	$ks/00-secret-s3.yaml 's/s3-usehttps: "0"/s3-usehttps: "1"/' $ks $v1
+
+# Seldon v2: ServerConfig mlserver-initc, initc as the rclone sidecar.
+sc=15-serverconfig-initc.yaml
+add_sidecar_env() { # perl substitution that gives the ServerConfig's rclone container NAME=VALUE
+	printf 's/(      # INITC_SERVER: not set.*\n)/$1      - name: %s\n        value: %s\n/' "$1" "$2"
+}
+broken "a ServerConfig container without name" "missing spec.podSpec.containers[0].name (required by the ServerConfig CRD)" \
+	$cen/$sc 's/\n      name: rclone\n/\n/'
+broken "a Server naming a ServerConfig that exists nowhere" "serverConfig mlserver-initcc is neither a ServerConfig shipped with Seldon" \
+	$cen/20-server.yaml 's/serverConfig: mlserver-initc/serverConfig: mlserver-initcc/'
+broken "a ServerConfig that replaces Helm's mlserver" "replaces the ServerConfig mlserver that Helm" \
+	$cen/$sc 's/name: mlserver-initc/name: mlserver/'
+broken "ServerConfigs in two namespaces" "ServerConfigs in several namespaces (seldon-mesh, seldon-system)" \
+	$per/$sc 's/namespace: seldon-mesh/namespace: seldon-system/' $cen $per
+broken "a ServerConfig in the per-namespace runtime's namespace" "is in namespace team-a, which has its own SeldonRuntime" \
+	$per/$sc 's/namespace: seldon-mesh/namespace: team-a/'
+broken "a ServerConfig without rclone container" "has no container named rclone" \
+	$cen/$sc 's/\n      name: rclone\n/\n      name: rclone-initc\n/'
+broken "an initc rclone container without command and args" "has no args, so nothing runs \`rclone rcd\`" \
+	$cen/$sc 's/- args:\n      - rcd\n(      - --\S+\n)+      command:\n      - rclone\n      env:/- env:/'
+broken "rclone args without rcd" "not \`rclone rcd\`" \
+	$cen/$sc 's/      - rcd\n/      - serve\n/'
+broken "rclone args without --rc-no-auth" "lacks --rc-no-auth" \
+	$per/$sc 's/      - --rc-no-auth\n//'
+broken "rclone listening on another port than the agent calls" "--rc-addr=0.0.0.0:5573: the agent calls port 5572" \
+	$cen/$sc 's/--rc-addr=0.0.0.0:5572/--rc-addr=0.0.0.0:5573/'
+broken "rclone readiness probe on another port" "readinessProbe checks port 5573, but the rc API the agent calls is on 5572" \
+	$cen/$sc 's/tcpSocket:\n          port: 5572/tcpSocket:\n          port: 5573/'
+broken "an rclone --config in no mounted or image directory" "--config=/etc/rclone/rclone.conf: rclone writes the agent's remotes there" \
+	$per/$sc 's#- --config=/rclone/rclone.conf#- --config=/etc/rclone/rclone.conf#'
+broken "rclone not seeing the agent's volume" "does not mount volume mlserver-models at /mnt/agent as container agent does" \
+	$cen/$sc 's/(- mountPath: \/mnt\/agent\n\s+name: )mlserver-models/${1}scratch/'
+broken "an unknown INITC_SERVER on the sidecar" "container rclone env INITC_SERVER=mlserver-scikit is not an initc profile" \
+	$cen/$sc "$(add_sidecar_env INITC_SERVER mlserver-scikit)"
+broken "a Seldon v1 profile on a Core 2 sidecar" "INITC_SERVER=MLFLOW_SERVER on the rclone sidecar of a Core 2 mlserver Server" \
+	$cen/$sc "$(add_sidecar_env INITC_SERVER MLFLOW_SERVER)"
+broken "INITC_SERVER on the sidecar of a Triton server" "on the rclone sidecar of a Core 2 triton Server" \
+	$per/$sc "$(add_sidecar_env INITC_SERVER mlserver-mlflow)"'; s/(name: SELDON_SERVER_TYPE\n\s+value: )mlserver/${1}triton/'
+broken "a sidecar INITC_SERVER that does not fit the Model" "rclone sidecar checks every model as mlserver-sklearn (INITC_SERVER)" \
+	$cen/$sc "$(add_sidecar_env INITC_SERVER mlserver-sklearn)"
+broken "a Server's own sidecar INITC_SERVER that does not fit the Model" "checks every model as mlserver-xgboost" \
+	$per/20-server.yaml 's/(    containers:\n)/${1}    - name: rclone\n      env:\n      - name: INITC_SERVER\n        value: mlserver-xgboost\n/'
+# ... and the one that fits passes.
+cp -r "$out" "$tmp/fits"
+perl -0pi -e "$(add_sidecar_env INITC_SERVER mlserver-mlflow)" "$tmp/fits/$cen/$sc"
+if grep -q 'value: mlserver-mlflow' "$tmp/fits/$cen/$sc"; then
+	check "check passes with INITC_SERVER=mlserver-mlflow on the sidecar of an mlflow Model's Server" \
+		"$CHECK" "$tmp/fits/$cen"
+else not_ok "the INITC_SERVER=mlserver-mlflow copy was not made, fix the test"; fi
 
 "$CHECK" >/dev/null 2>&1; rc=$?
 if [ "$rc" -eq 2 ]; then ok "check without arguments is a usage error (2)"; else not_ok "check without arguments exits $rc, want 2"; fi

@@ -8,6 +8,8 @@ each folder with the table below, and checks that the values from VALUES
 landed where they must (images, model URI, namespaces). Prints one
 "ok - ..." / "not ok - ..." line per assertion; exit 1 if any failed.
 """
+import hashlib
+import json
 import os
 import sys
 
@@ -21,12 +23,38 @@ EXPECTED = {
                ("serving.kserve.io/v1beta1", "InferenceService"),
                ("v1", "Secret"), ("v1", "ServiceAccount")],
     "seldon-v2/centralized": [("mlops.seldon.io/v1alpha1", "Model"),
-                              ("mlops.seldon.io/v1alpha1", "Server"), ("v1", "Secret")],
+                              ("mlops.seldon.io/v1alpha1", "Server"),
+                              ("mlops.seldon.io/v1alpha1", "ServerConfig"), ("v1", "Secret")],
     "seldon-v2/per-namespace": [("mlops.seldon.io/v1alpha1", "Model"),
                                 ("mlops.seldon.io/v1alpha1", "SeldonRuntime"),
                                 ("mlops.seldon.io/v1alpha1", "Server"),
+                                ("mlops.seldon.io/v1alpha1", "ServerConfig"),
                                 ("v1", "Namespace"), ("v1", "Secret")],
 }
+
+# Seldon Core 2.10.2's ServerConfig mlserver (SeldonIO/seldon-core v2.10.2
+# k8s/yaml/components.yaml): its rclone container, less the image, written
+# out so a difference shows; and the SHA-256 of its whole spec (JSON, sorted
+# keys, no spaces) with that image set to "INITC_IMAGE". mlserver-initc must
+# equal it but for the rclone image: the agent relies on the rest.
+STOCK_RCLONE = {
+    "name": "rclone", "command": ["rclone"],
+    "args": ["rcd", "--rc-no-auth", "--config=/rclone/rclone.conf", "--rc-addr=0.0.0.0:5572",
+             "--max-buffer-memory=$(MAX_BUFFER_MEMORY)"],
+    "env": [{"name": "RCLONE_LOG_LEVEL", "value": "INFO"},
+            {"name": "MAX_BUFFER_MEMORY", "value": "64M"}],
+    "imagePullPolicy": "IfNotPresent",
+    "lifecycle": {"preStop": {"httpGet": {"path": "terminate", "port": 9007}}},
+    "livenessProbe": {"exec": {"command": ["rclone", "rc", "rc/noop"]}, "failureThreshold": 1,
+                      "initialDelaySeconds": 5, "periodSeconds": 5, "successThreshold": 1,
+                      "timeoutSeconds": 1},
+    "ports": [{"containerPort": 5572, "name": "rclone", "protocol": "TCP"}],
+    "readinessProbe": {"failureThreshold": 3, "initialDelaySeconds": 5, "periodSeconds": 5,
+                       "successThreshold": 1, "tcpSocket": {"port": 5572}, "timeoutSeconds": 1},
+    "resources": {"limits": {"memory": "256Mi"}, "requests": {"cpu": "50m", "memory": "128Mi"}},
+    "volumeMounts": [{"mountPath": "/mnt/agent", "name": "mlserver-models"}],
+}
+STOCK_SPEC_SHA256 = "8eb7b1b523d125c0df7eb0329fa6d39b47573cf7c1e0c44c1401e7dcce585cca"
 
 failed = 0
 
@@ -68,6 +96,33 @@ def get(obj, *keys):
         obj = obj[k] if isinstance(obj, dict) and k in obj else (
             obj[k] if isinstance(obj, list) and isinstance(k, int) and k < len(obj) else None)
     return obj
+
+
+def check_serverconfig(folder, scs, server, v):
+    sc = get(scs, 0) or {}
+    name = get(sc, "metadata", "name")
+    report(len(scs) == 1 and get(server, "spec", "serverConfig") == name,
+           "%s: the Server runs on the folder's one ServerConfig (%s)" % (folder, name))
+    report(get(sc, "metadata", "namespace") == v["SELDON_CONTROLLER_NAMESPACE"],
+           "%s: ServerConfig %s is in SELDON_CONTROLLER_NAMESPACE, where the controller reads it"
+           % (folder, name))
+    spec = json.loads(json.dumps(get(sc, "spec") or {}))
+    rclone = [c for c in get(spec, "podSpec", "containers") or [] if c.get("name") == "rclone"]
+    image = rclone[0].pop("image", None) if rclone else None
+    report(image == v["INITC_IMAGE"], "%s: the rclone container runs INITC_IMAGE" % folder)
+    for c in rclone:
+        c["env"] = [e for e in c.get("env") or [] if not e.get("name", "").startswith("INITC_")]
+    same = rclone == [STOCK_RCLONE]
+    report(same, "%s: the rclone container is Seldon 2.10.2's but for its image%s"
+           % (folder, "" if same else " (got %s)" % rclone))
+    for c in rclone:
+        c["image"] = "INITC_IMAGE"
+        c["env"] = STOCK_RCLONE["env"]
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    report(digest == STOCK_SPEC_SHA256,
+           "%s: the rest of ServerConfig %s is Seldon 2.10.2's mlserver unchanged%s"
+           % (folder, name, "" if digest == STOCK_SPEC_SHA256 else " (spec sha256 %s)" % digest))
 
 
 def main(root, values_path):
@@ -118,9 +173,11 @@ def main(root, values_path):
                "%s: Server runs PREBAKED_IMAGE" % folder)
         report(get(model, "spec", "storageUri") == uri and get(model, "metadata", "name") == v["MODEL_NAME"],
                "%s: Model %s loads %s" % (folder, v["MODEL_NAME"], uri))
-        docs = [d for (f, _), ds in by_kind.items() if f == folder for d in ds if d.get("kind") != "Namespace"]
+        docs = [d for (f, k), ds in by_kind.items()
+                if f == folder and k not in ("Namespace", "ServerConfig") for d in ds]
         report(docs and all(get(d, "metadata", "namespace") == v[ns_key] for d in docs),
-               "%s: every object is in %s" % (folder, ns_key))
+               "%s: every object but the ServerConfig is in %s" % (folder, ns_key))
+        check_serverconfig(folder, by_kind.get((folder, "ServerConfig"), []), server, v)
     report(not by_kind.get(("seldon-v2/centralized", "SeldonRuntime")),
            "seldon-v2/centralized: ships no SeldonRuntime (the central one is installed by Helm)")
     return 1 if failed else 0
