@@ -30,7 +30,7 @@ rcd_port_in() {
 rcd_start() {
 	local name=$1 log=$2 i port
 	shift 2
-	timeout 900 "$@" --rc-addr=127.0.0.1:0 2>"$log" &
+	INITC_LOG_LEVEL=info timeout 900 "$@" --rc-addr=127.0.0.1:0 2>"$log" &
 	local pid=$!
 	RCD_PIDS+=("$pid")
 	for ((i = 0; i < 6000; i++)); do
