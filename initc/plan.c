@@ -35,6 +35,9 @@ void plan_free(struct plan *p)
 		free(p->v[i].etag);
 	}
 	free(p->v);
+	for (size_t i = 0; i < p->ndirs; i++)
+		free(p->dirs[i]);
+	free(p->dirs);
 	memset(p, 0, sizeof *p);
 }
 
@@ -127,6 +130,25 @@ int plan_map_key(const char *dir, const char *key, long long size, const char **
 	return plan_check_relpath(*rel, key, err);
 }
 
+/* A folder marker below the prefix ("" is the prefix's own): kept as a
+ * checked path for those who make empty folders. */
+static int add_folder(struct plan *p, const char *marker, struct buf *err)
+{
+	size_t len = strlen(marker);
+	char *rel;
+	int rc;
+	if (len < 2) /* "" or "/": the prefix itself */
+		return 0;
+	rel = xstrndup(marker, len - 1);
+	if ((rc = plan_check_relpath(rel, marker, err))) {
+		free(rel);
+		return rc;
+	}
+	p->dirs = xrealloc(p->dirs, (p->ndirs + 1) * sizeof *p->dirs);
+	p->dirs[p->ndirs++] = rel;
+	return 0;
+}
+
 struct page_ctx {
 	struct plan *p;
 	const char *dir;
@@ -147,6 +169,8 @@ static int plan_page(struct s3_objlist *l, void *arg, struct buf *err)
 		int rc = plan_map_key(dir, o->key, o->size, &rel, err);
 		if (!rc && rel)
 			rc = add_object(p, o, rel, err);
+		else if (!rc)
+			rc = add_folder(p, o->key + strlen(dir), err);
 		if (rc)
 			return rc;
 	}
@@ -168,6 +192,7 @@ int plan_s3(const struct globals *g, const struct s3_target *t, const struct sou
 		rc = s3_head(g, t, src->bucket, src->prefix, &o, &head_err);
 		if (!rc) {
 			rc = add_object(p, &o, basename_of(src->prefix), err);
+			p->single_object = 1;
 			s3_object_free(&o);
 		} else if (rc == EXIT_NOTFOUND) {
 			buf_printf(err, "nothing found at %s: no object s3://%s/%s and no objects under "

@@ -25,6 +25,10 @@ struct plan {
 	long long bytes;    /* to transfer (skipped items excluded) */
 	size_t skipped;
 	int nothing_found;  /* the store answered: no object at the path, none below it */
+	int single_object;  /* the path named one object, not a folder */
+	char **dirs;        /* folder markers ("a/b/" objects) below the path, as "a/b":
+			       rclone's empty folders (`initc rcd`, createEmptySrcDirs) */
+	size_t ndirs;
 };
 
 struct destdir;

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,8 +136,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body
 
 static json_t *error_body(const char *path, json_t *in, int status, const char *why)
 {
-	return json_pack("{s:s, s:O, s:s, s:i}", "error", why, "input", in ? in : json_null(), "path",
-			 path, "status", status);
+	return json_pack("{s:s, s:O, s:s, s:i}", "error", why, "input", in, "path", path, "status",
+			 status);
 }
 
 static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -148,23 +149,47 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
-/* The call's input: the JSON body (an object), then the URL's query
- * parameters. NULL with why filled when the body is no JSON object. */
-static json_t *read_input(struct MHD_Connection *c, const struct call *call, struct buf *why)
+/* A form body (a=1&b=2), as rclone reads a POST that is not JSON. */
+static void read_form(const struct buf *body, json_t *in)
 {
-	json_t *in;
-	json_error_t jerr;
-	if (!call->body.len) {
-		in = json_object();
-	} else if (!(in = json_loadb(call->body.data, call->body.len, 0, &jerr)) ||
-		   !json_is_object(in)) {
-		buf_printf(why, "failed to read input JSON: %s",
-			   in ? "the body must be a JSON object" : jerr.text);
-		json_decref(in);
-		return NULL;
+	char *text = xstrndup(body->data ? body->data : "", body->len);
+	for (char *save = NULL, *pair = strtok_r(text, "&", &save); pair;
+	     pair = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(pair, '=');
+		if (eq)
+			*eq = '\0';
+		MHD_http_unescape(pair);
+		if (eq)
+			MHD_http_unescape(eq + 1);
+		if (*pair && !json_object_get(in, pair))
+			json_object_set_new(in, pair, json_string(eq ? eq + 1 : ""));
+	}
+	free(text);
+}
+
+/* The call's input, as rclone builds it: a JSON body when the request
+ * says application/json (an object; an empty body is an error), else a
+ * form; then the URL's query parameters. 0, or RCD_BAD_PARAM with why. */
+static int read_input(struct MHD_Connection *c, const struct call *call, json_t *in,
+		      struct buf *why)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (type && !strncasecmp(type, "application/json", 16)) {
+		json_error_t jerr;
+		json_t *body = call->body.len ? json_loadb(call->body.data, call->body.len, 0, &jerr) : NULL;
+		if (!body || !json_is_object(body)) {
+			buf_printf(why, "failed to read input JSON: %s", !call->body.len ? "EOF" :
+				   body ? "the body must be a JSON object" : jerr.text);
+			json_decref(body);
+			return RCD_BAD_PARAM;
+		}
+		json_object_update(in, body);
+		json_decref(body);
+	} else {
+		read_form(&call->body, in);
 	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, in);
-	return in;
+	return 0;
 }
 
 static int authorised(struct MHD_Connection *c)
@@ -184,15 +209,13 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Run the method of path on the call's body; the status and answer. */
-static int dispatch(struct MHD_Connection *c, const char *http_method, const char *path,
-		    const struct call *call, json_t **in, json_t **out, struct buf *why)
+/* Run the method of path on the call's body; the status and answer. in
+ * is the input, {} until read (rclone echoes {} for a body it cannot read). */
+static int dispatch(struct MHD_Connection *c, const char *path, const struct call *call,
+		    json_t *in, json_t **out, struct buf *why)
 {
 	const struct method *m = method_find(path);
-	if (strcmp(http_method, "POST")) {
-		buf_printf(why, "method %s not allowed: rc calls are POSTs", http_method);
-		return 405;
-	}
+	int status;
 	if (call->too_big) {
 		buf_printf(why, "request body over %d bytes", BODY_MAX);
 		return 413;
@@ -201,14 +224,31 @@ static int dispatch(struct MHD_Connection *c, const char *http_method, const cha
 		buf_printf(why, "couldn't find method \"%s\"", path);
 		return RCD_NOT_FOUND;
 	}
-	if (!(*in = read_input(c, call, why)))
-		return RCD_BAD_PARAM;
+	if ((status = read_input(c, call, in, why)))
+		return status;
 	if (m->needs_auth && !opts.no_auth && !opts.user) {
 		buf_printf(why, "authentication must be set up on the rc server to use \"%s\" or the "
 			   "--rc-no-auth flag must be in use", path);
 		return 403;
 	}
-	return m->fn(*in, out, why);
+	return m->fn(in, out, why);
+}
+
+/* What is not a POST: OPTIONS (a browser's pre-flight) is answered
+ * empty, anything else is 404, as rclone answers what it would serve as
+ * files (initc serves none). */
+static enum MHD_Result answer_other(struct MHD_Connection *c, const char *http_method,
+				    const char *path)
+{
+	int options = !strcmp(http_method, "OPTIONS");
+	const char *text = options ? "" : "Not Found: rc calls are POSTs\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+								  MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ok = MHD_queue_response(c, options ? 200 : 404, r);
+	MHD_destroy_response(r);
+	log_kv(options ? LOG_INFO : LOG_WARN, "rc", "method=%s path=%s status=%d", http_method,
+	       log_q(path), options ? 200 : 404);
+	return ok;
 }
 
 static enum MHD_Result on_call(void *cls, struct MHD_Connection *c, const char *url,
@@ -238,10 +278,12 @@ static enum MHD_Result on_call(void *cls, struct MHD_Connection *c, const char *
 		return ok;
 	}
 	const char *path = url[0] == '/' ? url + 1 : url;
-	json_t *in = NULL, *out = NULL;
+	if (strcmp(http_method, "POST"))
+		return answer_other(c, http_method, path);
+	json_t *in = json_object(), *out = NULL;
 	struct buf why = BUF_INIT;
 	double started = now_seconds();
-	int status = dispatch(c, http_method, path, call, &in, &out, &why);
+	int status = dispatch(c, path, call, in, &out, &why);
 	enum MHD_Result ok;
 
 	if (status == RCD_OK) {

@@ -306,9 +306,10 @@ static int do_update(struct ini *ini, json_t *in, json_t **out, struct buf *err)
 	for (size_t i = 0; !rc && i < ini->n; i++)
 		if (!strcmp(ini->v[i].name, name))
 			sec = &ini->v[i];
-	if (!rc && !sec) {
-		buf_printf(err, "couldn't find remote %s to update: create it with config/create", log_q(name));
-		return RCD_NOT_FOUND;
+	if (!rc && !sec) { /* rclone's words, then ours */
+		buf_printf(err, "couldn't find type field in config: remote %s does not exist; create it "
+			   "with config/create", log_q(name));
+		return RCD_FAILED;
 	}
 	if (!rc && (rc = params_check(params, err)) == RCD_OK) {
 		params_apply(sec, params);

@@ -104,6 +104,11 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+struct copy_call {
+	const char *src_fs, *dst;
+	int empty_dirs;   /* createEmptySrcDirs */
+};
+
 /* dstFs must be a local folder: the shared volume. */
 static int local_dst(const char *dst, struct buf *err)
 {
@@ -128,11 +133,24 @@ static int remove_tree(const char *path)
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* rclone's createEmptySrcDirs: the source's folder markers as folders. */
+static int make_empty_dirs(const struct plan *p, const struct destdir *d, struct buf *err)
+{
+	for (size_t i = 0; i < p->ndirs; i++) {
+		int fd, rc = destdir_dir(d, p->dirs[i], 1, &fd, err);
+		if (rc)
+			return rc;
+		close(fd);
+	}
+	return 0;
+}
+
 /* Into DEST, under its lock; the lock file goes with the lock. */
 static int copy_into(const struct globals *g, const struct source *src, struct download *dl,
-		     const char *dst, struct buf *reason, struct buf *err)
+		     const struct copy_call *call, struct buf *reason, struct buf *err)
 {
 	struct destdir d = { .fd = -1, .lock_fd = -1 };
+	const char *dst = call->dst;
 	int rc = destdir_open(&d, dst, err);
 	if (!rc)
 		rc = destdir_lock(&d, err);
@@ -140,6 +158,8 @@ static int copy_into(const struct globals *g, const struct source *src, struct d
 		destdir_sweep(&d);
 		rc = download_fetch(g, src, dl, &d, err);
 	}
+	if (!rc && call->empty_dirs)
+		rc = make_empty_dirs(&dl->p, &d, err);
 	if (!rc && verifying && (rc = verify_model_dir(dst, &verify, reason)))
 		buf_printf(err, "the model cannot load on %s: %s",
 			   verify.server && *verify.server ? verify.server : "this server",
@@ -149,8 +169,9 @@ static int copy_into(const struct globals *g, const struct source *src, struct d
 	return rc;
 }
 
-static int copy(const char *src_fs, const char *dst, struct buf *err)
+static int copy(const struct copy_call *call, struct buf *err)
 {
+	const char *src_fs = call->src_fs, *dst = call->dst;
 	struct globals g = base_globals;
 	struct source src;
 	struct download dl = { 0 };
@@ -166,8 +187,12 @@ static int copy(const char *src_fs, const char *dst, struct buf *err)
 		       "src=%s", log_q(src_fs));
 		buf_reset(err);
 		rc = 0;
+	} else if (!rc && dl.p.single_object) {
+		buf_printf(err, "is a file not a directory: srcFs %s names one object; rclone's "
+			   "sync/copy (and the Seldon agent) want the folder that holds it", log_q(src_fs));
+		rc = EXIT_USAGE;
 	} else if (!rc) {
-		rc = copy_into(&g, &src, &dl, dst, &reason, err);
+		rc = copy_into(&g, &src, &dl, call, &reason, err);
 		if (rc && !existed && remove_tree(dst))
 			log_kv(LOG_WARN, "cannot remove the failed copy", "dst=%s error=%s", log_q(dst),
 			       log_q(strerror(errno)));
@@ -182,6 +207,7 @@ static int copy(const char *src_fs, const char *dst, struct buf *err)
 int rcd_sync_copy(json_t *in, json_t **out, struct buf *err)
 {
 	const char *src_fs, *dst;
+	json_t *empty_dirs = json_object_get(in, "createEmptySrcDirs");
 	int status = rcd_param_string(in, "srcFs", &src_fs, err);
 	double started = now_seconds();
 	int rc;
@@ -192,9 +218,14 @@ int rcd_sync_copy(json_t *in, json_t **out, struct buf *err)
 		status = rcd_param_string(in, "dstFs", &dst, err);
 	if (!status)
 		status = local_dst(dst, err);
+	if (!status && empty_dirs && !json_is_boolean(empty_dirs)) {
+		buf_adds(err, "expecting bool value for key \"createEmptySrcDirs\"");
+		status = RCD_BAD_PARAM;
+	}
 	if (status)
 		return status;
-	rc = copy(src_fs, dst, err);
+	struct copy_call call = { src_fs, dst, json_is_true(empty_dirs) };
+	rc = copy(&call, err);
 	log_kv(rc ? LOG_ERROR : LOG_INFO, rc ? "copy failed" : "copy done",
 	       "src=%s dst=%s seconds=%.2f exit_code=%d%s%s", log_q(src_fs), log_q(dst),
 	       now_seconds() - started, rc, rc ? " reason=" : "", rc ? log_q(err->data ? err->data : "") : "");
