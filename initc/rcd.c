@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #define BODY_MAX (1024 * 1024)
+#define CONNECTIONS_MAX 128
 
 struct rcd_opts {
 	const char *addr, *config, *user, *pass;
@@ -209,6 +210,20 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* rclone's per-call controls initc does not implement: refused, not
+ * silently ignored (an _async caller would wait for a job id). */
+static int unsupported_params(json_t *in, struct buf *why)
+{
+	static const char *const names[] = { "_async", "_config", "_filter", "_group" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (json_object_get(in, names[i])) {
+			buf_printf(why, "parameter %s is not supported by initc rcd: calls run "
+				   "synchronously with the sidecar's own configuration", names[i]);
+			return RCD_BAD_PARAM;
+		}
+	return 0;
+}
+
 /* Run the method of path on the call's body; the status and answer. in
  * is the input, {} until read (rclone echoes {} for a body it cannot read). */
 static int dispatch(struct MHD_Connection *c, const char *path, const struct call *call,
@@ -224,7 +239,7 @@ static int dispatch(struct MHD_Connection *c, const char *path, const struct cal
 		buf_printf(why, "couldn't find method \"%s\"", path);
 		return RCD_NOT_FOUND;
 	}
-	if ((status = read_input(c, call, in, why)))
+	if ((status = read_input(c, call, in, why)) || (status = unsupported_params(in, why)))
 		return status;
 	if (m->needs_auth && !opts.no_auth && !opts.user) {
 		buf_printf(why, "authentication must be set up on the rc server to use \"%s\" or the "
@@ -401,7 +416,10 @@ static int serve(struct buf *err)
 				  0, NULL, NULL, on_call, NULL,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, or MHD warns */
 				  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-				  MHD_OPTION_END);
+				  /* a thread per connection: bound them, and close idle ones
+				   * after rclone's own rc read timeout (an hour) */
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)3600, MHD_OPTION_END);
 	if (!daemon) {
 		buf_printf(err, "cannot start the HTTP server on %s", opts.addr);
 		close(fd);
