@@ -289,7 +289,8 @@ static enum MHD_Result on_call(void *cls, struct MHD_Connection *c, const char *
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
 		enum MHD_Result ok = MHD_queue_basic_auth_fail_response(c, "rclone", r);
 		MHD_destroy_response(r);
-		log_kv(LOG_WARN, "rc call refused: bad or missing credentials", "path=%s", log_q(url));
+		log_kv(LOG_WARN, "rc", "path=%s status=401 error=%s", log_q(url[0] == '/' ? url + 1 : url),
+		       log_q("bad or missing credentials"));
 		return ok;
 	}
 	const char *path = url[0] == '/' ? url + 1 : url;

@@ -171,6 +171,20 @@ static void section_set(struct ini_section *sec, const char *key, char *value)
 	sec->n++;
 }
 
+/* Register the call's secret values first of all: any refusal echoes
+ * its input, and the answer and the log must not carry them. */
+static void register_param_secrets(json_t *params)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(params, key, v) {
+		char *text = secret_key(key) ? param_text(v) : NULL;
+		if (text)
+			log_add_secret(text);
+		free(text);
+	}
+}
+
 /* Check every parameter before one is set: a call changes all or nothing. */
 static int params_check(json_t *params, struct buf *err)
 {
@@ -185,8 +199,6 @@ static int params_check(json_t *params, struct buf *err)
 		const char *why = !key_ok(key) ? "is not an option name" :
 				  !text ? "has a value that is not a string, number or boolean" :
 				  unstorable(text);
-		if (secret_key(key) && text)
-			log_add_secret(text);
 		free(text);
 		if (why) {
 			buf_printf(err, "parameter %s %s: rclone's config file cannot hold it", log_q(key), why);
@@ -277,7 +289,9 @@ static int do_create(struct ini *ini, json_t *in, json_t **out, struct buf *err)
 {
 	const char *name, *type;
 	json_t *params = json_object_get(in, "parameters");
-	int rc = remote_name(in, &name, err);
+	int rc;
+	register_param_secrets(params);
+	rc = remote_name(in, &name, err);
 	if (!rc)
 		rc = rcd_param_string(in, "type", &type, err);
 	if (!rc && unstorable(type)) {
@@ -300,8 +314,10 @@ static int do_update(struct ini *ini, json_t *in, json_t **out, struct buf *err)
 {
 	const char *name;
 	json_t *params = json_object_get(in, "parameters");
-	int rc = remote_name(in, &name, err);
 	struct ini_section *sec = NULL;
+	int rc;
+	register_param_secrets(params);
+	rc = remote_name(in, &name, err);
 	(void)out;
 	for (size_t i = 0; !rc && i < ini->n; i++)
 		if (!strcmp(ini->v[i].name, name))

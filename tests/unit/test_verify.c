@@ -99,10 +99,17 @@ struct vcall {
 	struct verify_opts o;
 };
 
+/* As initc's main does: the reason verify_model_dir hands back goes to
+ * the termination log. */
 static int call_verify(void *arg)
 {
 	struct vcall *c = arg;
-	return verify_model_dir(c->dir, &c->o);
+	struct buf reason = BUF_INIT;
+	int rc = verify_model_dir(c->dir, &c->o, &reason);
+	if (rc && reason.len)
+		log_termination("%s", reason.data);
+	buf_free(&reason);
+	return rc;
 }
 
 /* verify_model_dir with a server and fix flag; the logs land in log. */
