@@ -480,7 +480,10 @@ def current_etag(target):
 #                           "count" + "tail" (streamed: any size)
 #            "replace"      relay the answer, and PUT the local file "file"
 #                           to the same bucket/key straight to the upstream
-#                           (unsigned); with "multipart": true as a
+#                           (unsigned), or to "key" (/bucket/key as on the
+#                           wire) when set: on a listing, the object then
+#                           changes between the listing and its GET;
+#                           with "multipart": true as a
 #                           multipart upload of "part_size" (5 MiB) parts,
 #                           whose ETag is S3's "<hex>-N", not an MD5 (needs
 #                           --upstream-data).  The new object is in place
@@ -578,6 +581,10 @@ def check_replace(rule, i):
     not discovered when the fault fires."""
     if not isinstance(rule.get("file"), str):
         raise ValueError(f"rule {i}: replace needs \"file\", a local path")
+    if "key" in rule and not (isinstance(rule["key"], str)
+                              and rule["key"].count("/") >= 2
+                              and rule["key"].startswith("/")):
+        raise ValueError(f"rule {i}: replace's \"key\" is /bucket/key")
     if rule.get("multipart") and Config.upstream_data is None:
         raise ValueError(f"rule {i}: a multipart replace needs "
                          "--upstream-data (s3rver's -d directory)")
@@ -885,7 +892,7 @@ def fault_replace(handler, exchange, response, rule):
     """Relay the answer; the object is swapped before its last byte goes
     out (before its head when it has no body), so a client that got the
     whole answer finds the new object with its next request."""
-    path = handler.path.split("?")[0]
+    path = rule.get("key") or handler.path.split("?")[0]
     done = []
 
     def swap():
