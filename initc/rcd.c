@@ -261,8 +261,8 @@ static enum MHD_Result answer_other(struct MHD_Connection *c, const char *http_m
 								  MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ok = MHD_queue_response(c, options ? 200 : 404, r);
 	MHD_destroy_response(r);
-	log_kv(options ? LOG_INFO : LOG_WARN, "rc", "method=%s path=%s status=%d", http_method,
-	       log_q(path), options ? 200 : 404);
+	log_kv(options ? LOG_INFO : LOG_WARN, "rc", "path=%s status=%d method=%s", log_q(path),
+	       options ? 200 : 404, log_q(http_method));
 	return ok;
 }
 
