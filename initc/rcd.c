@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/auxv.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,13 +59,18 @@ static int rc_noop(json_t *in, json_t **out, struct buf *err)
 	return RCD_OK;
 }
 
+/* initc's version in rclone's shape: the same keys, initc's numbers. */
 static int core_version(json_t *in, json_t **out, struct buf *err)
 {
+	int part[3] = { 0, 0, 0 };
 	(void)in;
 	(void)err;
-	*out = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s}", "version", "initc " INITC_VERSION,
-			 "os", "linux", "arch", sizeof(void *) == 8 ? "amd64" : "386", "isGit", 0,
-			 "isBeta", 0, "implementation", "initc rcd (rclone rc API)");
+	sscanf(INITC_VERSION, "%d.%d.%d", &part[0], &part[1], &part[2]);
+	*out = json_pack("{s:s, s:[i,i,i], s:s, s:s, s:b, s:b, s:s, s:s, s:s}", "arch",
+			 sizeof(void *) == 8 ? "amd64" : "386", "decomposed", part[0], part[1], part[2],
+			 "goTags", "none", "goVersion", "none (initc is C)", "isBeta", 0, "isGit", 0,
+			 "linking", getauxval(AT_BASE) ? "dynamic" : "static", "os", "linux", "version",
+			 "initc " INITC_VERSION);
 	return RCD_OK;
 }
 
@@ -129,7 +135,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body
 	}
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text,
 								  MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8"); /* as rclone */
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -169,8 +175,9 @@ static void read_form(const struct buf *body, json_t *in)
 }
 
 /* The call's input, as rclone builds it: a JSON body when the request
- * says application/json (an object; an empty body is an error), else a
- * form; then the URL's query parameters. 0, or RCD_BAD_PARAM with why. */
+ * says application/json (an object; an empty body is an error), a form
+ * when it says so, then the URL's query parameters. 0, or RCD_BAD_PARAM
+ * with why. */
 static int read_input(struct MHD_Connection *c, const struct call *call, json_t *in,
 		      struct buf *why)
 {
@@ -186,9 +193,9 @@ static int read_input(struct MHD_Connection *c, const struct call *call, json_t 
 		}
 		json_object_update(in, body);
 		json_decref(body);
-	} else {
+	} else if (type && !strncasecmp(type, "application/x-www-form-urlencoded", 33)) {
 		read_form(&call->body, in);
-	}
+	} /* any other body is ignored, as rclone ignores it */
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, in);
 	return 0;
 }

@@ -267,7 +267,7 @@ static int remote_name(json_t *in, const char **name, struct buf *err)
 	if (!rc && !name_ok(*name)) {
 		buf_printf(err, "invalid remote name %s: use letters, digits, _ - . + @ or spaces, "
 			   "not starting with - or a space", log_q(*name));
-		rc = RCD_BAD_PARAM;
+		rc = RCD_FAILED; /* rclone's status for it */
 	}
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "fetch.h"
 #include "globals.h"
 #include "log.h"
+#include "rclone_config.h"
 #include "verify.h"
 
 #include <errno.h>
@@ -145,6 +146,13 @@ static int make_empty_dirs(const struct plan *p, const struct destdir *d, struct
 	return 0;
 }
 
+/* A local srcFs that is a file: rclone's sync/copy wants folders. */
+static int local_file(const struct source *src)
+{
+	struct stat st;
+	return src->kind == SOURCE_LOCAL && !stat(src->path, &st) && !S_ISDIR(st.st_mode);
+}
+
 /* Into DEST, under its lock; the lock file goes with the lock. */
 static int copy_into(const struct globals *g, const struct source *src, struct download *dl,
 		     const struct copy_call *call, struct buf *reason, struct buf *err)
@@ -187,7 +195,7 @@ static int copy(const struct copy_call *call, struct buf *err)
 		       "src=%s", log_q(src_fs));
 		buf_reset(err);
 		rc = 0;
-	} else if (!rc && dl.p.single_object) {
+	} else if (!rc && (dl.p.single_object || local_file(&src))) {
 		buf_printf(err, "is a file not a directory: srcFs %s names one object; rclone's "
 			   "sync/copy (and the Seldon agent) want the folder that holds it", log_q(src_fs));
 		rc = EXIT_USAGE;
@@ -218,13 +226,15 @@ int rcd_sync_copy(json_t *in, json_t **out, struct buf *err)
 		status = rcd_param_string(in, "dstFs", &dst, err);
 	if (!status)
 		status = local_dst(dst, err);
-	if (!status && empty_dirs && !json_is_boolean(empty_dirs)) {
+	int make_dirs = 0;
+	if (!status && empty_dirs && !json_is_true(empty_dirs) && !json_is_false(empty_dirs) &&
+	    (!json_is_string(empty_dirs) || parse_rclone_bool(json_string_value(empty_dirs), &make_dirs))) {
 		buf_adds(err, "expecting bool value for key \"createEmptySrcDirs\"");
 		status = RCD_BAD_PARAM;
 	}
 	if (status)
 		return status;
-	struct copy_call call = { src_fs, dst, json_is_true(empty_dirs) };
+	struct copy_call call = { src_fs, dst, json_is_true(empty_dirs) || make_dirs };
 	rc = copy(&call, err);
 	log_kv(rc ? LOG_ERROR : LOG_INFO, rc ? "copy failed" : "copy done",
 	       "src=%s dst=%s seconds=%.2f exit_code=%d%s%s", log_q(src_fs), log_q(dst),
@@ -242,7 +252,7 @@ int rcd_operations_purge(json_t *in, json_t **out, struct buf *err)
 	int status = rcd_param_string(in, "fs", &fs, err);
 	char *path;
 
-	if (!status && json_object_get(in, "remote"))
+	if (!status)
 		status = rcd_param_string(in, "remote", &remote, err);
 	if (!status)
 		status = local_dst(fs, err);
@@ -253,9 +263,12 @@ int rcd_operations_purge(json_t *in, json_t **out, struct buf *err)
 	if (status)
 		return status;
 	path = *remote ? xasprintf("%s/%s", fs, remote) : xstrdup(fs);
-	if (lstat(path, &st) || !S_ISDIR(st.st_mode)) {
+	if (lstat(path, &st)) {
 		buf_printf(err, "directory not found: %s", path);
 		status = RCD_NOT_FOUND;
+	} else if (!S_ISDIR(st.st_mode)) {
+		buf_printf(err, "is a file not a directory: %s", path);
+		status = RCD_FAILED;
 	} else if (remove_tree(path)) {
 		buf_printf(err, "cannot purge %s: %s", path, strerror(errno));
 		status = RCD_FAILED;
