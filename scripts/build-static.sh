@@ -108,8 +108,10 @@ archive_flags="--disable-shared --enable-static --disable-dependency-tracking
 --without-expat --without-cng --with-zlib --with-bz2lib --with-lzma
 --with-zstd"
 
-lib_cflags="-Os -ffunction-sections -fdata-sections -fstack-protector-strong
--D_FORTIFY_SOURCE=2"
+# One line: configure writes CFLAGS into each Makefile, where a line break
+# ends the variable: OpenSSL, libarchive and ISA-L were built without
+# -D_FORTIFY_SOURCE=2 (libarchive without its own warning and visibility flags too).
+lib_cflags="-Os -ffunction-sections -fdata-sections -fstack-protector-strong -D_FORTIFY_SOURCE=2"
 
 stage="" log=""
 on_exit() {
