@@ -11,7 +11,7 @@ CFLAGS ?= -O2 -g
 # CI sets WERROR=-Werror; the warnings themselves are always on.
 WERROR ?=
 SANITIZE ?=
-PKGS := libcurl openssl libarchive yaml-0.1 expat jansson libisal
+PKGS := libcurl openssl libarchive yaml-0.1 expat jansson libisal libmicrohttpd
 
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 ALL_CFLAGS = $(WARN) $(WERROR) -D_GNU_SOURCE -Icommon -Iinitc -Iprebake $(SANITIZE) $(CFLAGS)
