@@ -31,6 +31,7 @@
 #include <expat.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ static void print_version(void)
 	printf("libyaml %s\n", yaml_get_version_string());
 	printf("%s\n", XML_ExpatVersion());
 	printf("jansson %s\n", jansson_version_str());
+	printf("libmicrohttpd %s\n", MHD_get_version());
 	printf("%s\n", sum_isal_version());
 }
 

@@ -21,6 +21,12 @@
 #   ISA-L (CRC-32 and CRC-32C): Debian ships no static archive; built from
 #     its source package, libisal (nasm for its assembly). Only its CRC objects end
 #     up in initc (--gc-sections).
+#   libmicrohttpd (the HTTP server of `initc rcd`): Debian's libmicrohttpd.a
+#     is built with HTTPS, so it needs GnuTLS, of which Debian ships no
+#     static archive. Rebuilt from its source package (its patch applied)
+#     for plain HTTP on the pod's loopback/cluster network, as rclone rcd
+#     serves it: no HTTPS, digest auth, Upgrade or PostProcessor; basic auth
+#     (--rc-user/--rc-pass), epoll, threads and error messages kept.
 #
 # Why glibc and not musl: glibc 2.36 has the "files" and "dns" NSS modules
 # inside libc itself, so a static getaddrinfo() reads /etc/hosts and asks
@@ -108,8 +114,10 @@ archive_flags="--disable-shared --enable-static --disable-dependency-tracking
 --without-expat --without-cng --with-zlib --with-bz2lib --with-lzma
 --with-zstd"
 
-lib_cflags="-Os -ffunction-sections -fdata-sections -fstack-protector-strong
--D_FORTIFY_SOURCE=2"
+# One line: configure writes CFLAGS into each Makefile, where a line break
+# ends the variable: OpenSSL, libarchive and ISA-L were built without
+# -D_FORTIFY_SOURCE=2 (libarchive without its own warning and visibility flags too).
+lib_cflags="-Os -ffunction-sections -fdata-sections -fstack-protector-strong -D_FORTIFY_SOURCE=2"
 
 stage="" log=""
 on_exit() {
@@ -240,6 +248,25 @@ build_libarchive() {
 	cd "$root"
 }
 
+# Plain HTTP/1.1 for `initc rcd`. The agent sends JSON bodies, so no
+# PostProcessor (form decoding: the one part Debian had to patch for a DoS);
+# rclone's --rc-user/--rc-pass need basic auth, nothing needs digest auth
+# or protocol upgrades. Messages stay: MHD's errors say why a bind failed.
+mhd_flags="--disable-shared --enable-static --disable-dependency-tracking
+--disable-nls --disable-doc --disable-examples --disable-curl
+--enable-https=no --without-gnutls --disable-dauth --disable-httpupgrade
+--disable-postprocessor --enable-epoll=yes --with-threads=posix"
+
+build_libmicrohttpd() {
+	prepare_copy libmicrohttpd
+	CC=$CC CFLAGS="$lib_cflags" ./configure --prefix="$P" $mhd_flags
+	make -j"$JOBS" -C src/microhttpd libmicrohttpd.la
+	make -C src/microhttpd install-libLTLIBRARIES
+	make -C src/include install
+	make install-pkgconfigDATA
+	cd "$root"
+}
+
 # ISA-L's library only: no igzip program, no tests.
 isal_flags="--disable-shared --enable-static --disable-dependency-tracking"
 
@@ -253,7 +280,7 @@ build_libisal() {
 	cd "$root"
 }
 
-pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --static "$@" libcurl libarchive yaml-0.1 expat jansson openssl libisal; }
+pc() { PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --static "$@" libcurl libarchive yaml-0.1 expat jansson openssl libisal libmicrohttpd; }
 
 # Compile common/*.c and initc/*.c (the set is globbed by make at run time,
 # like the main Makefile) and link them statically; make's -MMD
@@ -278,6 +305,8 @@ $(O)/%.o: %.c $(O)/flags
 -include $(OBJ:.o=.d)
 EOF
 	strip --strip-all -o "$B/initc.tmp" "$B/obj/initc.full"
+	# The previous size, so that what a change costs shows in the ok line.
+	if [ -f "$B/initc" ]; then wc -c <"$B/initc"; else echo none; fi >"$B/obj/prev-size"
 	mv "$B/initc.tmp" "$B/initc"
 }
 
@@ -325,7 +354,7 @@ begin "build tools and Debian static libraries" deps
 need_pkgs
 done_ok "build tools and Debian static libraries present"
 
-sources="openssl curl libarchive libisal"
+sources="openssl curl libarchive libisal libmicrohttpd"
 fetched=yes
 for pkg in $sources; do
 	[ -f "$B/src/$pkg.version" ] || fetched=no
@@ -341,6 +370,7 @@ library openssl "$ssl_flags" "TLS 1.2/1.3 client, default provider built in"
 library curl "$curl_flags" "HTTP/HTTPS over OpenSSL only"
 library libarchive "$archive_flags" "readers with gzip, bzip2, xz, zstd"
 library libisal "$isal_flags" "CRC-32 and CRC-32C"
+library libmicrohttpd "$mhd_flags" "HTTP server, no HTTPS"
 [ "${1:-all}" = libs ] && exit 0
 
 begin "compile and link initc" initc
@@ -349,4 +379,4 @@ done_ok "linked $B/initc from $(printf '%s\n' common/*.c initc/*.c | wc -l) sour
 
 begin "initc is static and at most 6 MiB" check
 check_static
-done_ok "initc is static, $(wc -c <"$B/initc") bytes stripped"
+done_ok "initc is static, $(wc -c <"$B/initc") bytes stripped (before this build: $(cat "$B/obj/prev-size"))"

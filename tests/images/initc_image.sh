@@ -5,7 +5,8 @@
 #   Seldon Core v1: args [<modelUri>, /mnt/models], UID 8888, read-only
 #     root, the model secret's keys as variables (envFrom), an emptyDir
 #     (0777) at /mnt/models, a termination-log file at /dev/termination-log;
-#   KServe: UID 1000, several <uri> <dest> pairs, its AWS_* variables.
+#   KServe: UID 1000, several <uri> <dest> pairs, its AWS_* variables;
+#   Seldon Core 2: the same binary as `rclone` on the image's PATH.
 # The secret reaches the container through --env-file, never argv.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -113,6 +114,28 @@ $ENGINE_RUN --rm "${SELDON_V1[@]}" --env-file "$w/secret.env" \
 	"$INIT_IMAGE" s3://models/mlflow/xgboost /models >"$w/rootfs.out" 2>"$w/rootfs.err"
 expect_rc 7 $? "Seldon v1: a DEST on the read-only root fails as local I/O"
 expect_grep '/models' "$w/rootfs/termination-log" "Seldon v1 read-only root: the reason names the folder"
+
+# --- Seldon Core 2: the image's second name ------------------------------
+# The ServerConfig runs the rclone sidecar as `command: [rclone]` and probes
+# it with `exec: rclone rc rc/noop`: `rclone` must be found through the
+# image's own PATH (a scratch image has none unless it sets one) and be
+# initc, the entrypoint staying /initc for v1 and KServe.
+check "Seldon Core 2: the entrypoint is still /initc" \
+	test "$(engine_inspect '{{.Config.Entrypoint}}' "$INIT_IMAGE")" = "[/initc]"
+# shellcheck disable=SC2086 # ENGINE_RUN is a command line
+$ENGINE_RUN --rm "${READ_ONLY[@]}" --entrypoint rclone "$INIT_IMAGE" --version \
+	>"$w/rclone-name.out" 2>"$w/rclone-name.err"
+expect_rc 0 $? "Seldon Core 2: \`rclone --version\` finds rclone on the image's PATH"
+expect_grep '^initc [0-9]' "$w/rclone-name.out" "Seldon Core 2: the \`rclone\` it runs is initc"
+expect_grep '^libmicrohttpd [0-9]' "$w/rclone-name.out" \
+	"Seldon Core 2: the image's initc carries libmicrohttpd (the rcd server)"
+# The name is a link to /initc, not a copy that could drift from it.
+ctr=initc-image-names-$$
+$ENGINE create --name "$ctr" "$INIT_IMAGE" >/dev/null 2>"$w/create.err"
+$ENGINE export "$ctr" 2>>"$w/create.err" | tar -tvf - usr/local/bin/rclone >"$w/names" 2>>"$w/create.err"
+engine_rm "$ctr"
+expect_grep '^l.* usr/local/bin/rclone -> /initc$' "$w/names" \
+	"Seldon Core 2: /usr/local/bin/rclone is a link to /initc"
 
 # --- KServe -------------------------------------------------------------
 # KServe's storage-initializer: UID 1000, one or more <uri> <dest> pairs,

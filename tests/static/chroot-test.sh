@@ -57,9 +57,12 @@ if [ -f "$FULL" ]; then
 	syms=$(nm "$FULL" 2>/dev/null | awk '{print $NF}')
 	for lib in libcurl:curl_easy_perform OpenSSL:SSL_CTX_new \
 		libarchive:archive_read_next_header libyaml:yaml_parser_parse \
-		expat:XML_Parse jansson:json_loadb zlib:inflate; do
+		expat:XML_Parse jansson:json_loadb zlib:inflate \
+		libmicrohttpd:MHD_get_version; do
 		check "${lib%%:*} is linked in (${lib#*:})" grep -qx "${lib#*:}" <<<"$syms"
 	done
+	# Debian's libmicrohttpd.a would need GnuTLS; build-static.sh's has no HTTPS.
+	check "no GnuTLS inside (libmicrohttpd built without HTTPS)" lacks -i '^gnutls_' <<<"$syms"
 else
 	not_ok "$FULL exists (the unstripped binary build-static.sh keeps)"
 fi
@@ -68,7 +71,7 @@ fi
 echo "# version strings inside:"
 strings -n 6 "$BIN" | grep -E '^(OpenSSL 3\.[0-9.]+ |libarchive 3\.|expat_2\.)' | sort -u | indent
 for f in build-static/src/openssl.version build-static/src/curl.version \
-	build-static/src/libarchive.version; do
+	build-static/src/libarchive.version build-static/src/libmicrohttpd.version; do
 	[ -f "$f" ] && echo "#   $(basename "$f" .version) $(cat "$f") (Debian source)"
 done
 
@@ -298,8 +301,13 @@ rc=$?
 echo "# chroot /initc --version:"
 indent <"$work/version"
 check "initc --version runs in the empty root (exit $rc)" [ "$rc" -eq 0 ]
-for lib in libcurl OpenSSL libarchive libyaml expat jansson; do
+for lib in libcurl OpenSSL libarchive libyaml expat jansson libmicrohttpd; do
 	check "initc --version names $lib" grep -q "$lib" "$work/version"
 done
+# The HTTP server of `initc rcd`: the version build-static.sh built from
+# Debian's source package, not another one found on the way.
+mhd_src=$(cut -d- -f1 build-static/src/libmicrohttpd.version 2>/dev/null)
+check "initc --version prints the line libmicrohttpd ${mhd_src:-?} (Debian's source)" \
+	grep -qx "libmicrohttpd ${mhd_src:-?}" "$work/version"
 
 [ "$failed" -eq 0 ]
