@@ -418,9 +418,11 @@ static const char *remote_lookup(const struct remote *r, const char *opt, struct
 			buf_printf(origin, "connection string parameter %s", opt);
 		return v;
 	}
-	/* flag variables (--s3-endpoint is RCLONE_S3_ENDPOINT) beat config */
+	/* flag variables (--s3-endpoint is RCLONE_S3_ENDPOINT) beat config;
+	 * they carry the backend's prefix: --gcs-anonymous, whichever of
+	 * rclone's names for it the type is written with */
 	if (r->type) {
-		char *utype = upper_dup(r->type, 1);
+		char *utype = upper_dup(r->backend ? r->backend->prefix : r->type, 1);
 		v = getenv_option("RCLONE_", utype, opt, origin);
 		free(utype);
 		if (v)
@@ -520,6 +522,7 @@ int remote_resolve(const char *name, const char *params, struct remote *r, struc
 	if (name[0] == ':') { /* on-the-fly backend: ":s3,opt=v:bucket" */
 		r->type = xstrdup(name + 1);
 		r->type_origin = "connection string";
+		r->backend = rbackend_find(r->type);
 		return 0;
 	}
 	r->env_name = upper_dup(name, 0);
@@ -535,6 +538,7 @@ int remote_resolve(const char *name, const char *params, struct remote *r, struc
 	}
 	r->type = xstrdup(type);
 	r->type_origin = strncmp(origin.data, "RCLONE_CONFIG_", 14) ? "config file" : "environment";
+	r->backend = rbackend_find(r->type);
 	buf_free(&origin);
 	return 0;
 }
@@ -558,14 +562,16 @@ void remote_free(struct remote *r)
 /* spelled: the name as the user wrote it, or NULL when it must not be
  * shown (it may be a value): then no suggestion either, as the nearest
  * name would say something of it. */
-static int unknown_option(const char *where, const char *opt, const char *spelled, struct buf *err)
+static int unknown_option(const struct rbackend *b, const char *where, const char *opt,
+			  const char *spelled, struct buf *err)
 {
 	const char *names[256];
 	size_t n = 0;
-	for (size_t i = 0; i < s3_noptions && n < 256; i++)
-		names[n++] = s3_options[i].name;
+	for (size_t i = 0; i < b->noptions && n < 256; i++)
+		names[n++] = b->options[i].name;
 	const char *near = spelled ? nearest_word(opt, names, n) : NULL;
-	buf_printf(err, "unknown rclone s3 option %s in %s", spelled ? spelled : "(not shown)", where);
+	buf_printf(err, "unknown rclone %s option %s in %s", b->name,
+		   spelled ? spelled : "(not shown)", where);
 	if (!spelled) {
 		buf_adds(err, ": a piece that is no option name may be a value, so it is not shown; "
 			 "write name=value, and quote a value that holds ',' like "
@@ -578,8 +584,8 @@ static int unknown_option(const char *where, const char *opt, const char *spelle
 		buf_printf(err, ": did you mean %s (%s)?", near, u);
 		free(u);
 	} else {
-		buf_adds(err, ": see the s3 options rclone documents; initc refuses unknown ones "
-			 "so that a typo cannot silently send your request elsewhere");
+		buf_printf(err, ": see the %s options rclone documents; initc refuses unknown ones "
+			   "so that a typo cannot silently send your request elsewhere", b->name);
 	}
 	return EXIT_USAGE;
 }
@@ -620,9 +626,9 @@ static int check_env_options(const struct remote *r, struct buf *err)
 		char *opt = xstrndup(suffix, len);
 		for (char *p = opt; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if (!ropt_find(opt)) {
+		if (!ropt_find_in(r->backend, opt)) {
 			char *var = xstrndup(*e, (size_t)(eq - *e));
-			rc = unknown_option("the environment", opt, var, err);
+			rc = unknown_option(r->backend, "the environment", opt, var, err);
 			free(var);
 		}
 		free(opt);
@@ -631,10 +637,10 @@ static int check_env_options(const struct remote *r, struct buf *err)
 	return rc;
 }
 
-/* Is a refused option set to anything but its default (the table's)?
- * A boolean is compared by value, read as remote_get_bool reads it. */
-static int refused_option_set(const struct ropt *o, const char *v, const char *from,
-			      struct buf *err)
+/* Is an option set to anything but its default (the table's)? A
+ * boolean is compared by value, read as remote_get_bool reads it; -1
+ * with err filled for one that is no boolean. */
+static int option_set(const struct ropt *o, const char *v, const char *from, struct buf *err)
 {
 	const char *def = o->def ? o->def : "";
 	int on, def_on = 0;
@@ -654,11 +660,11 @@ static int refused_option_set(const struct ropt *o, const char *v, const char *f
 static int check_refused_options(const struct remote *r, struct buf *err)
 {
 	int rc = 0;
-	for (size_t i = 0; i < s3_noptions && !rc; i++) {
-		const struct ropt *o = &s3_options[i];
+	for (size_t i = 0; i < r->backend->noptions && !rc; i++) {
+		const struct ropt *o = &r->backend->options[i];
 		struct buf from = BUF_INIT;
 		const char *v = o->refused ? remote_get(r, o->name, &from) : NULL;
-		int set = v ? refused_option_set(o, v, from.data, err) : 0;
+		int set = v ? option_set(o, v, from.data, err) : 0;
 		if (set > 0)
 			buf_printf(err, "rclone option %s is set (%s) and initc does not implement "
 				   "it: %s", o->name, from.data, o->refused);
@@ -668,24 +674,41 @@ static int check_refused_options(const struct remote *r, struct buf *err)
 	return rc;
 }
 
+const struct ropt *remote_credential_set(const struct remote *r, struct buf *from)
+{
+	for (size_t i = 0; r->backend && i < r->backend->noptions; i++) {
+		const struct ropt *o = &r->backend->options[i];
+		struct buf ignored = BUF_INIT;
+		const char *v = o->credential ? remote_get(r, o->name, from) : NULL;
+		int set = v ? option_set(o, v, from->data, &ignored) : 0;
+		buf_free(&ignored);
+		if (set) /* a credential that is no boolean is set to something */
+			return o;
+	}
+	buf_reset(from);
+	return NULL;
+}
+
 int remote_check_options(const struct remote *r, struct buf *err)
 {
 	int rc;
+	if (!r->backend)
+		return 0;
 	for (size_t i = 0; i < r->nconn; i++)
-		if (!ropt_find(r->conn[i].key)) {
+		if (!ropt_find_in(r->backend, r->conn[i].key)) {
 			/* a bare piece, or a name not shaped like one, may
 			 * be a value pasted without its name: not echoed */
 			const char *key = r->conn[i].key;
 			int shown = !r->conn[i].bare && conn_name_shaped(key);
 			char *where = xasprintf("the connection string (parameter %zu)", i + 1);
-			rc = unknown_option(where, key, shown ? key : NULL, err);
+			rc = unknown_option(r->backend, where, key, shown ? key : NULL, err);
 			free(where);
 			return rc;
 		}
 	for (size_t i = 0; i < r->nfile; i++)
-		if (!ropt_find(r->file[i].key)) {
+		if (!ropt_find_in(r->backend, r->file[i].key)) {
 			char *where = xasprintf("%s section [%s]", r->file_path, r->name);
-			rc = unknown_option(where, r->file[i].key, r->file[i].key, err);
+			rc = unknown_option(r->backend, where, r->file[i].key, r->file[i].key, err);
 			free(where);
 			return rc;
 		}
@@ -702,20 +725,25 @@ static const char *const aws_secret_vars[] = {
 	"AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 };
 
-/* Does variable name (length len) end in _<OPTION> for a secret option? */
+/* Does variable name (length len) end in _<OPTION>? */
+static int names_option(const char *name, size_t len, const struct ropt *o)
+{
+	char *suffix = upper_dup(o->name, 1);
+	size_t slen = strlen(suffix);
+	int hit = len > slen && name[len - slen - 1] == '_' &&
+		  !strncmp(name + len - slen, suffix, slen);
+	free(suffix);
+	return hit;
+}
+
+/* ... for a secret option of any backend? */
 static int names_secret_option(const char *name, size_t len)
 {
-	for (size_t i = 0; i < s3_noptions; i++) {
-		if (s3_options[i].kind != ROPT_SECRET)
-			continue;
-		char *suffix = upper_dup(s3_options[i].name, 1);
-		size_t slen = strlen(suffix);
-		int hit = len > slen && name[len - slen - 1] == '_' &&
-			  !strncmp(name + len - slen, suffix, slen);
-		free(suffix);
-		if (hit)
-			return 1;
-	}
+	for (size_t b = 0; rbackends[b]; b++)
+		for (size_t i = 0; i < rbackends[b]->noptions; i++)
+			if (rbackends[b]->options[i].kind == ROPT_SECRET &&
+			    names_option(name, len, &rbackends[b]->options[i]))
+				return 1;
 	return 0;
 }
 

@@ -25,10 +25,35 @@ struct ropt {
 	const char *refused;
 	/* rclone's default, as rclone spells it; NULL: "" (unset). */
 	const char *def;
+	/* A credential of a backend initc reads anonymously only: named
+	 * when refusing a remote that would use it (see gcs_options). */
+	int credential;
 };
+
+/* A backend initc reads: the type names rclone's fs.Find accepts for it
+ * (its name, its prefix, its name without spaces; case-sensitive), the
+ * prefix of its flag variables (RCLONE_GCS_ANONYMOUS), and every option
+ * rclone knows for it. */
+struct rbackend {
+	const char *name;     /* "s3", "google cloud storage" */
+	const char *prefix;   /* "s3", "gcs" */
+	const struct ropt *options;
+	size_t noptions;
+};
+
+extern const struct rbackend rbackend_s3, rbackend_gcs;
+/* Every backend initc reads, NULL-terminated. A name two of them share
+ * has the same kind in both (ropt_find relies on it). */
+extern const struct rbackend *const rbackends[];
+/* The backend of a type initc reads, or NULL. */
+const struct rbackend *rbackend_find(const char *type);
+/* A backend's option, or NULL when rclone's backend has none so named. */
+const struct ropt *ropt_find_in(const struct rbackend *b, const char *name);
 
 extern const struct ropt s3_options[];
 extern const size_t s3_noptions;
+/* An option of any backend initc reads (s3 first): for the connection-
+ * string scanner, which reads before any type is known. */
 const struct ropt *ropt_find(const char *name);
 
 struct kv {
@@ -42,6 +67,7 @@ struct remote {
 	char *env_name;      /* upper-case, for RCLONE_CONFIG_<env_name>_* */
 	char *type;
 	const char *type_origin;
+	const struct rbackend *backend; /* NULL: a type initc does not read */
 	struct kv *conn;     /* connection-string parameters */
 	size_t nconn;
 	struct kv *file;     /* the config file section */
@@ -67,10 +93,15 @@ const char *remote_get(const struct remote *r, const char *opt, struct buf *orig
 /* Boolean option: def when unset; EXIT_USAGE on a value rclone rejects. */
 int remote_get_bool(const struct remote *r, const char *opt, int def, int *out, struct buf *err);
 
-/* Check every option set for this remote against the s3 table; an
- * unknown one is EXIT_USAGE with the nearest known name in err, and so
- * is a refused one (versions, role_arn, ...) with what to do instead. */
+/* Check every option set for this remote against its backend's table;
+ * an unknown one is EXIT_USAGE with the nearest known name in err, and so
+ * is a refused one (versions, role_arn, ...) with what to do instead.
+ * A remote of a type initc does not read has no table: nothing checked. */
 int remote_check_options(const struct remote *r, struct buf *err);
+
+/* The first credential option (ropt.credential) set to anything but its
+ * default, with where it was set in from; NULL when none is. */
+const struct ropt *remote_credential_set(const struct remote *r, struct buf *from);
 
 /* Register the values of the environment's secret rclone options
  * (RCLONE_CONFIG_<REMOTE>_SECRET_ACCESS_KEY, RCLONE_S3_SESSION_TOKEN, ...)

@@ -1,13 +1,20 @@
-/* The s3 backend options rclone accepts, and what initc does with them.
- * An option missing here is reported as unknown ("did you mean ..."),
- * so the table lists every option rclone's s3 backend knows. Those that
- * only matter for uploads, or for how (not what or as whom) bytes travel,
- * are ROPT_IGNORED. Those that would change what is read or who reads it
- * and that initc does not implement are refused when set, with what to
- * do instead: ignored, they would download something else than rclone. */
+/* The options of the rclone backends initc reads (s3, google cloud
+ * storage), and what initc does with them. An option missing here is
+ * reported as unknown ("did you mean ..."), so each table lists every
+ * option rclone's backend knows. Those that only matter for uploads, or
+ * for how (not what or as whom) bytes travel, are ROPT_IGNORED. Those
+ * that would change what is read or who reads it and that initc does not
+ * implement are refused when set, with what to do instead: ignored, they
+ * would download something else than rclone. */
 #include "rclone_config.h"
 
 #include <string.h>
+
+/* Both backends can gunzip objects stored with Content-Encoding: gzip. */
+#define DECOMPRESS_REFUSED \
+	"initc writes every object exactly as stored and verifies those bytes, rclone would" \
+	" gunzip the ones stored with Content-Encoding: gzip: unset it, or upload the files" \
+	" uncompressed"
 
 const struct ropt s3_options[] = {
 	{ "type", ROPT_STRING },
@@ -71,10 +78,7 @@ const struct ropt s3_options[] = {
 	  "versions of that time: unset it, or copy the model as it was then to a prefix of "
 	  "its own", "off" },
 	{ "version_deleted", ROPT_IGNORED }, /* acts only with versions */
-	{ "decompress", ROPT_BOOL,
-	  "initc writes every object exactly as stored and verifies those bytes, rclone would"
-	  " gunzip the ones stored with Content-Encoding: gzip: unset it, or upload the files"
-	  " uncompressed", "false" },
+	{ "decompress", ROPT_BOOL, DECOMPRESS_REFUSED, "false" },
 	{ "might_gzip", ROPT_BOOL,
 	  "initc writes every object exactly as stored and verifies those bytes, rclone would"
 	  " gunzip a gzip-encoded reply: unset it", "unset" }, /* a tristate */
@@ -104,10 +108,94 @@ const struct ropt s3_options[] = {
 
 const size_t s3_noptions = sizeof s3_options / sizeof s3_options[0];
 
+/* rclone's google cloud storage backend, v1.60.1 to v1.71.1 (with the
+ * OAuth options every such backend shares, and description). rclone's
+ * NewFs reads anonymously when anonymous is true, whatever credentials
+ * are set beside it, else with the first credential it finds. initc
+ * reads Google Cloud Storage anonymously only: the credentials are
+ * marked so that a remote without anonymous = true is refused naming the
+ * one it would have used (s3_target_from_gcs_remote). */
+static const struct ropt gcs_options[] = {
+	{ "type", ROPT_STRING },
+	{ "anonymous", ROPT_BOOL },
+	/* rclone's is the JSON API's base URL; initc reads the XML API on
+	 * the same host */
+	{ "endpoint", ROPT_STRING },
+	{ "service_account_file", ROPT_STRING, .credential = 1 },
+	{ "service_account_credentials", ROPT_SECRET, .credential = 1 },
+	{ "env_auth", ROPT_BOOL, .credential = 1 },
+	{ "access_token", ROPT_SECRET, .credential = 1 },
+	{ "token", ROPT_SECRET, .credential = 1 },
+	{ "client_id", ROPT_SECRET, .credential = 1 }, /* rclone: sensitive */
+	{ "client_secret", ROPT_SECRET, .credential = 1 },
+	/* these three shape the OAuth flow, which needs the token above */
+	{ "auth_url", ROPT_IGNORED },
+	{ "token_url", ROPT_IGNORED },
+	{ "client_credentials", ROPT_IGNORED },
+	{ "user_project", ROPT_STRING,
+	  "rclone would bill a requester-pays bucket's reads to that project, which takes "
+	  "credentials, and initc reads Google Cloud Storage anonymously: unset it (a public "
+	  "bucket needs none)" },
+	{ "project_number", ROPT_IGNORED }, /* listing and creating buckets */
+	{ "object_acl", ROPT_IGNORED },
+	{ "bucket_acl", ROPT_IGNORED },
+	{ "bucket_policy_only", ROPT_IGNORED },
+	{ "location", ROPT_IGNORED },
+	{ "storage_class", ROPT_IGNORED },
+	{ "no_check_bucket", ROPT_IGNORED },
+	/* it makes rclone write a marker object for each new folder; rclone
+	 * reads markers as folders whether it is set or not (initc skips
+	 * them, as for s3) */
+	{ "directory_markers", ROPT_IGNORED },
+	{ "decompress", ROPT_BOOL, DECOMPRESS_REFUSED, "false" },
+	{ "encoding", ROPT_IGNORED }, /* local names; initc keeps keys as they are */
+	{ "description", ROPT_IGNORED },
+};
+
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+const struct rbackend rbackend_s3 = { "s3", "s3", s3_options, COUNT(s3_options) };
+const struct rbackend rbackend_gcs = { "google cloud storage", "gcs", gcs_options,
+				       COUNT(gcs_options) };
+const struct rbackend *const rbackends[] = { &rbackend_s3, &rbackend_gcs, NULL };
+
+/* name with its spaces left out equals type: rclone's RegInfo.FileName */
+static int equal_without_spaces(const char *name, const char *type)
+{
+	for (;; name++) {
+		while (*name == ' ')
+			name++;
+		if (*name != *type)
+			return 0;
+		if (!*name)
+			return 1;
+		type++;
+	}
+}
+
+const struct rbackend *rbackend_find(const char *type)
+{
+	for (size_t i = 0; rbackends[i]; i++) {
+		const struct rbackend *b = rbackends[i];
+		if (!strcmp(b->name, type) || !strcmp(b->prefix, type) ||
+		    equal_without_spaces(b->name, type))
+			return b;
+	}
+	return NULL;
+}
+
+const struct ropt *ropt_find_in(const struct rbackend *b, const char *name)
+{
+	for (size_t i = 0; i < b->noptions; i++)
+		if (!strcmp(b->options[i].name, name))
+			return &b->options[i];
+	return NULL;
+}
+
 const struct ropt *ropt_find(const char *name)
 {
-	for (size_t i = 0; i < s3_noptions; i++)
-		if (!strcmp(s3_options[i].name, name))
-			return &s3_options[i];
-	return NULL;
+	const struct ropt *o = NULL;
+	for (size_t i = 0; rbackends[i] && !o; i++)
+		o = ropt_find_in(rbackends[i], name);
+	return o;
 }

@@ -1,6 +1,7 @@
 /* S3 targets and signed request construction; see s3.h. */
 #include "s3.h"
 #include "exitcode.h"
+#include "http.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -323,6 +324,96 @@ int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, stru
 	return 0;
 }
 
+/* ---- Google Cloud Storage ---------------------------------------------- */
+
+/* The XML API, which speaks S3's protocol; rclone's gcs backend talks the
+ * JSON API, whose base URL is this host with GCS_JSON_API_PATH. */
+#define GCS_ENDPOINT "https://storage.googleapis.com"
+#define GCS_JSON_API_PATH "/storage/v1"
+#define GCS_PRIVATE_BUCKET_HINT                                                            \
+	"for a private bucket, create HMAC keys for it and use an s3 remote with endpoint " \
+	GCS_ENDPOINT ", access_key_id and secret_access_key"
+
+/* Where the remote's type and anonymous come from, for the refusal: the
+ * variable to set, or the connection string's parameter. */
+static void gcs_anonymous_how(const struct remote *r, struct buf *err)
+{
+	if (r->env_name)
+		buf_printf(err, "set RCLONE_CONFIG_%s_ANONYMOUS=true (or anonymous = true in "
+			   "its config file section)", r->env_name);
+	else
+		buf_adds(err, "add anonymous=true to the connection string");
+}
+
+/* rclone reads anonymously when anonymous is true, whatever credentials
+ * are set beside it; else with the first credential it finds, or by
+ * OAuth. initc has no Google credentials: refused, naming what rclone
+ * would have used. */
+static int gcs_require_anonymous(const struct remote *r, struct buf *err)
+{
+	struct buf from = BUF_INIT;
+	int anonymous, rc = remote_get_bool(r, "anonymous", 0, &anonymous, err);
+	if (rc || anonymous)
+		return rc;
+	const struct ropt *cred = remote_credential_set(r, &from);
+	const char *anon = cred ? NULL : remote_get(r, "anonymous", &from);
+	buf_printf(err, "remote %s (type=%s, from the %s) ", r->name, r->type, r->type_origin);
+	if (cred)
+		buf_printf(err, "sets %s (%s) and not anonymous = true: rclone would read with "
+			   "that credential", cred->name, from.data);
+	else if (anon)
+		buf_printf(err, "sets anonymous=%s (%s)", anon, from.data);
+	else
+		buf_adds(err, "does not set anonymous = true: rclone would log in with OAuth or "
+			 "the environment's Google credentials");
+	buf_adds(err, "; initc reads Google Cloud Storage only anonymously (anonymous = true), "
+		 "as public buckets allow: ");
+	gcs_anonymous_how(r, err);
+	buf_adds(err, "; " GCS_PRIVATE_BUCKET_HINT);
+	buf_free(&from);
+	return EXIT_USAGE;
+}
+
+/* rclone's endpoint is the JSON API's base URL (option.WithEndpoint),
+ * https://host/storage/v1/; the XML API answers at the root of the same
+ * host. A bare host or URL is taken as it is. */
+static int gcs_set_endpoint(const struct remote *r, struct s3_target *t, struct buf *err)
+{
+	struct buf from = BUF_INIT;
+	const char *endpoint = remote_get(r, "endpoint", &from);
+	int rc = endpoint && *endpoint ? set_endpoint(t, endpoint, from.data, err)
+				       : set_endpoint(t, GCS_ENDPOINT, "the default endpoint", err);
+	size_t len = rc ? 0 : strlen(t->base_path), cut = strlen(GCS_JSON_API_PATH);
+	if (len >= cut && !strcmp(t->base_path + len - cut, GCS_JSON_API_PATH))
+		t->base_path[len - cut] = '\0';
+	buf_free(&from);
+	return rc;
+}
+
+int s3_target_from_gcs_remote(const struct remote *r, const struct globals *g,
+			      struct s3_target *t, struct buf *err)
+{
+	int rc;
+	(void)g; /* no credentials, so none of the chain's requests */
+	memset(t, 0, sizeof *t);
+	if ((rc = gcs_require_anonymous(r, err)))
+		return rc;
+	t->origin = xasprintf("rclone remote %s (%s, google cloud storage, anonymous)", r->name,
+			      r->type_origin);
+	/* unsigned: no region, no keys. Path style: one host and Google's one
+	 * certificate for every bucket name, dotted ones too. ListObjects V1
+	 * without URL encoding: what the XML API has always answered. */
+	t->path_style = 1;
+	t->list_version = 1;
+	t->as_stored = 1;
+	http_set_auth_hint("Google Cloud Storage refused an anonymous reader: the bucket is not "
+			   "public (allUsers needs storage.objects.list and storage.objects.get, "
+			   "as roles/storage.objectViewer gives); " GCS_PRIVATE_BUCKET_HINT);
+	return gcs_set_endpoint(r, t, err);
+}
+
+/* ---- addressing ------------------------------------------------------------ */
+
 /* botocore's IPV4_RE: four dot-separated groups of 1 to 3 digits (so
  * 010.1.1.1 and 999.1.1.1 too, which inet_pton would refuse). */
 static int ipv4_shaped(const char *s, size_t len)
@@ -419,6 +510,8 @@ int s3_request_build(const struct s3_target *t, const char *method, const char *
 		hdrs_set(&req->headers, extra->v[i].name, extra->v[i].value);
 	if (t->requester_pays)
 		hdrs_set(&req->headers, "x-amz-request-payer", "requester");
+	if (sse && t->as_stored)
+		hdrs_set(&req->headers, "accept-encoding", "gzip");
 	if (sse && t->sse_key_b64) {
 		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-algorithm", t->sse_algorithm);
 		hdrs_set(&req->headers, "x-amz-server-side-encryption-customer-key", t->sse_key_b64);

@@ -1,6 +1,7 @@
 /* Where and how to talk S3: endpoint, addressing style, listing flavour,
- * credentials. Built from an rclone remote (s3_target_from_remote) or,
- * when no remote matches an s3:// URI, from the variables KServe's
+ * credentials. Built from an rclone remote (s3_target_from_remote; for a
+ * google cloud storage remote, its XML API: s3_target_from_gcs_remote)
+ * or, when no remote matches an s3:// URI, from the variables KServe's
  * initializer reads (s3_target_from_kserve_env). */
 #ifndef INITC_S3_H
 #define INITC_S3_H
@@ -27,6 +28,9 @@ struct s3_target {
 	char *sse_key_md5_b64;
 	char *origin;         /* for logs: where this configuration came from */
 	int insecure;         /* TLS verification off (S3_VERIFY_SSL=0) */
+	int as_stored;        /* object requests say Accept-Encoding: gzip, so
+				 Google Cloud Storage sends the bytes it stores
+				 instead of gunzipping Content-Encoding: gzip ones */
 };
 
 /* g: the run's settings, which the credential chain's own requests (STS,
@@ -34,6 +38,11 @@ struct s3_target {
 int s3_target_from_remote(const struct remote *r, const struct globals *g, struct s3_target *t,
 			  struct buf *err);
 int s3_target_from_kserve_env(const struct globals *g, struct s3_target *t, struct buf *err);
+/* A google cloud storage remote with anonymous = true: unsigned requests
+ * to the XML API at https://storage.googleapis.com or the remote's
+ * endpoint. Any other is EXIT_USAGE, err naming what it would use. */
+int s3_target_from_gcs_remote(const struct remote *r, const struct globals *g,
+			      struct s3_target *t, struct buf *err);
 void s3_target_free(struct s3_target *t);
 /* 0 when region can go into a host name and a signature's scope; else
  * EXIT_USAGE with err naming from (the variable it came from). */
@@ -58,7 +67,8 @@ const char *s3_path_style_reason(const struct s3_target *t, const char *bucket);
 
 /* Build and sign method on bucket/key (key may be NULL for bucket-level
  * requests) with unencoded query parameters. extra headers (may be NULL)
- * are signed too (e.g. range). sse: add SSE-C headers (GET/HEAD).
+ * are signed too (e.g. range). sse: an object's GET or HEAD, which gets
+ * the SSE-C headers and as_stored's Accept-Encoding.
  * Returns 0, or the exit code of credentials that expired and could not
  * be renewed (err says why; req is left empty). */
 int s3_request_build(const struct s3_target *t, const char *method, const char *bucket,

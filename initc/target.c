@@ -1,5 +1,6 @@
 /* Which S3 store a remote source names, and how to reach it: the rclone
- * remote, or for s3:// URIs without one, the variables KServe reads. */
+ * remote (s3, or google cloud storage through its XML API), or for s3://
+ * URIs without one, the variables KServe reads. */
 #include "target.h"
 #include "exitcode.h"
 #include "log.h"
@@ -39,6 +40,33 @@ static int kserve_env_selected(const struct remote *r)
 	       !r->nsections && !remote_env_any();
 }
 
+/* The target each backend initc reads makes of its remote. */
+static const struct {
+	const struct rbackend *backend;
+	int (*make)(const struct remote *r, const struct globals *g, struct s3_target *t,
+		    struct buf *err);
+} readers[] = {
+	{ &rbackend_s3, s3_target_from_remote },
+	{ &rbackend_gcs, s3_target_from_gcs_remote },
+};
+
+/* The target of a remote of a type initc reads, or EXIT_USAGE naming
+ * the type. */
+static int target_from_remote(const struct remote *r, const struct globals *g,
+			      struct s3_target *t, struct buf *err)
+{
+	for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+		if (r->backend == readers[i].backend) {
+			int rc = remote_check_options(r, err);
+			return rc ? rc : readers[i].make(r, g, t, err);
+		}
+	buf_printf(err, "remote %s has type=%s (from the %s): initc reads s3 remotes (S3, MinIO, "
+		   "Ceph and other S3-compatible stores) and, anonymously, google cloud storage "
+		   "ones (type gcs); copy the model to one of those", r->name, r->type,
+		   r->type_origin);
+	return EXIT_USAGE;
+}
+
 /* The S3 target of a remote source: rclone's remote, or KServe's env. */
 int target_resolve(const struct globals *g, const struct source *src, struct s3_target *t,
 		   struct buf *err)
@@ -64,14 +92,13 @@ int target_resolve(const struct globals *g, const struct source *src, struct s3_
 				 "AWS_SECRET_ACCESS_KEY, or AWS_ENDPOINT_URL for the SDKs' credential "
 				 "chain (IRSA's and Pod Identity's variables select it only when no "
 				 "rclone remote is defined)");
+		if (!strcmp(src->remote, "gs")) /* gs://: Google's own scheme */
+			buf_adds(err, "; or, for a public Google Cloud Storage bucket (Seldon Core 2's "
+				 "remote gs), RCLONE_CONFIG_GS_TYPE=gcs and "
+				 "RCLONE_CONFIG_GS_ANONYMOUS=true");
 		rc = EXIT_USAGE;
-	} else if (!rc && strcmp(r.type, "s3")) {
-		buf_printf(err, "remote %s has type=%s (from the %s): initc reads s3 remotes only "
-			   "(S3, MinIO, Ceph and other S3-compatible stores)", r.name, r.type,
-			   r.type_origin);
-		rc = EXIT_USAGE;
-	} else if (!rc && !(rc = remote_check_options(&r, err))) {
-		rc = s3_target_from_remote(&r, g, t, err);
+	} else if (!rc) {
+		rc = target_from_remote(&r, g, t, err);
 	}
 	remote_free(&r);
 	return rc;

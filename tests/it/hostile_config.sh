@@ -37,7 +37,7 @@ INITC_LOG_LEVEL=loud|INITC_LOG_LEVEL=loud is not valid
 INITC_FIX=maybe|INITC_FIX=maybe is not valid
 INITC_SERVER=nope|unknown server name .*nope.* \(from --server or INITC_SERVER\)
 INITC_REQUIREMENTS=,,|requirements=,,
-RCLONE_CONFIG_S3_TYPE=gcs|remote s3 has type=gcs
+RCLONE_CONFIG_S3_TYPE=sftp|remote s3 has type=sftp
 RCLONE_CONFIG_S3_LIST_VERSION=3|RCLONE_CONFIG_S3_LIST_VERSION=3: use 1, 2
 RCLONE_CONFIG_S3_LIST_URL_ENCODE=sometimes|RCLONE_CONFIG_S3_LIST_URL_ENCODE=sometimes
 RCLONE_CONFIG_S3_FORCE_PATH_STYLE=maybe|RCLONE_CONFIG_S3_FORCE_PATH_STYLE=maybe
