@@ -364,7 +364,14 @@ int main(int argc, char **argv)
 	set_log_level();
 	rclone_register_arg_secrets(argc, argv);
 	char **args = hide_secrets(argc, argv);
-	int rc = called_rclone(argv[0]) ? rclone_main(argc, args) : run(argc, args);
+	int rc;
+	if (called_rclone(argv[0]) && argc > 1 &&
+	    (!strcmp(args[1], "version") || !strcmp(args[1], "--version"))) {
+		print_version(); /* the same lines as initc -V: what this rclone is */
+		rc = EXIT_OK;
+	} else {
+		rc = called_rclone(argv[0]) ? rclone_main(argc, args) : run(argc, args);
+	}
 	for (int i = 0; i < argc; i++)
 		free(args[i]);
 	free(args);

@@ -2,7 +2,8 @@
  * binary), as Seldon Core 2's ServerConfig runs its sidecar:
  *   rclone rcd --rc-no-auth --config=FILE --rc-addr=HOST:PORT --max-buffer-memory=SIZE
  *   rclone rc [--url URL] [--user U --pass P] [--json JSON] COMMAND [key=value ...]
- * (the liveness probe is `rclone rc rc/noop`). Anything else is refused,
+ * (the liveness probe is `rclone rc rc/noop`); `rclone version` is main's
+ * initc -V. Anything else is refused,
  * naming what this rclone does. */
 #include "rcd.h"
 #include "exitcode.h"
@@ -169,10 +170,6 @@ int rclone_main(int argc, char **argv)
 		return cmd_rcd(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "rc"))
 		return cmd_rc(argc - 1, argv + 1);
-	if (argc > 1 && (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))) {
-		printf("rclone: initc %s (rcd and rc only)\n", INITC_VERSION);
-		return EXIT_OK;
-	}
 	fputs(rclone_usage, stderr);
 	log_kv(LOG_ERROR, "this rclone only serves and calls the rc API", "command=%s hint=%s",
 	       log_q(argc > 1 ? argv[1] : ""), log_q("use rclone rcd or rclone rc"));

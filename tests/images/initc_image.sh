@@ -137,6 +137,58 @@ engine_rm "$ctr"
 expect_grep '^l.* usr/local/bin/rclone -> /initc$' "$w/names" \
 	"Seldon Core 2: /usr/local/bin/rclone is a link to /initc"
 
+# The sidecar as Seldon Core 2's ServerConfig runs it: `rclone rcd` with
+# the ServerConfig's own arguments as UID/GID 1000, its liveness probe
+# `rclone rc rc/noop` inside the container (no network of its own, so
+# 5572 is its own port), then, on the host network, the agent's calls: a
+# remote created in /rclone/rclone.conf, a copy into the shared volume.
+ctr=initc-image-probe-$$
+# shellcheck disable=SC2086 # ENGINE_RUN_NONET is a command line
+$ENGINE_RUN_NONET -d --name "$ctr" --user 1000:1000 --entrypoint rclone "$INIT_IMAGE" \
+	rcd --rc-no-auth --config=/rclone/rclone.conf --rc-addr=0.0.0.0:5572 --max-buffer-memory=64M \
+	>/dev/null 2>"$w/probe.err"
+probe_rc=1
+for _ in $(seq 1 600); do # the probe itself is the event waited on
+	if $ENGINE exec "$ctr" rclone rc rc/noop >"$w/probe.out" 2>>"$w/probe.err"; then
+		probe_rc=0
+		break
+	fi
+	sleep 0.1
+done
+expect_rc 0 "$probe_rc" "Seldon Core 2: the liveness probe \`rclone rc rc/noop\` passes against \`rclone rcd\` with the ServerConfig's arguments, as UID 1000"
+$ENGINE logs "$ctr" >"$w/probe.log" 2>&1
+engine_rm "$ctr"
+expect_grep 'msg="serving the rclone rc API" addr=0.0.0.0 port=5572 config=/rclone/rclone.conf' \
+	"$w/probe.log" "Seldon Core 2: rcd serves on 0.0.0.0:5572 with /rclone/rclone.conf"
+
+engine_user_dir "$w/core2/agent"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ctr=initc-image-rcd-$$
+# shellcheck disable=SC2086 # ENGINE_RUN is a command line
+$ENGINE_RUN -d --name "$ctr" --user 1000:1000 --entrypoint rclone -v "$w/core2/agent:/mnt/agent" \
+	"$INIT_IMAGE" rcd --rc-no-auth --config=/rclone/rclone.conf --rc-addr="127.0.0.1:$port" \
+	--max-buffer-memory=64M >/dev/null 2>"$w/rcd.err"
+rc_url=http://127.0.0.1:$port
+wait_for 'curl -sf -X POST -H "Content-Type: application/json" -d "{}" "$rc_url/rc/noop" >/dev/null' \
+	"the image's rcd to answer rc/noop"
+. "$IMAGES_ROOT/tests/lib/rcd.sh"
+create=$(rcd_call "$rc_url" config/create "{\"name\":\"s3\",\"type\":\"s3\",\"parameters\":{\"provider\":\"Minio\",\"env_auth\":\"false\",\"access_key_id\":\"$S3_ACCESS_KEY\",\"secret_access_key\":\"$S3_SECRET_KEY\",\"endpoint\":\"$S3_ENDPOINT\",\"region\":\"$S3_REGION\"},\"opt\":null}")
+check "Seldon Core 2: config/create answers 200 (the remote is written to /rclone/rclone.conf as UID 1000)" \
+	test "$(rcd_status "$create")" = 200
+copy=$(rcd_call "$rc_url" sync/copy '{"srcFs":"s3://models/mlflow/xgboost","dstFs":"/mnt/agent/rclone/2166136261","createEmptySrcDirs":true}')
+check "Seldon Core 2: sync/copy answers 200" test "$(rcd_status "$copy")" = 200
+same_tree "$FIX/xgboost" "$w/core2/agent/rclone/2166136261" \
+	"Seldon Core 2: the shared volume holds the model's exact files, nothing of initc's"
+check "Seldon Core 2: no lock or temporary file of initc's in the copy (the agent moves it whole)" \
+	test -z "$(find "$w/core2/agent/rclone/2166136261" -name '.initc*')"
+check "Seldon Core 2: the copied files belong to UID 1000" \
+	test "$(stat -c %u "$w/core2/agent/rclone/2166136261/MLmodel")" = 1000
+$ENGINE exec "$ctr" rclone rc --url "$rc_url" config/get name=s3 >"$w/get.out" 2>&1
+expect_grep '"type": "s3"' "$w/get.out" "Seldon Core 2: the remote is kept in the container's /rclone/rclone.conf"
+$ENGINE logs "$ctr" >"$w/rcd.log" 2>&1
+engine_rm "$ctr"
+expect_no_grep "$S3_SECRET_KEY" "$w/rcd.log" "Seldon Core 2: the secret key is in none of rcd's log lines"
+
 # --- KServe -------------------------------------------------------------
 # KServe's storage-initializer: UID 1000, one or more <uri> <dest> pairs,
 # the S3 secret as its AWS_* variables (no rclone remote).
