@@ -240,4 +240,26 @@ refused "gs:// with no remote gs" "remote .*gs.* is not defined.*RCLONE_CONFIG_G
 	"$INITC" --no-verify gs://models/scv2/iris
 
 check "the first download is still intact" cmp -s "$w/src/model.bin" "$w/out$k/model.bin"
+# ---- Seldon Core 2: the agent's remote gs, through initc rcd -----------
+# The agent creates gs as in its default secret (anonymous), here with the
+# endpoint pointed at the gateway, then copies gs://bucket/path.
+. "$here/../lib/rcd.sh"
+trap 'rcd_stop_all; s3env_stop' EXIT
+if rcd_start G "$w/rcd.log" "$INITC" rcd --rc-no-auth --config="$w/rcd.conf"; then
+	mark=$(amark)
+	out=$(rcd_call "$RCD_URL_G" config/create "{\"name\":\"gs\",\"type\":\"google cloud storage\",\"parameters\":{\"anonymous\":\"true\",\"endpoint\":\"$GCS\"},\"opt\":null}")
+	check "rcd: config/create of the agent's gs remote answers 200" test "$(rcd_status "$out")" = 200
+	out=$(rcd_call "$RCD_URL_G" sync/copy "{\"srcFs\":\"gs://models/scv2/iris\",\"dstFs\":\"$w/agent/rclone/1\",\"createEmptySrcDirs\":true}")
+	check "rcd: sync/copy from gs://models/scv2/iris answers 200" test "$(rcd_status "$out")" = 200
+	same_tree "$w/src" "$w/agent/rclone/1" "rcd: the copy from the gs remote holds the exact tree"
+	unsigned "$mark" "rcd: the copy from gs"
+	out=$(rcd_call "$RCD_URL_G" config/create '{"name":"priv","type":"google cloud storage","parameters":{"env_auth":"true"},"opt":null}')
+	check "rcd: a gs remote with credentials is still created (the agent must not exit)" \
+		test "$(rcd_status "$out")" = 200
+	out=$(rcd_call "$RCD_URL_G" sync/copy "{\"srcFs\":\"priv:models/scv2/iris\",\"dstFs\":\"$w/agent/rclone/2\"}")
+	check "rcd: a copy from it fails (500), saying initc reads GCS anonymously" \
+		[ "$(rcd_status "$out")" = 500 ] && grep -q anonymous <<<"$out"
+	check "rcd: the failed copy made no destination" test ! -e "$w/agent/rclone/2"
+fi
+
 assert_done
