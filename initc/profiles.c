@@ -62,6 +62,18 @@ static const struct profile profiles[] = {
 	  NULL, 0, NULL, NULL, 0 },
 	{ "kserve-onnx", FAMILY_KSERVE, LAYOUT_TRITON, { "config.pbtxt" }, "onnx",
 	  NULL, 0, NULL, NULL, 0 },
+
+	/* Seldon Core 2 Servers (SeldonIO/seldon-core@v2.10.2, the same since
+	 * 2.2.0: scheduler/pkg/agent/repository/{mlserver,triton}/). The agent
+	 * copies the artifact, picks a version folder and hands it to the
+	 * server; verify_v2.c judges what the server then loads. */
+	{ .name = "mlserver", .family = FAMILY_SELDON_V2, .layout = LAYOUT_V2_MLSERVER,
+	  .names = { "model-settings.json" }, .settings_uri = 1,
+	  .releases_as = "mlserver-sklearn" },
+	/* k8s/yaml/components.yaml: the triton ServerConfig's image, 2.6.0 to
+	 * 2.10.2; Triton installs no Python libraries, so the table has no rows */
+	{ .name = "triton", .family = FAMILY_SELDON_V2, .layout = LAYOUT_V2_TRITON,
+	  .names = { "config.pbtxt" }, .image = "nvcr.io/nvidia/tritonserver:23.03-py3" },
 };
 
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
@@ -72,17 +84,22 @@ const struct profile *profiles_all(size_t *n)
 	return profiles;
 }
 
+const char *profile_release_key(const struct profile *p)
+{
+	return p->releases_as ? p->releases_as : p->name;
+}
+
 void profile_at_release(const struct profile *p, const struct server_release *r,
 			struct profile *out)
 {
 	*out = *p;
 	if (!r)
-		r = release_newest(p->name);
+		r = release_newest(profile_release_key(p));
 	if (!r)
 		return;
 	out->release = r;
 	out->image = r->image;
-	if (r->loads[0]) {
+	if (r->loads[0] && !p->releases_as) { /* another server's rows: not its files */
 		memset(out->names, 0, sizeof out->names);
 		for (size_t i = 0; i < PROFILE_MAX_NAMES && i < RELEASE_MAX_LOADS && r->loads[i]; i++)
 			out->names[i] = r->loads[i];
@@ -121,6 +138,7 @@ const char *profile_family_name(enum profile_family family)
 		[FAMILY_SELDON_V1] = "seldon-v1",
 		[FAMILY_MLSERVER] = "mlserver",
 		[FAMILY_KSERVE] = "kserve",
+		[FAMILY_SELDON_V2] = "seldon-v2",
 	};
 	return names[family];
 }
@@ -139,6 +157,14 @@ void profile_describe_loads(const struct profile *p, struct buf *out)
 		return;
 	case LAYOUT_TRITON:
 		buf_adds(out, "a Triton repository: <model>/config.pbtxt and <model>/<version>/");
+		return;
+	case LAYOUT_V2_MLSERVER:
+		buf_adds(out, "the runtime model-settings.json names (else the settings the agent "
+			 "writes from the Model's requirements), in the folder the agent picks");
+		return;
+	case LAYOUT_V2_TRITON:
+		buf_adds(out, "config.pbtxt at the top and the backend's file in the highest "
+			 "<version>/ (else at the top)");
 		return;
 	case LAYOUT_EXT:
 		buf_adds(out, "exactly one *");
@@ -237,6 +263,37 @@ static size_t split_list(char *list, char **words, size_t max)
 	return n;
 }
 
+static const struct capability_server *cap_server(const char *name)
+{
+	for (size_t s = 0; s < sizeof cap_servers / sizeof *cap_servers; s++)
+		if (!strcmp(cap_servers[s].name, name))
+			return &cap_servers[s];
+	return NULL;
+}
+
+int requirements_fit_server(const char *list, const char *server, struct buf *err)
+{
+	const struct capability_server *s = cap_server(server);
+	char *copy = xstrdup(list);
+	char *words[64];
+	size_t n = split_list(copy, words, 64);
+	int rc = 0;
+
+	buf_reset(err);
+	for (size_t i = 0; s && !rc && i < n; i++) {
+		if (has_cap(s, words[i]))
+			continue;
+		buf_printf(err, "requirement \"%s\" is no capability of a Seldon Core v2 %s Server "
+			   "(", words[i], s->name);
+		for (size_t c = 0; c < s->ncaps; c++)
+			buf_printf(err, "%s%s", c ? "," : "", s->caps[c]);
+		buf_adds(err, "): a Model requiring it is never scheduled there");
+		rc = EXIT_USAGE;
+	}
+	free(copy);
+	return rc;
+}
+
 static int check_known(char **words, size_t n, struct buf *err)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -298,4 +355,90 @@ int requirements_check(const char *list, const char **server,
 				*runtime = profile_find(cap_runtimes[r].profile);
 	free(copy);
 	return rc;
+}
+
+const struct profile *profile_of_implementation(const char *impl)
+{
+	for (size_t i = 0; impl && i < NPROFILES; i++)
+		if (profiles[i].implementation && !strcmp(profiles[i].implementation, impl))
+			return &profiles[i];
+	return NULL;
+}
+
+/* The model-settings.json Core 2's agent writes when the artifact has none
+ * (SeldonIO/seldon-core@v2.10.2:scheduler/pkg/agent/repository/mlserver/
+ * settings.go, unchanged since 2.2.0): for the first of the Model's
+ * requirements (modelType last) that is a row here. Files are matched as
+ * Go's filepath.Glob of "*.<ext>" in the folder: at the top only, an
+ * extension at a time, the lexically first match. */
+static const struct agent_settings agent_rows[] = {
+	{ "alibi-detect", NULL, "mlserver_alibi_detect.AlibiDetectRuntime", AGENT_URI_FOLDER, { 0 } },
+	{ "alibi-explain", NULL, "mlserver_alibi_explain.AlibiExplainRuntime",
+	  AGENT_URI_SUBFOLDER, { 0 } },
+	{ "lightgbm", "mlserver-lightgbm", NULL, AGENT_URI_FILE, { "bst" } },
+	{ "mlflow", "mlserver-mlflow", NULL, AGENT_URI_FOLDER, { 0 } },
+	/* a *.py holding `class X(MLModel):` becomes <file>.X */
+	{ "python", NULL, NULL, AGENT_URI_PY_CLASS, { "py" } },
+	{ "sklearn", "mlserver-sklearn", NULL, AGENT_URI_FILE, { "joblib", "pkl", "pickle" } },
+	{ "xgboost", "mlserver-xgboost", NULL, AGENT_URI_FILE, { "json", "bst" } },
+};
+
+const struct agent_settings *agent_settings_row(size_t idx)
+{
+	return idx < sizeof agent_rows / sizeof *agent_rows ? &agent_rows[idx] : NULL;
+}
+
+const struct agent_settings *agent_settings_for(const char *requirement)
+{
+	for (size_t i = 0; i < sizeof agent_rows / sizeof *agent_rows; i++)
+		if (!strcmp(agent_rows[i].requirement, requirement))
+			return &agent_rows[i];
+	return NULL;
+}
+
+const char *agent_settings_implementation(const struct agent_settings *a)
+{
+	const struct profile *rt = a->runtime ? profile_find(a->runtime) : NULL;
+	return rt ? rt->implementation : a->implementation;
+}
+
+/* What Triton 23.03 (Core 2's image) loads from a version folder:
+ * triton-inference-server/core@r23.03 src/constants.h (default file names)
+ * and AutoCompleteBackendFields in src/model_config_utils.cc (the order in
+ * which it tells the backend from the files when config.pbtxt names none);
+ * fil_backend: the file model_type selects; dali_backend: model.dali. */
+static const struct triton_backend triton_rows[] = {
+	{ "tensorflow", "tensorflow_savedmodel", { "model.savedmodel" }, TRITON_DIR, 1 },
+	{ "tensorflow", "tensorflow_graphdef", { "model.graphdef" }, TRITON_FILE, 1 },
+	{ "tensorrt", "tensorrt_plan", { "model.plan" }, TRITON_FILE, 1 },
+	{ "onnxruntime", "onnxruntime_onnx", { "model.onnx" }, TRITON_FILE_OR_DIR, 1 },
+	{ "openvino", NULL, { "model.xml" }, TRITON_FILE, 1 },
+	{ "pytorch", "pytorch_libtorch", { "model.pt" }, TRITON_FILE, 1 },
+	{ "python", NULL, { "model.py" }, TRITON_FILE, 1 },
+	{ "fil", NULL, { "xgboost.model", "xgboost.json", "model.txt", "checkpoint.tl" },
+	  TRITON_FILE_OR_DIR, 0 },
+	{ "dali", NULL, { "model.dali" }, TRITON_FILE, 0 },
+	/* an ensemble runs other models: no file of its own */
+	{ "ensemble", "ensemble", { 0 }, TRITON_NO_FILE, 0 },
+};
+
+const struct triton_backend *triton_backend_row(size_t idx)
+{
+	return idx < sizeof triton_rows / sizeof *triton_rows ? &triton_rows[idx] : NULL;
+}
+
+const struct triton_backend *triton_by_platform(const char *platform)
+{
+	for (size_t i = 0; platform && i < sizeof triton_rows / sizeof *triton_rows; i++)
+		if (triton_rows[i].platform && !strcmp(triton_rows[i].platform, platform))
+			return &triton_rows[i];
+	return NULL;
+}
+
+const struct triton_backend *triton_by_backend(const char *backend)
+{
+	for (size_t i = 0; backend && i < sizeof triton_rows / sizeof *triton_rows; i++)
+		if (!strcmp(triton_rows[i].backend, backend))
+			return &triton_rows[i];
+	return NULL;
 }

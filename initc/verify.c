@@ -39,7 +39,19 @@ static int unknown_server(const char *name)
 static int unknown_release(const struct profile *p, const char *version)
 {
 	struct buf near = BUF_INIT;
-	release_nearest(p->name, version, &near);
+	size_t known;
+	releases_of(profile_release_key(p), &known);
+	if (!known) {  /* nothing to pick from: the layout rules hold for every release */
+		char *why = xasprintf("initc's table has no releases of %s (its rules do not depend "
+				      "on one): give --server %s, without \":%s\"", p->name, p->name,
+				      version);
+		char *kv = xasprintf("server=%s release=%s", p->name, log_q(version));
+		int rc = refuse_target(why, kv);
+		free(why);
+		free(kv);
+		return rc;
+	}
+	release_nearest(profile_release_key(p), version, &near);
 	char *why = xasprintf("%s has no release \"%s\" in initc's table%s%s: give the tag of the "
 			      "image you run; `initc servers %s` lists the releases initc knows",
 			      p->name, version, near.len ? "; nearest known: " : "",
@@ -77,7 +89,7 @@ static int find_target(const char *spec, struct target *t)
 		rc = unknown_server(name);
 	else if (colon && !colon[1])
 		rc = empty_release(p);
-	else if (colon && !(r = release_find(p->name, colon + 1)))
+	else if (colon && !(r = release_find(profile_release_key(p), colon + 1)))
 		rc = unknown_release(p, colon + 1);
 	if (!rc) {
 		profile_at_release(p, r, &t->at);
@@ -89,6 +101,25 @@ static int find_target(const char *spec, struct target *t)
 			       "run), e.g. --server MLFLOW_SERVER:1.17.1"));
 	}
 	free(name);
+	return rc;
+}
+
+/* A Core 2 Server and the Model's requirements: each must be a
+ * capability of that Server (else the Model never lands there); the
+ * agent writes a missing model-settings.json from them. */
+static int v2_requirements(const struct verify_opts *o, struct target *t)
+{
+	struct buf err = BUF_INIT;
+	int rc = requirements_fit_server(o->requirements, t->at.name, &err);
+	if (rc) {
+		log_kv(LOG_ERROR, "bad Seldon Core v2 requirements", "server=%s requirements=%s "
+		       "reason=%s", t->at.name, log_q(o->requirements), log_q(err.data));
+		log_termination("initc: bad Seldon Core v2 requirements \"%s\" (from --requirements "
+				"or INITC_REQUIREMENTS) for --server %s: %s", o->requirements,
+				t->at.name, err.data);
+	}
+	t->at.v2_requirements = o->requirements;
+	buf_free(&err);
 	return rc;
 }
 
@@ -118,6 +149,8 @@ int resolve_target(const struct verify_opts *o, struct target *t)
 			t->profile = &t->at;
 		}
 		buf_free(&err);
+		if (t->profile && t->profile->family == FAMILY_SELDON_V2)
+			return v2_requirements(o, t);
 	}
 	return 0;
 }

@@ -120,7 +120,8 @@ static int fix_settings(const char *dir, const struct model *m, const struct pro
 		return EXIT_VERIFY;
 	}
 	struct buf json = BUF_INIT;
-	json_settings(&json, p->implementation, v->fix_from);
+	json_settings(&json, v->fix_implementation ? v->fix_implementation : p->implementation,
+		      v->fix_from);
 	buf_addc(&json, '\n');
 	int rc = create_settings(dir, json.data);
 	if (!rc)

@@ -1,6 +1,7 @@
 /* What the files behind verify.h share with each other and with nobody
  * else: a model folder as loaded from a tree (verify_model.c), its verdict
- * against one server profile (verify_judge.c), the target server
+ * against one server profile (verify_judge.c; a Seldon Core 2 Server's in
+ * verify_v2.c), the target server
  * (verify.c), the --fix writers (verify_fix.c) and the JSON text of
  * `initc servers` and `initc check` (verify_json.c). */
 #ifndef INITC_VERIFY_INT_H
@@ -37,6 +38,7 @@ struct model {
 	struct buf mlmodel_text; /* as read, for the env reader */
 	int has_settings;
 	char *settings_uri;  /* model-settings.json parameters.uri, "./" removed */
+	char *settings_impl; /* its implementation, NULL when it names none */
 	struct buf not_onnx; /* "folder (backend X)": a Triton config onnxruntime does not run */
 	int env_loaded;      /* model_load_pins ran */
 	struct env env;      /* the environment files, once loaded */
@@ -59,6 +61,18 @@ void model_load(struct model *m, struct tree *t, const struct files *all, const 
  * hidden); only a failing store becomes a problem of the model.
  * Returns m->rc. */
 int model_load_pins(struct model *m);
+/* The model in folder rel of model m (m's files, m's tree), for a server
+ * that loads a folder below the one it was given (Core 2's version
+ * folders). */
+void model_load_sub(struct model *sub, const struct model *m, const char *rel);
+/* Read the small metadata file rel of the model; 0 or an exit code with
+ * err filled. */
+int model_read(const struct model *m, const char *rel, struct buf *out, struct buf *err);
+/* parameters.uri "./" or "." (after rel_strip: "" or "."): the folder
+ * model-settings.json is in, which the runtime searches for its names. */
+int settings_uri_is_top(const char *uri);
+/* Is rel a file of the model, or a folder holding one? */
+int model_has_path(const struct model *m, const char *rel);
 /* List the tree, then model_load; 0, or the listing's exit code with err
  * filled (m is then not loaded). */
 int open_model(struct tree *t, const char *root, struct model *m, struct buf *err);
@@ -84,10 +98,15 @@ struct verdict {
 	enum fix_kind fix;
 	char *fix_from;      /* the model file to point at or link */
 	char *fix_to;        /* the name to link it under */
+	const char *fix_implementation; /* FIX_SETTINGS: the class to name; NULL: the profile's */
 };
 
 /* Fill v (overwriting it) with how server p takes model m. */
 void judge(const struct model *m, const struct profile *p, struct verdict *v);
+/* The root file a runtime of p's flavor would load: one of p's names,
+ * else the one file with the flavor's suffix (MLmodel's, for an MLflow
+ * folder); NULL when there is none or no telling which. */
+const char *model_file_for(const struct model *m, const struct profile *p);
 void verdict_free(struct verdict *v);
 /* "ok", "fix", "no" */
 const char *fit_name(enum fit f);
@@ -100,6 +119,15 @@ struct fit_lists {
 /* Judge m against every known profile at its newest release. */
 void judge_all(const struct model *m, struct fit_lists *l);
 void fit_lists_free(struct fit_lists *l);
+
+/* ---- verify_v2.c: a model against a Seldon Core 2 Server ----------------- */
+
+/* As the Core 2 agent hands the copied artifact to MLServer (the folder
+ * it picks, the model-settings.json it keeps or writes, the runtime that
+ * names) or to Triton (the version folder, config.pbtxt, the backend's
+ * file). Called by judge() for the LAYOUT_V2_* profiles. */
+void judge_v2_mlserver(const struct model *m, const struct profile *p, struct verdict *v);
+void judge_v2_triton(const struct model *m, const struct profile *p, struct verdict *v);
 
 /* ---- verify.c: the target server ----------------------------------------- */
 

@@ -157,6 +157,63 @@ static int lacks_flavor(const struct model *m, const struct profile *p)
 	return m->has_mlmodel && p->flavor && !mlmodel_flavor(&m->ml, p->flavor);
 }
 
+/* The well-known name p loads in folder dir ("" the top), or NULL. */
+static char *name_in(const struct model *m, const struct profile *p, const char *dir)
+{
+	size_t len = strlen(dir);
+	while (len && dir[len - 1] == '/')
+		len--;
+	for (size_t i = 0; i < PROFILE_MAX_NAMES && p->names[i]; i++) {
+		char *path = len ? xasprintf("%.*s/%s", (int)len, dir, p->names[i]) :
+			     xstrdup(p->names[i]);
+		if (find_file(m, path))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* MLServer's get_model_uri: parameters.uri names the file, or a folder
+ * in which the runtime looks for its well-known names ("./": the model's
+ * own, which the caller judges as if no uri were given). Returns 0 when
+ * the uri leaves the judging to the names. */
+static int judge_settings_uri(const struct model *m, const struct profile *p, struct verdict *v)
+{
+	const char *uri = m->settings_uri;
+	char *found;
+
+	if (settings_uri_is_top(uri))
+		return 0;
+	if (uri[0] == '/' || strstr(uri, "://") || find_file(m, uri)) {
+		buf_printf(&v->why, "%s loads %s (model-settings.json parameters.uri)", p->name, uri);
+	} else if (model_has_path(m, uri) && (found = name_in(m, p, uri))) {
+		buf_printf(&v->why, "%s loads %s (in the folder model-settings.json parameters.uri "
+			   "names)", p->name, found);
+		free(found);
+	} else if (model_has_path(m, uri)) {
+		buf_printf(&v->why, "%s loads ", p->name);
+		profile_describe_loads(p, &v->why);
+		buf_printf(&v->why, " but the folder model-settings.json parameters.uri names (%s) "
+			   "holds none of them: point parameters.uri at the model file", uri);
+		v->fit = FIT_NO;
+	} else {
+		buf_printf(&v->why, "model-settings.json parameters.uri names %s, which is not in "
+			   "%s: point it at the model file", uri, m->label);
+		v->fit = FIT_NO;
+	}
+	return 1;
+}
+
+const char *model_file_for(const struct model *m, const struct profile *p)
+{
+	if (lacks_flavor(m, p))
+		return NULL;
+	for (size_t i = 0; i < PROFILE_MAX_NAMES && p->names[i]; i++)
+		if (find_file(m, p->names[i]))
+			return p->names[i];
+	return candidate(m, p);
+}
+
 static void judge_names(const struct model *m, const struct profile *p, struct verdict *v)
 {
 	const char *file;
@@ -165,11 +222,8 @@ static void judge_names(const struct model *m, const struct profile *p, struct v
 		judge_missing(m, p, v);
 		return;
 	}
-	if (p->settings_uri && m->settings_uri) {
-		buf_printf(&v->why, "%s loads %s (model-settings.json parameters.uri)",
-			   p->name, m->settings_uri);
+	if (p->settings_uri && m->settings_uri && judge_settings_uri(m, p, v))
 		return;
-	}
 	for (size_t i = 0; i < PROFILE_MAX_NAMES && p->names[i]; i++) {
 		if (find_file(m, p->names[i])) {
 			buf_printf(&v->why, "%s loads %s", p->name, p->names[i]);
@@ -447,6 +501,7 @@ void judge(const struct model *m, const struct profile *p, struct verdict *v)
 		[LAYOUT_NAMES] = judge_names, [LAYOUT_EXT] = judge_ext,
 		[LAYOUT_MLFLOW] = judge_mlflow, [LAYOUT_TFSERVING] = judge_tfserving,
 		[LAYOUT_TRITON] = judge_triton,
+		[LAYOUT_V2_MLSERVER] = judge_v2_mlserver, [LAYOUT_V2_TRITON] = judge_v2_triton,
 	};
 
 	memset(v, 0, sizeof *v);

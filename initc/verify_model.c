@@ -57,7 +57,7 @@ const struct tree_entry *find_file(const struct model *m, const char *rel)
 }
 
 /* A file, or a folder holding at least one file (pytorch `data/`). */
-static int has_path(const struct model *m, const char *rel)
+int model_has_path(const struct model *m, const char *rel)
 {
 	char *dir;
 	size_t len;
@@ -95,8 +95,7 @@ static char *path_in(const struct model *m, const char *rel)
 	return *m->root ? xasprintf("%s/%s", m->root, rel) : xstrdup(rel);
 }
 
-/* Read a small metadata file of the model; 0 or an exit code. */
-static int read_meta(struct model *m, const char *rel, struct buf *out, struct buf *err)
+int model_read(const struct model *m, const char *rel, struct buf *out, struct buf *err)
 {
 	char *p = path_in(m, rel);
 	int rc = m->tree->read(m->tree, p, META_MAX, out, err);
@@ -108,7 +107,7 @@ static void load_mlmodel(struct model *m)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
 	char *name = xasprintf("%s/MLmodel", m->label);
-	int rc = read_meta(m, "MLmodel", &text, &err);
+	int rc = model_read(m, "MLmodel", &text, &err);
 
 	if (!rc)
 		rc = mlmodel_parse(name, text.data ? text.data : "", text.len, &m->ml, &err);
@@ -129,7 +128,7 @@ static void load_settings(struct model *m)
 	struct buf text = BUF_INIT, err = BUF_INIT;
 	char *name = xasprintf("%s/model-settings.json", m->label);
 	struct ynode *doc = NULL;
-	int rc = read_meta(m, "model-settings.json", &text, &err);
+	int rc = model_read(m, "model-settings.json", &text, &err);
 
 	if (!rc && !(doc = ydoc_load_mem(name, text.data ? text.data : "", text.len, &err)))
 		rc = EXIT_INPUT;
@@ -138,20 +137,31 @@ static void load_settings(struct model *m)
 	} else {
 		const struct ynode *params = ydoc_get(doc, "parameters");
 		const struct ynode *uri = ydoc_get(params, "uri");
+		const struct ynode *impl = ydoc_get(doc, "implementation");
 		m->has_settings = 1;
-		if (doc->kind != YNODE_MAP)
+		if (doc->kind != YNODE_MAP) {
 			problem(m, EXIT_INPUT, "%s:%d:%d: model-settings.json must be a JSON object",
 				name, doc->line, doc->col);
-		else if (uri && !ydoc_str(uri))
+		} else if (uri && !ydoc_str(uri)) {
 			problem(m, EXIT_INPUT, "%s:%d:%d: parameters.uri must be a string such as "
 				"\"./model.xgb\"", name, uri->line, uri->col);
-		else if (uri)
-			m->settings_uri = xstrdup(rel_strip(ydoc_str(uri)));
+		} else if (impl && !ydoc_str(impl)) {
+			problem(m, EXIT_INPUT, "%s:%d:%d: implementation must be a string such as "
+				"\"mlserver_sklearn.SKLearnModel\"", name, impl->line, impl->col);
+		} else {
+			m->settings_uri = uri ? xstrdup(rel_strip(ydoc_str(uri))) : NULL;
+			m->settings_impl = impl ? xstrdup(ydoc_str(impl)) : NULL;
+		}
 	}
 	ydoc_free(doc);
 	free(name);
 	buf_free(&text);
 	buf_free(&err);
+}
+
+int settings_uri_is_top(const char *uri)
+{
+	return !strcmp(uri, "") || !strcmp(uri, ".");
 }
 
 /* python_function and the native flavor usually name the same file. */
@@ -171,7 +181,7 @@ static void check_referenced(struct model *m)
 		const struct tree_entry *e;
 		if (!f->file || named_earlier(&m->ml, i))
 			continue;
-		if (!has_path(m, f->file))
+		if (!model_has_path(m, f->file))
 			problem(m, EXIT_VERIFY, "%s/MLmodel:%d:%d: flavor %s names %s: %s, which is not "
 				"in %s: the upload is incomplete; copy the whole model folder again",
 				m->label, f->line, f->col, f->name, f->file_key, f->file, m->label);
@@ -180,18 +190,20 @@ static void check_referenced(struct model *m)
 				"re-log the model", m->label, rel_strip(f->file), f->name);
 	}
 	for (size_t i = 0; i < m->ml.nrefs; i++)
-		if (!has_path(m, m->ml.refs[i].path))
+		if (!model_has_path(m, m->ml.refs[i].path))
 			problem(m, EXIT_VERIFY, "%s/MLmodel:%d:%d: %s names %s, which is not in %s: "
 				"the upload is incomplete; copy the whole model folder again",
 				m->label, m->ml.refs[i].line, m->ml.refs[i].col, m->ml.refs[i].what,
 				m->ml.refs[i].path, m->label);
 	const char *envs[] = { m->ml.env_conda, m->ml.env_virtualenv };
 	for (size_t i = 0; i < 2; i++)
-		if (envs[i] && !has_path(m, envs[i]))
+		if (envs[i] && !model_has_path(m, envs[i]))
 			problem(m, EXIT_VERIFY, "%s/MLmodel: python_function.env names %s, which is not "
 				"in %s: servers that build the environment will fail; upload it too",
 				m->label, envs[i], m->label);
-	if (m->settings_uri && m->settings_uri[0] != '/' && !has_path(m, m->settings_uri))
+	/* "./" (MLServer's own examples, Core 2's mlflow settings) is the folder itself */
+	if (m->settings_uri && m->settings_uri[0] != '/' && !settings_uri_is_top(m->settings_uri) &&
+	    !model_has_path(m, m->settings_uri))
 		problem(m, EXIT_VERIFY, "%s/model-settings.json: parameters.uri names %s, which is "
 			"not in %s: point it at the model file", m->label, m->settings_uri, m->label);
 }
@@ -210,7 +222,7 @@ size_t triton_config_folder(const char *path)
 static void load_triton_config(struct model *m, const char *path, size_t folder_len)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
-	if (read_meta(m, path, &text, &err)) {
+	if (model_read(m, path, &text, &err)) {
 		problem(m, EXIT_VERIFY, "cannot read %s: %s", path, err.data ? err.data : "?");
 	} else {
 		char *name = pbtxt_top_string(text.data, text.len, "name");
@@ -376,9 +388,26 @@ void model_free(struct model *m)
 	files_free(&m->files);
 	mlmodel_free(&m->ml);
 	free(m->settings_uri);
+	free(m->settings_impl);
 	buf_free(&m->problems);
 	buf_free(&m->warnings);
 	buf_free(&m->not_onnx);
+}
+
+void model_load_sub(struct model *sub, const struct model *m, const char *rel)
+{
+	struct files all = { 0 };
+	char *root = *m->root ? xasprintf("%s/%s", m->root, rel) : xstrdup(rel);
+	for (size_t i = 0; i < m->files.n; i++) {
+		char *p = *m->root ? xasprintf("%s/%s", m->root, m->files.v[i].path) :
+			  xstrdup(m->files.v[i].path);
+		struct tree_entry e = { p, m->files.v[i].size };
+		collect_entry(&e, &all);
+		free(p);
+	}
+	model_load(sub, m->tree, &all, root);
+	files_free(&all);
+	free(root);
 }
 
 int open_model(struct tree *t, const char *root, struct model *m, struct buf *err)

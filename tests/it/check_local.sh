@@ -31,7 +31,7 @@ echo "run notes" >"$art/2/ddd444/artifacts/notes.txt"
 "$INITC" check --recursive "$art" >"$work/out" 2>"$work/err"
 expect_rc 8 $? "check --recursive fails when one model is broken"
 expect_line "$work/out" '^MODEL +FLAVORS +STATUS +DETAIL' "table header"
-expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: mlserver-xgboost,kserve-xgboost' \
+expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow,mlserver; after a fix: mlserver-xgboost,kserve-xgboost' \
 	"xgboost row lists the servers that load it"
 expect_line "$work/out" '^1/bbb222/artifacts/model +python_function,sklearn +ok +loads as-is: MLFLOW_SERVER,mlserver-sklearn' \
 	"sklearn row"

@@ -37,7 +37,7 @@ s3env_rclone_env S3 >/dev/null
 mark=$(s3env_log_mark)
 "$INITC" check --recursive s3://mlflow/mlflow-artifacts >"$work/out" 2>"$work/err"
 expect_rc 10 $? "a malformed MLmodel in the bucket makes the check fail with EXIT_INPUT"
-expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow; after a fix: mlserver-xgboost,kserve-xgboost' \
+expect_line "$work/out" '^1/aaa111/artifacts/model +python_function,xgboost +ok +loads as-is: MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow,mlserver; after a fix: mlserver-xgboost,kserve-xgboost' \
 	"xgboost model row"
 expect_line "$work/out" '^1/bbb222/artifacts/model +python_function,sklearn +ok +loads as-is: MLFLOW_SERVER,mlserver-sklearn' \
 	"sklearn model row"

@@ -347,6 +347,17 @@ if grep -q 'value: mlserver-mlflow' "$tmp/fits/$cen/$sc"; then
 	check "check passes with INITC_SERVER=mlserver-mlflow on the sidecar of an mlflow Model's Server" \
 		"$CHECK" "$tmp/fits/$cen"
 else not_ok "the INITC_SERVER=mlserver-mlflow copy was not made, fix the test"; fi
+# The whole Core 2 Servers fit any Model on their kind of Server.
+cp -r "$out" "$tmp/fits2"
+perl -0pi -e "$(add_sidecar_env INITC_SERVER mlserver:1.6.1)" "$tmp/fits2/$cen/$sc"
+perl -0pi -e "$(add_sidecar_env INITC_SERVER triton)"'; s/(name: SELDON_SERVER_TYPE\n\s+value: )mlserver/${1}triton/' \
+	"$tmp/fits2/$per/$sc"
+if grep -q 'value: mlserver:1.6.1' "$tmp/fits2/$cen/$sc" && grep -q 'value: triton' "$tmp/fits2/$per/$sc"; then
+	check "check passes with INITC_SERVER=mlserver:1.6.1 on an mlserver sidecar" "$CHECK" "$tmp/fits2/$cen"
+	check "check passes with INITC_SERVER=triton on a triton sidecar" "$CHECK" "$tmp/fits2/$per"
+else not_ok "the INITC_SERVER=mlserver / triton copies were not made, fix the test"; fi
+broken "a Core 2 Server profile on the other kind's sidecar" "INITC_SERVER=triton on the rclone sidecar of a Core 2 mlserver Server: that profile judges models for another server; use mlserver, mlserver-lightgbm" \
+	$cen/$sc "$(add_sidecar_env INITC_SERVER triton)"
 
 "$CHECK" >/dev/null 2>&1; rc=$?
 if [ "$rc" -eq 2 ]; then ok "check without arguments is a usage error (2)"; else not_ok "check without arguments exits $rc, want 2"; fi

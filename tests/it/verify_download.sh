@@ -69,7 +69,7 @@ expect_line "$work/err" 'msg="model fits server" server=MLFLOW_SERVER' "fit is l
 fresh
 "$INITC" "$FIX/xgboost" "$work/dest" 2>"$work/err"
 expect_rc 0 $? "no target: succeed"
-expect_line "$work/err" 'as_is=MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow needs_fix=mlserver-xgboost,kserve-xgboost' \
+expect_line "$work/err" 'as_is=MLFLOW_SERVER,mlserver-mlflow,kserve-mlflow,mlserver needs_fix=mlserver-xgboost,kserve-xgboost' \
 	"no target: which servers load it as-is, which need a fix"
 
 fresh

@@ -33,8 +33,10 @@ static void test_table_rows(void)
 	for (size_t i = 0; i < n; i++) {
 		struct profile now;
 		profile_at_release(&all[i], NULL, &now);
-		complete &= all[i].name && all[i].names[0] && now.release && now.image;
-		if (all[i].settings_uri)
+		/* a Core 2 Server without rows of its own (triton) names its image */
+		complete &= all[i].name && all[i].names[0] && now.image &&
+			    (now.release || all[i].family == FAMILY_SELDON_V2);
+		if (all[i].settings_uri && all[i].family != FAMILY_SELDON_V2)
 			complete &= all[i].implementation != NULL;
 		for (size_t j = 0; j < i; j++)
 			unique &= strcasecmp(all[i].name, all[j].name) != 0;
@@ -113,6 +115,9 @@ static void test_describe(void)
 	buf_reset(&b);
 	profile_describe_loads(profile_find("kserve-xgboost"), &b);
 	CHECK_STR(b.data, "exactly one *.bst, .json or .ubj file");
+	buf_reset(&b);
+	profile_describe_loads(profile_find("triton"), &b);
+	CHECK(strstr(b.data, "config.pbtxt at the top") != NULL);
 	buf_free(&b);
 }
 
@@ -143,6 +148,103 @@ static void test_requirements(void)
 	buf_free(&err);
 }
 
+/* Seldon Core 2 Servers: rows like the others, their releases another
+ * server's rows. */
+static void test_v2_servers(void)
+{
+	const struct profile *ml = profile_find("MLSERVER"), *tr = profile_find("triton");
+	struct profile now;
+	CHECK(ml && ml->family == FAMILY_SELDON_V2 && ml->layout == LAYOUT_V2_MLSERVER);
+	CHECK(tr && tr->family == FAMILY_SELDON_V2 && tr->layout == LAYOUT_V2_TRITON);
+	CHECK_STR(profile_family_name(FAMILY_SELDON_V2), "seldon-v2");
+	CHECK_STR(profile_nearest("mlservr"), "mlserver");
+	CHECK_STR(profile_nearest("tritn"), "triton");
+	CHECK_STR(profile_release_key(ml), "mlserver-sklearn");
+	CHECK_STR(profile_release_key(tr), "triton");
+	profile_at_release(ml, release_find(profile_release_key(ml), "1.6.1"), &now);
+	CHECK_STR(now.release ? now.release->version : NULL, "1.6.1");
+	CHECK_STR(now.image, "seldonio/mlserver:1.6.1");
+	CHECK_STR(now.names[0], "model-settings.json"); /* not the sklearn row's files */
+	profile_at_release(ml, NULL, &now);
+	CHECK_STR(now.release ? now.release->version : NULL,
+		  release_newest("mlserver-sklearn")->version);
+	profile_at_release(tr, NULL, &now);
+	CHECK(now.release == NULL);
+	CHECK_STR(now.image, "nvcr.io/nvidia/tritonserver:23.03-py3");
+	CHECK(profile_of_implementation("mlserver_xgboost.XGBoostModel") ==
+	      profile_find("mlserver-xgboost"));
+	CHECK(profile_of_implementation("mlserver_huggingface.HuggingFaceRuntime") == NULL);
+	CHECK(profile_of_implementation(NULL) == NULL);
+}
+
+/* The agent's table: each requirement a capability of the mlserver
+ * Server, each runtime a known MLServer profile whose release rows the
+ * mlserver Server's releases have. */
+static void test_agent_settings(void)
+{
+	const struct agent_settings *a;
+	struct buf err = BUF_INIT;
+	int caps = 1, runtimes = 1;
+	size_t n = 0;
+	for (; (a = agent_settings_row(n)); n++) {
+		caps &= requirements_fit_server(a->requirement, "mlserver", &err) == 0;
+		if (a->runtime) {
+			const struct profile *rt = profile_find(a->runtime);
+			runtimes &= rt && rt->family == FAMILY_MLSERVER &&
+				    release_find(rt->name, "1.6.1") != NULL;
+		}
+		runtimes &= agent_settings_implementation(a) || a->uri == AGENT_URI_PY_CLASS;
+	}
+	CHECK_INT(n, 7);
+	CHECK(caps);
+	CHECK(runtimes);
+	a = agent_settings_for("sklearn");
+	CHECK(a && !strcmp(a->exts[0], "joblib") && !strcmp(a->exts[1], "pkl") &&
+	      !strcmp(a->exts[2], "pickle"));
+	CHECK_STR(a ? agent_settings_implementation(a) : NULL, "mlserver_sklearn.SKLearnModel");
+	a = agent_settings_for("xgboost");
+	CHECK(a && !strcmp(a->exts[0], "json") && !strcmp(a->exts[1], "bst") && !a->exts[2]);
+	CHECK(agent_settings_for("mlflow") && agent_settings_for("mlflow")->uri == AGENT_URI_FOLDER);
+	CHECK(agent_settings_for("huggingface") == NULL);
+	CHECK(agent_settings_for("mlserver") == NULL);
+	buf_free(&err);
+}
+
+static void test_triton_backends(void)
+{
+	CHECK_STR(triton_by_platform("onnxruntime_onnx")->files[0], "model.onnx");
+	CHECK_STR(triton_by_platform("tensorflow_graphdef")->files[0], "model.graphdef");
+	CHECK(triton_by_platform("tensorflow_savedmodel")->kind == TRITON_DIR);
+	CHECK_STR(triton_by_backend("python")->files[0], "model.py");
+	CHECK_STR(triton_by_backend("tensorflow")->platform, "tensorflow_savedmodel");
+	CHECK(triton_by_backend("fil") && !triton_by_backend("fil")->detected);
+	CHECK(triton_by_backend("identity") == NULL);
+	CHECK(triton_by_platform(NULL) == NULL);
+	/* the order Triton 23.03 tries: savedmodel, graphdef, plan, onnx, xml, pt, py */
+	static const char *const order[] = { "model.savedmodel", "model.graphdef", "model.plan",
+					     "model.onnx", "model.xml", "model.pt", "model.py" };
+	const struct triton_backend *b;
+	size_t k = 0;
+	int in_order = 1;
+	for (size_t i = 0; (b = triton_backend_row(i)); i++)
+		if (b->detected)
+			in_order &= k < 7 && !strcmp(b->files[0], order[k++]);
+	CHECK(in_order && k == 7);
+}
+
+static void test_requirements_fit(void)
+{
+	struct buf err = BUF_INIT;
+	CHECK_INT(requirements_fit_server("sklearn, mlflow", "mlserver", &err), 0);
+	CHECK_INT(requirements_fit_server("python", "triton", &err), 0);
+	CHECK_INT(requirements_fit_server("sklearn,onnx", "mlserver", &err), EXIT_USAGE);
+	CHECK(strstr(err.data, "requirement \"onnx\" is no capability of a Seldon Core v2 mlserver "
+		     "Server") != NULL);
+	CHECK(strstr(err.data, "never scheduled there") != NULL);
+	CHECK_INT(requirements_fit_server("sklearn", "triton", &err), EXIT_USAGE);
+	buf_free(&err);
+}
+
 static void test_versions(void)
 {
 	CHECK(version_cmp("1.10", "1.9") > 0);
@@ -162,6 +264,10 @@ int main(void)
 	test_release_rows();
 	test_describe();
 	test_requirements();
+	test_v2_servers();
+	test_agent_settings();
+	test_triton_backends();
+	test_requirements_fit();
 	test_versions();
 	return T_DONE();
 }

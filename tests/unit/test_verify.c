@@ -195,6 +195,17 @@ static void test_fixtures_against_servers(void)
 		{ "xgboost_bst", "XGBOOST_SERVER", 0 },
 		{ "xgboost_bst", "kserve-xgboost", 0 },
 		{ "xgboost_bst", "MLFLOW_SERVER", EXIT_VERIFY },
+		/* Seldon Core 2 Servers: the agent writes model-settings.json
+		 * from the requirements (mlflow, sklearn, xgboost...); Triton
+		 * tells onnxruntime by 1/model.onnx or the top's model.onnx */
+		{ "sklearn", "mlserver", 0 },
+		{ "xgboost_bst", "mlserver", 0 },
+		{ "triton", "mlserver", EXIT_VERIFY },
+		{ "tensorflow", "mlserver", EXIT_VERIFY },
+		{ "triton", "triton", 0 },
+		{ "onnx", "triton", 0 },
+		{ "sklearn", "triton", EXIT_VERIFY },
+		{ "tensorflow", "triton", EXIT_VERIFY },
 	};
 	struct buf log = BUF_INIT;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
