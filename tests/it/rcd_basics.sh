@@ -93,7 +93,7 @@ refuse nopass 'both --rc-user and --rc-pass' "--rc-user without --rc-pass" \
 	"$INITC" rcd --rc-addr=127.0.0.1:0 --rc-user=someone
 run_for version "$RCLONE" version
 expect_rc 0 $? "rclone version"
-expect_grep '^rclone: initc [0-9]' "$w/version.stdout" "rclone version says it is initc"
+expect_grep '^initc [0-9]' "$w/version.stdout" "rclone version says it is initc (initc -V's lines)"
 
 # ---- 2. a restart keeps the remotes -------------------------------------------------
 conf=$w/cfg-a/a.conf # alone in its folder: nothing else may appear there
@@ -198,8 +198,8 @@ refused() { # name description path json-with-@SECRET@ want-status
 	expect_status "$5" "$1" "$2"
 	SECRET_WHAT="$2, echoed input" assert_no_secret_pieces "$RCD_OUT/$1.out" "$secret"
 }
-refused cr-name "config/create with an invalid name" config/create \
-	'{"name":"-bad","type":"s3","parameters":{"secret_access_key":"@SECRET@"}}' 400
+refused cr-name "config/create with an invalid name (500, as rclone 1.60)" config/create \
+	'{"name":"-bad","type":"s3","parameters":{"secret_access_key":"@SECRET@"}}' 500
 refused cr-key "config/create with a bad option name before the secret" config/create \
 	'{"name":"x","type":"s3","parameters":{"bad key":"v","secret_access_key":"@SECRET@"}}' 400
 refused cr-value "config/create with a bad value after the secret" config/create \
@@ -208,8 +208,8 @@ refused cr-notype "config/create without a type" config/create \
 	'{"name":"x","parameters":{"secret_access_key":"@SECRET@"}}' 400
 refused up-missing "config/update of a remote that does not exist (500, as rclone 1.60)" config/update \
 	'{"name":"nosuch","parameters":{"secret_access_key":"@SECRET@"}}' 500
-refused up-name "config/update with an invalid name" config/update \
-	'{"name":" bad","parameters":{"session_token":"@SECRET@"}}' 400
+refused up-name "config/update with an invalid name (500, as rclone 1.60)" config/update \
+	'{"name":" bad","parameters":{"session_token":"@SECRET@"}}' 500
 call list-after "$b" config/listremotes '{}'
 jcheck "the refused creates and updates changed no remote" list-after \
 	'sorted(j["remotes"]) == ["gs", "s3", "wrongkey"]'
