@@ -301,8 +301,8 @@ broken "s3-usehttps disagreeing with the rclone endpoint" 's3-usehttps=1 but' \
 
 # Seldon v2: ServerConfig mlserver-initc, initc as the rclone sidecar.
 sc=15-serverconfig-initc.yaml
-add_sidecar_env() { # perl substitution that gives the ServerConfig's rclone container NAME=VALUE
-	printf 's/(      # INITC_SERVER: not set.*\n)/$1      - name: %s\n        value: %s\n/' "$1" "$2"
+add_sidecar_env() { # perl substitution that sets the ServerConfig's rclone container NAME (it has) to VALUE
+	printf 's/(      - name: %s( .*)?\n        value: )\S+\n/${1}%s\n/' "$1" "$2"
 }
 broken "a ServerConfig container without name" "missing spec.podSpec.containers[0].name (required by the ServerConfig CRD)" \
 	$cen/$sc 's/\n      name: rclone\n/\n/'
