@@ -62,6 +62,28 @@ call v-noop "$v" rc/noop '{}'
 expect_status 200 v-noop "the sidecar serves on after a failed verification"
 expect_rc_lines "$w/v.log" "$v" "the verifying sidecar: one msg=rc line per call"
 rcd_stop_all
+# The templates' setting: INITC_SERVER=mlserver:1.7.1, a whole Core 2
+# mlserver Server, the runtime chosen by each model's model-settings.json.
+mkdir -p "$w/ms-ok" "$w/ms-bad"
+printf '{"implementation": "mlserver_sklearn.SKLearnModel"}\n' >"$w/ms-ok/model-settings.json"
+cp "$w/sk-ok/model.joblib" "$w/ms-ok/"
+printf '{"implementation": "mlserver_xgboost.XGBoostModel", "parameters": {"uri": "./model.bst"}}\n' \
+	>"$w/ms-bad/model-settings.json"
+cp "$w/sk-ok/model.joblib" "$w/ms-bad/"
+s3env_put_tree models ms/ok "$w/ms-ok"
+s3env_put_tree models ms/bad "$w/ms-bad"
+rcd_start M "$w/m.log" env INITC_SERVER=mlserver:1.7.1 "$INITC" rcd --rc-no-auth --config="$w/m.conf" ||
+	assert_done
+call m-s3 "$RCD_URL_M" config/create "$(remote_json s3 "$S3_ENDPOINT")"
+call m-ok "$RCD_URL_M" sync/copy "$(copy_json s3://models/ms/ok "$w/m-ok")"
+expect_status 200 m-ok "mlserver:1.7.1: an sklearn model with its model-settings.json copies"
+same_tree "$w/ms-ok" "$w/m-ok" "mlserver:1.7.1: the copy is the model"
+call m-bad "$RCD_URL_M" sync/copy "$(copy_json s3://models/ms/bad "$w/m-bad")"
+expect_status 500 m-bad "mlserver:1.7.1: settings naming a model.bst that is not there fail the copy"
+jcheck "the reason names the missing model.bst, on one line" m-bad \
+	'"\n" not in j["error"] and "model.bst" in j["error"]'
+check "that failed copy's destination is gone" test ! -e "$w/m-bad"
+rcd_stop_all
 for server in bogus:INITC_SERVER mlserver-sklern:'did you mean mlserver-sklearn'; do
 	INITC_SERVER=${server%%:*} timeout 60 "$INITC" rcd --rc-no-auth --config="$w/v.conf" \
 		--rc-addr=127.0.0.1:0 2>"$w/bad-server.log"
