@@ -218,10 +218,33 @@ static int lock_is_current(const struct destdir *d, int fd)
 	       held.st_dev == named.st_dev && held.st_ino == named.st_ino;
 }
 
+/* Was DEST itself removed while we waited? A failed `initc rcd` copy
+ * removes the folder it made once it let go of the lock. */
+static int dest_removed(const struct destdir *d)
+{
+	struct stat st;
+	return !fstat(d->fd, &st) && st.st_nlink == 0;
+}
+
+/* DEST made again at its path, for a run that waited on a removed one. */
+static int dest_reopen(struct destdir *d)
+{
+	int fd;
+	if (mkdir_p(d->path, 0755) || (fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	close(d->fd);
+	d->fd = fd;
+	log_kv(LOG_INFO, "destination removed while waiting for its lock; made again",
+	       "dest=%s", log_q(d->path));
+	return 0;
+}
+
 /* Open the lock file and wait for its flock. fd, or -1 with err filled. */
-static int lock_once(const struct destdir *d, struct buf *err)
+static int lock_once(struct destdir *d, struct buf *err)
 {
 	int fd = openat(d->fd, DESTDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && dest_removed(d) && !dest_reopen(d))
+		fd = openat(d->fd, DESTDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		buf_printf(err, "cannot create the lock file %s/%s: %s; DEST must be a writable folder",
 			   d->path, DESTDIR_LOCK_NAME, strerror(errno));
@@ -257,6 +280,43 @@ void destdir_unlock(struct destdir *d)
 		return;
 	close(d->lock_fd); /* releases the flock */
 	d->lock_fd = -1;
+}
+
+int destdir_holds_only_lock(const struct destdir *d)
+{
+	int fd = openat(d->fd, ".", DIR_FLAGS);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int only = 1;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (only && (de = readdir(dir)))
+		only = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		       !strcmp(de->d_name, DESTDIR_LOCK_NAME);
+	closedir(dir);
+	return only;
+}
+
+int destdir_empty(const struct destdir *d)
+{
+	int fd = openat(d->fd, ".", DIR_FLAGS);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int rc = 0;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(dir)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, DESTDIR_LOCK_NAME) && destdir_remove_at(d->fd, de->d_name))
+			rc = -1;
+	closedir(dir);
+	return rc;
 }
 
 void destdir_unlock_remove(struct destdir *d)

@@ -40,7 +40,8 @@ int destdir_open_sub(struct destdir *sub, const struct destdir *parent, const ch
 void destdir_close(struct destdir *d);
 
 /* Take DEST's lock, waiting (and saying for whom) while another run
- * holds it. 0, or EXIT_LOCALIO when the lock file cannot be made. */
+ * holds it; a DEST removed meanwhile is made again at its path. 0, or
+ * EXIT_LOCALIO when the lock file cannot be made. */
 int destdir_lock(struct destdir *d, struct buf *err);
 void destdir_unlock(struct destdir *d);
 /* Remove the lock file, then release it: DEST keeps nothing of initc's
@@ -48,6 +49,13 @@ void destdir_unlock(struct destdir *d);
  * model folder). A run waiting on the removed file sees it is gone and
  * locks the new one (destdir_lock checks the inode it holds). */
 void destdir_unlock_remove(struct destdir *d);
+
+/* Does DEST hold nothing but its lock? Only the lock's holder may ask:
+ * the answer says whether this run made everything now in it. */
+int destdir_holds_only_lock(const struct destdir *d);
+/* Remove everything in DEST but its lock, never following a symlink.
+ * Only the lock's holder may call it. 0, or -1 with errno. */
+int destdir_empty(const struct destdir *d);
 
 /* Remove what killed runs left below DEST: temporary files and staging
  * folders. Only the lock's holder may call it. */

@@ -81,9 +81,25 @@ static void hide_piece(const struct conn_piece *pc, int listed)
 	free(name);
 }
 
+/* http(s)://user:password@host/...: the userinfo, and the password alone
+ * (curl is given the URL whole; a message may quote either). */
+static void register_url_userinfo(const char *arg)
+{
+	const char *sep = strstr(arg, "://");
+	const char *auth = sep ? sep + 3 : NULL;
+	size_t len = auth ? strcspn(auth, "/?#") : 0;
+	const char *at = auth ? memrchr(auth, '@', len) : NULL;
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (at)
+		hide(auth, (size_t)(at - auth));
+	if (colon)
+		hide(colon + 1, (size_t)(at - colon - 1));
+}
+
 void conn_register_secrets(const char *arg)
 {
 	size_t rlen = conn_remote_len(arg);
+	register_url_userinfo(arg);
 	const char *params = arg + rlen + 1, *end = NULL, *limit = NULL;
 	if (rlen && arg[rlen] == ',') {
 		end = conn_params_end(params);

@@ -67,8 +67,9 @@ static int copy_one(const char *src, const struct stat *sst, const struct destdi
 	return rc;
 }
 
-/* nftw offers no user pointer: the walk's state lives here. */
-static struct {
+/* nftw offers no user pointer: the walk's state lives here, one per
+ * thread, since `initc rcd` runs copies at once, one per connection. */
+static _Thread_local struct {
 	const char *root;
 	const struct destdir *dest;
 	struct buf *err;

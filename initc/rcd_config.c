@@ -7,10 +7,12 @@
 #include "rcd.h"
 #include "destdir.h"
 #include "exitcode.h"
+#include "fsutil.h"
 #include "log.h"
 #include "rclone_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,28 +25,36 @@
 static pthread_mutex_t store_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *store_path; /* the --config file, set once before serving */
 
-/* Is key the name of an option whose value is a secret? The s3 table
- * says for s3; for other types, the names credentials go by. */
-static int secret_key(const char *key)
+/* Is value, set as option key of a remote of this type, a secret? A
+ * backend initc reads says so in its table (an option it does not know
+ * counts as one); for any other type initc cannot tell an account key
+ * from a region, so every value is, but booleans and numbers, which no
+ * credential is and which redacted would blank every "true" in the log. */
+static int secret_option(const char *type, const char *key, const char *value)
 {
-	static const char *const tails[] = { "secret", "_key", "token", "pass", "password",
-					     "credentials", "key_base64" };
-	const struct ropt *o = ropt_find(key);
-	size_t klen = strlen(key);
-	if (o)
-		return o->kind == ROPT_SECRET;
-	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
-		size_t tlen = strlen(tails[i]);
-		if (klen >= tlen && !strcmp(key + klen - tlen, tails[i]))
-			return 1;
-	}
-	return 0;
+	const struct rbackend *b = type ? rbackend_find(type) : NULL;
+	const struct ropt *o = b ? ropt_find_in(b, key) : NULL;
+	int flag;
+	if (!strcmp(key, "type"))
+		return 0;
+	if (b)
+		return !o || o->kind == ROPT_SECRET || o->credential;
+	return parse_rclone_bool(value, &flag) && strspn(value, "0123456789.-") != strlen(value);
+}
+
+static const char *section_type(const struct ini_section *sec)
+{
+	for (size_t i = 0; i < sec->n; i++)
+		if (!strcmp(sec->kv[i].key, "type"))
+			return sec->kv[i].value;
+	return NULL;
 }
 
 static void register_section_secrets(const struct ini_section *sec)
 {
+	const char *type = section_type(sec);
 	for (size_t i = 0; i < sec->n; i++)
-		if (secret_key(sec->kv[i].key))
+		if (secret_option(type, sec->kv[i].key, sec->kv[i].value))
 			log_add_secret(sec->kv[i].value);
 }
 
@@ -88,16 +98,63 @@ static int key_ok(const char *key)
 	return 1;
 }
 
+/* The folder of the --config file ("." for a bare name). */
+static char *store_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
+static int store_writable(const char *path)
+{
+	char *dir = store_dir(path);
+	int ok = !mkdir_p(dir, 0700) && !faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS);
+	free(dir);
+	return ok;
+}
+
+static int store_write(const struct ini *ini, struct buf *err);
+
+/* --config in a folder the sidecar cannot write (a Secret mounted over
+ * /rclone): rclone keeps its remotes in memory then, and the agent runs
+ * on. initc keeps them in a private file in $TMPDIR, starting from what
+ * --config holds, until the sidecar restarts; the log says so. */
+static int store_move_to_temp(const struct ini *ini, struct buf *err)
+{
+	const char *tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *temp = xasprintf("%s/initc-rclone-XXXXXX.conf", tmpdir);
+	int fd = mkstemps(temp, 5);
+	if (fd < 0) {
+		buf_printf(err, "the config file %s cannot be written (its folder is read-only) and "
+			   "neither can %s: %s; mount a writable volume (an emptyDir) on the folder "
+			   "of --config", store_path, tmpdir, strerror(errno));
+		free(temp);
+		return EXIT_LOCALIO;
+	}
+	close(fd);
+	log_kv(LOG_ERROR, "config folder not writable: remotes created over the API are kept in a "
+	       "temporary file and lost when the sidecar restarts; mount a writable volume there",
+	       "config=%s temporary=%s", log_q(store_path), log_q(temp));
+	free(store_path);
+	store_path = temp;
+	return store_write(ini, err) == RCD_OK ? 0 : EXIT_LOCALIO;
+}
+
 int rcd_store_init(const char *path, struct buf *err)
 {
 	struct ini ini;
+	int rc = 0;
 	store_path = xstrdup(path);
 	if (ini_read(store_path, &ini, err))
 		return EXIT_USAGE;
 	for (size_t i = 0; i < ini.n; i++)
 		register_section_secrets(&ini.v[i]);
+	if (!store_writable(store_path))
+		rc = store_move_to_temp(&ini, err);
 	ini_free(&ini);
-	return 0;
+	return rc;
 }
 
 static void ini_text(const struct ini *ini, struct buf *out)
@@ -110,31 +167,36 @@ static void ini_text(const struct ini *ini, struct buf *out)
 	}
 }
 
-/* Write ini over the store, atomically, 0600. 0 or RCD_FAILED. */
+/* Write ini over the store, atomically, 0600 (set before the first
+ * byte: the keys are never readable by others). 0 or RCD_FAILED. */
 static int store_write(const struct ini *ini, struct buf *err)
 {
-	char *slash = strrchr(store_path, '/');
-	char *dir = slash ? (slash == store_path ? xstrdup("/") : xstrndup(store_path, (size_t)(slash - store_path)))
-			  : xstrdup(".");
+	char *dir = store_dir(store_path);
+	const char *slash = strrchr(store_path, '/');
 	const char *base = slash ? slash + 1 : store_path;
 	struct destdir d = { .fd = -1, .lock_fd = -1 };
 	struct dest_file f = { .fd = -1, .dirfd = -1 };
-	struct buf text = BUF_INIT;
-	int rc = destdir_open(&d, dir, err);
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	int rc = destdir_open(&d, dir, &why);
 
 	ini_text(ini, &text);
 	if (!rc)
-		rc = dest_file_create(&d, base, &f, err);
+		rc = dest_file_create(&d, base, &f, &why);
 	if (!rc && (fchmod(f.fd, 0600) || (text.len && write(f.fd, text.data, text.len) != (ssize_t)text.len) ||
 		    fsync(f.fd))) {
-		buf_printf(err, "cannot write the config file %s: %s", store_path, strerror(errno));
+		buf_printf(&why, "%s", strerror(errno));
 		dest_file_discard(&f);
 		rc = EXIT_LOCALIO;
 	}
 	if (!rc)
-		rc = dest_file_commit(&f, err);
+		rc = dest_file_commit(&f, &why);
+	if (rc)
+		buf_printf(err, "cannot write the config file %s (%s); the sidecar keeps its remotes "
+			   "there: give --config a file in a writable folder", store_path,
+			   why.len ? why.data : "unknown cause");
 	destdir_close(&d);
 	buf_free(&text);
+	buf_free(&why);
 	free(dir);
 	return rc ? RCD_FAILED : RCD_OK;
 }
@@ -171,15 +233,34 @@ static void section_set(struct ini_section *sec, const char *key, char *value)
 	sec->n++;
 }
 
+/* Every string inside v (an object or array is refused, but echoed in
+ * the refusal's input first). */
+static void register_nested_strings(json_t *v)
+{
+	const char *key;
+	size_t i;
+	json_t *item;
+	if (json_is_string(v))
+		log_add_secret(json_string_value(v));
+	else if (json_is_object(v))
+		json_object_foreach(v, key, item)
+			register_nested_strings(item);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, item)
+			register_nested_strings(item);
+}
+
 /* Register the call's secret values first of all: any refusal echoes
  * its input, and the answer and the log must not carry them. */
-static void register_param_secrets(json_t *params)
+static void register_param_secrets(const char *type, json_t *params)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(params, key, v) {
-		char *text = secret_key(key) ? param_text(v) : NULL;
-		if (text)
+		char *text = param_text(v);
+		if (!text)
+			register_nested_strings(v);
+		else if (secret_option(type, key, text))
 			log_add_secret(text);
 		free(text);
 	}
@@ -289,8 +370,9 @@ static int do_create(struct ini *ini, json_t *in, json_t **out, struct buf *err)
 {
 	const char *name, *type;
 	json_t *params = json_object_get(in, "parameters");
+	json_t *type_value = json_object_get(in, "type");
 	int rc;
-	register_param_secrets(params);
+	register_param_secrets(json_is_string(type_value) ? json_string_value(type_value) : NULL, params);
 	rc = remote_name(in, &name, err);
 	if (!rc)
 		rc = rcd_param_string(in, "type", &type, err);
@@ -315,13 +397,14 @@ static int do_update(struct ini *ini, json_t *in, json_t **out, struct buf *err)
 	const char *name;
 	json_t *params = json_object_get(in, "parameters");
 	struct ini_section *sec = NULL;
+	const char *name_given = json_string_value(json_object_get(in, "name"));
 	int rc;
-	register_param_secrets(params);
+	for (size_t i = 0; name_given && i < ini->n; i++)
+		if (!strcmp(ini->v[i].name, name_given))
+			sec = &ini->v[i];
+	register_param_secrets(sec ? section_type(sec) : NULL, params);
 	rc = remote_name(in, &name, err);
 	(void)out;
-	for (size_t i = 0; !rc && i < ini->n; i++)
-		if (!strcmp(ini->v[i].name, name))
-			sec = &ini->v[i];
 	if (!rc && !sec) { /* rclone's words, then ours */
 		buf_printf(err, "couldn't find type field in config: remote %s does not exist; create it "
 			   "with config/create", log_q(name));

@@ -20,8 +20,9 @@
 #include "verify.h"
 
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -121,19 +122,6 @@ static int local_dst(const char *dst, struct buf *err)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -r without following a symlink; 0 or -1 with errno. */
-static int remove_tree(const char *path)
-{
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* rclone's createEmptySrcDirs: the source's folder markers as folders. */
 static int make_empty_dirs(const struct plan *p, const struct destdir *d, struct buf *err)
 {
@@ -153,17 +141,34 @@ static int local_file(const struct source *src)
 	return src->kind == SOURCE_LOCAL && !stat(src->path, &st) && !S_ISDIR(st.st_mode);
 }
 
+/* A failed copy into a folder it made leaves no folder (the agent would
+ * take a half copy for a model): its files go while it holds the lock,
+ * so a copy waiting on that lock loses nothing, and the folder last,
+ * once empty (that waiting copy makes it again; see destdir_lock). */
+static void undo_copy(struct destdir *d)
+{
+	if (destdir_empty(d))
+		log_kv(LOG_WARN, "cannot remove the failed copy", "dst=%s error=%s", log_q(d->path),
+		       log_q(strerror(errno)));
+	destdir_unlock_remove(d);
+	if (rmdir(d->path) && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+		log_kv(LOG_WARN, "cannot remove the failed copy's folder", "dst=%s error=%s",
+		       log_q(d->path), log_q(strerror(errno)));
+}
+
 /* Into DEST, under its lock; the lock file goes with the lock. */
 static int copy_into(const struct globals *g, const struct source *src, struct download *dl,
 		     const struct copy_call *call, struct buf *reason, struct buf *err)
 {
 	struct destdir d = { .fd = -1, .lock_fd = -1 };
 	const char *dst = call->dst;
+	int made_here = 0;
 	int rc = destdir_open(&d, dst, err);
 	if (!rc)
 		rc = destdir_lock(&d, err);
 	if (!rc) {
 		destdir_sweep(&d);
+		made_here = destdir_holds_only_lock(&d);
 		rc = download_fetch(g, src, dl, &d, err);
 	}
 	if (!rc && call->empty_dirs)
@@ -172,6 +177,8 @@ static int copy_into(const struct globals *g, const struct source *src, struct d
 		buf_printf(err, "the model cannot load on %s: %s",
 			   verify.server && *verify.server ? verify.server : "this server",
 			   reason->len ? reason->data : "see the sidecar's log");
+	if (rc && made_here)
+		undo_copy(&d);
 	destdir_unlock_remove(&d);
 	destdir_close(&d);
 	return rc;
@@ -179,13 +186,11 @@ static int copy_into(const struct globals *g, const struct source *src, struct d
 
 static int copy(const struct copy_call *call, struct buf *err)
 {
-	const char *src_fs = call->src_fs, *dst = call->dst;
+	const char *src_fs = call->src_fs;
 	struct globals g = base_globals;
 	struct source src;
 	struct download dl = { 0 };
 	struct buf reason = BUF_INIT;
-	struct stat st;
-	int existed = !lstat(dst, &st);
 	int rc = source_parse(src_fs, &src, err);
 	long long transfers = rc ? 0 : budget_take(src_fs, g.transfers);
 
@@ -201,9 +206,6 @@ static int copy(const struct copy_call *call, struct buf *err)
 		rc = EXIT_USAGE;
 	} else if (!rc) {
 		rc = copy_into(&g, &src, &dl, call, &reason, err);
-		if (rc && !existed && remove_tree(dst))
-			log_kv(LOG_WARN, "cannot remove the failed copy", "dst=%s error=%s", log_q(dst),
-			       log_q(strerror(errno)));
 	}
 	budget_give(transfers);
 	download_free(&dl);
@@ -245,6 +247,14 @@ int rcd_sync_copy(json_t *in, json_t **out, struct buf *err)
 	return RCD_OK;
 }
 
+static int is_root(const char *path)
+{
+	char *real = realpath(path, NULL);
+	int root = real && !strcmp(real, "/");
+	free(real);
+	return root;
+}
+
 int rcd_operations_purge(json_t *in, json_t **out, struct buf *err)
 {
 	const char *fs, *remote = "";
@@ -269,7 +279,10 @@ int rcd_operations_purge(json_t *in, json_t **out, struct buf *err)
 	} else if (!S_ISDIR(st.st_mode)) {
 		buf_printf(err, "is a file not a directory: %s", path);
 		status = RCD_FAILED;
-	} else if (remove_tree(path)) {
+	} else if (is_root(path)) {
+		buf_printf(err, "%s is the root folder: initc rcd purges model folders only", path);
+		status = RCD_FAILED;
+	} else if (destdir_remove_at(AT_FDCWD, path)) {
 		buf_printf(err, "cannot purge %s: %s", path, strerror(errno));
 		status = RCD_FAILED;
 	} else {

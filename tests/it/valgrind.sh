@@ -21,7 +21,6 @@ s3env_start >/dev/null || exit 1
 w=$S3ENV_DIR/w
 mkdir -p "$w"
 
-sanitized() { grep -q -a -e __asan_init -e __ubsan_handle "$1" 2>/dev/null; }
 if sanitized "$INITC" || sanitized "$PREBAKE"; then
 	# env -u: make check-asan's CC and SANITIZE must not reach this make
 	if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice make -s -C "$root" BUILD="$w/plain" CC=cc SANITIZE= CFLAGS="-O1 -g" \

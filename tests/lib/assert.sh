@@ -14,6 +14,9 @@ check() {
 	if "$@"; then pass "$what"; else flunk "$what"; fi
 }
 
+# sanitized BINARY: built with ASan or UBSan (make check-asan)?
+sanitized() { grep -q -a -e __asan_init -e __ubsan_handle "$1" 2>/dev/null; }
+
 # expect_rc WANT GOT DESCRIPTION
 expect_rc() {
 	if [ "$2" -eq "$1" ]; then pass "$3 (exit $2)"; else flunk "$3: exit $2, want $1"; fi
