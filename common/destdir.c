@@ -282,27 +282,11 @@ void destdir_unlock(struct destdir *d)
 	d->lock_fd = -1;
 }
 
-int destdir_holds_only_lock(const struct destdir *d)
+/* fn on every entry of the folder dirfd but . .. and keep (NULL: none).
+ * 0, or -1 when the folder cannot be read or fn failed on an entry. */
+static int each_entry(int dirfd, const char *keep, int (*fn)(int dirfd, const char *name))
 {
-	int fd = openat(d->fd, ".", DIR_FLAGS);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	int only = 1;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while (only && (de = readdir(dir)))
-		only = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		       !strcmp(de->d_name, DESTDIR_LOCK_NAME);
-	closedir(dir);
-	return only;
-}
-
-int destdir_empty(const struct destdir *d)
-{
-	int fd = openat(d->fd, ".", DIR_FLAGS);
+	int fd = openat(dirfd, ".", DIR_FLAGS);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	int rc = 0;
@@ -313,10 +297,27 @@ int destdir_empty(const struct destdir *d)
 	}
 	while ((de = readdir(dir)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    strcmp(de->d_name, DESTDIR_LOCK_NAME) && destdir_remove_at(d->fd, de->d_name))
+		    (!keep || strcmp(de->d_name, keep)) && fn(dirfd, de->d_name))
 			rc = -1;
 	closedir(dir);
 	return rc;
+}
+
+static int entry_found(int dirfd, const char *name)
+{
+	(void)dirfd;
+	(void)name;
+	return -1;
+}
+
+int destdir_holds_only_lock(const struct destdir *d)
+{
+	return !each_entry(d->fd, DESTDIR_LOCK_NAME, entry_found);
+}
+
+int destdir_empty(const struct destdir *d)
+{
+	return each_entry(d->fd, DESTDIR_LOCK_NAME, destdir_remove_at);
 }
 
 void destdir_unlock_remove(struct destdir *d)
@@ -444,19 +445,9 @@ int destdir_remove_at(int dirfd, const char *name)
 	if (errno != EISDIR && errno != EPERM)
 		return -1;
 	int fd = openat(dirfd, name, DIR_FLAGS);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	int rc = 0;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	while ((de = readdir(dir)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    destdir_remove_at(fd, de->d_name))
-			rc = -1;
-	closedir(dir);
+	int rc = fd >= 0 ? each_entry(fd, NULL, destdir_remove_at) : -1;
+	if (fd >= 0)
+		close(fd);
 	if (!rc && unlinkat(dirfd, name, AT_REMOVEDIR))
 		rc = -1;
 	return rc;
