@@ -125,12 +125,15 @@ cp "$ro/rclone.conf" "$w/ro-before.conf"
 chmod 0555 "$ro"
 mkdir -p "$w/tmp"
 chmod 0777 "$w/tmp"
-as_other=()
+as_other=() ro_initc=$INITC
 if [ "$(id -u)" = 0 ]; then # root writes a 0555 folder: run the sidecar as nobody
 	as_other=(setpriv --reuid 65534 --regid 65534 --clear-groups)
 	chmod 0755 "$w" "$S3ENV_DIR"
+	ro_initc=$w/initc # where nobody can run it, whatever the checkout's folders allow
+	cp "$INITC" "$ro_initc"
+	chmod 0755 "$ro_initc"
 fi
-rcd_start R "$w/r.log" env TMPDIR="$w/tmp" "${as_other[@]}" "$INITC" rcd --rc-no-auth \
+rcd_start R "$w/r.log" env TMPDIR="$w/tmp" "${as_other[@]}" "$ro_initc" rcd --rc-no-auth \
 	--config="$ro/rclone.conf" || assert_done
 call r-create "$RCD_URL_R" config/create \
 	'{"name":"gs","type":"google cloud storage","parameters":{"anonymous":"true"},"opt":null}'
