@@ -123,7 +123,9 @@ static int store_write(const struct ini *ini, struct buf *err);
  * --config holds, until the sidecar restarts; the log says so. */
 static int store_move_to_temp(const struct ini *ini, struct buf *err)
 {
-	const char *tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *tmpdir = getenv("TMPDIR");
+	if (!tmpdir || !*tmpdir)
+		tmpdir = "/tmp";
 	char *temp = xasprintf("%s/initc-rclone-XXXXXX.conf", tmpdir);
 	int fd = mkstemps(temp, 5);
 	if (fd < 0) {

@@ -35,15 +35,8 @@ remote_json() { # name endpoint
 	printf '{"name":"%s","type":"s3","parameters":{"provider":"Minio","endpoint":"%s","access_key_id":"%s","secret_access_key":"%s","region":"us-east-1"},"opt":null}' \
 		"$1" "$2" "$S3_ACCESS_KEY" "$S3_SECRET_KEY"
 }
-# wait_lines FILE PATTERN N: until FILE has N lines matching PATTERN
-wait_lines() {
-	local i
-	for ((i = 0; i < 30000; i++)); do
-		[ "$(grep -c -e "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.01
-	done
-	return 1
-}
+# lines_at_least FILE PATTERN N: FILE has N lines matching PATTERN (for wait_for)
+lines_at_least() { [ "$(grep -c -e "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
 
 # ---- 1. local copies at once -----------------------------------------------------------
 for side in a b; do
@@ -94,16 +87,16 @@ for order in bad-first good-first; do
 	exec 7<>"$w/fifo-$order"
 	flock "$dst/.initc.lock" -c 'echo held; read -r _ <&7' >"$w/holder-$order" 2>&1 &
 	holder_pid=$!
-	wait_lines "$w/holder-$order" held 1 || flunk "$order: the test could not hold the lock"
+	wait_for 'lines_at_least "$w/holder-$order" held 1' "$order: the test holding the lock"
 	before=$(grep -c "waiting for another initc run" "$w/v.log")
 	first=${order%-first}
 	if [ "$first" = bad ]; then second=good; else second=bad; fi
 	rcd_call "$RCD_URL_V" sync/copy "$(copy_json "s3:models/$first" "$dst")" >"$w/$order-$first.answer" 2>&1 &
 	p1=$!
-	wait_lines "$w/v.log" "waiting for another initc run" $((before + 1)) || flunk "$order: no first waiter"
+	wait_for 'lines_at_least "$w/v.log" "waiting for another initc run" $((before + 1))' "$order: the first waiter"
 	rcd_call "$RCD_URL_V" sync/copy "$(copy_json "s3:models/$second" "$dst")" >"$w/$order-$second.answer" 2>&1 &
 	p2=$!
-	wait_lines "$w/v.log" "waiting for another initc run" $((before + 2)) || flunk "$order: no second waiter"
+	wait_for 'lines_at_least "$w/v.log" "waiting for another initc run" $((before + 2))' "$order: the second waiter"
 	echo go >&7 # release: the two copies race for the lock
 	exec 7>&-
 	wait "$holder_pid" "$p1" "$p2"
